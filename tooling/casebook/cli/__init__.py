@@ -1,0 +1,1 @@
+"""The command line. Thin: parse options, call the core, print, return an exit code."""

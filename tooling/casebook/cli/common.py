@@ -1,0 +1,79 @@
+"""Options and helpers shared by every command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+
+from ..errors import UsageError
+from ..loader import find_root
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_TZ = "Europe/London"
+
+
+@dataclass(frozen=True, slots=True)
+class Env:
+    """What the group options resolved to; commands receive it via ``@pass_env``."""
+
+    root_option: Path | None
+
+    @property
+    def root(self) -> Path:
+        return find_root(self.root_option or Path.cwd())
+
+
+pass_env = click.make_pass_decorator(Env)
+
+
+def today(tz: str = DEFAULT_TZ) -> date:
+    """Today's date where the council is (the default for --as-of)."""
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def as_of_option(f: F) -> F:
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="YYYY-MM-DD",
+        help="Check as on this date (default: today in Europe/London).",
+    )(f)
+
+
+def resolve_as_of(value: str | None) -> date:
+    return parse_date(value, "--as-of") if value else today()
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    def deco(f: F) -> F:
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(choices),
+            default=choices[0],
+            show_default=True,
+            help="Output format.",
+        )(f)
+
+    return deco
+
+
+def emit_json(payload: object) -> None:
+    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")

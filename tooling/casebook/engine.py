@@ -1,0 +1,126 @@
+"""Deriving a case's state from its history: pure functions of (procedure, case, as_of)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from .model import ACTIVE_KINDS, Case, Decision, Procedure, Restriction, Transition
+from .model.case import (
+    ContactLogged,
+    LetterSent,
+    Meeting,
+    Note,
+    Notification,
+    Representation,
+    ReviewHeld,
+)
+from .model.procedure import Period
+
+
+def add_period(start: date, period: Period) -> date:
+    """Calendar arithmetic: 31 January + 1 month is the last day of February."""
+    return start + relativedelta(months=period.months, days=period.days)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One decision replayed against the procedure."""
+
+    index: int  # position in case.events
+    decision: Decision
+    from_state: str
+    to_state: str
+    transition: Transition | None  # None when the procedure does not allow this move
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    state: str
+    since: date
+    steps: tuple[Step, ...]
+
+    @property
+    def last(self) -> Step | None:
+        return self.steps[-1] if self.steps else None
+
+
+def derive(case: Case, proc: Procedure, as_of: date | None = None) -> Derived:
+    """Replay the decisions dated on or before ``as_of`` (all when None)."""
+    state, since = proc.initial, case.referral.date
+    steps: list[Step] = []
+    for i, event in enumerate(case.events):
+        if not isinstance(event, Decision):
+            continue
+        if as_of is not None and event.date > as_of:
+            break
+        transition = proc.transition(state, event.to)
+        steps.append(Step(i, event, state, event.to, transition))
+        if event.to in proc.states:
+            state, since = event.to, event.date
+    return Derived(state, since, tuple(steps))
+
+
+def period_end(step: Step, proc: Procedure) -> date | None:
+    """When the period a decision started ends: its ``until``, else the state's default."""
+    if step.decision.until is not None:
+        return step.decision.until
+    st = proc.states.get(step.to_state)
+    if st is None or st.period is None:
+        return None
+    return add_period(step.decision.date, st.period)
+
+
+def restrictions_in_force(derived: Derived, proc: Procedure, on: date) -> list[Restriction]:
+    """The restrictions of the latest decision on or before ``on``, if its state is active."""
+    current = None
+    for step in derived.steps:
+        if step.decision.date <= on:
+            current = step
+    if current is None:
+        return []
+    st = proc.states.get(current.to_state)
+    if st is None or st.kind not in ACTIVE_KINDS:
+        return []
+    out = []
+    for r in current.decision.restrictions:
+        start = r.start or current.decision.date
+        if start <= on and (r.end is None or on <= r.end):
+            out.append(r)
+    return out
+
+
+def people_in_event(event: object) -> list[str]:
+    """Person ids an event names (for independence checks and cross references)."""
+    if isinstance(event, Decision):
+        ids = [*event.decided_by, *event.consulted]
+        for r in event.restrictions:
+            for attr in ("officer", "to"):
+                value = getattr(r, attr, None)
+                if isinstance(value, str):
+                    ids.append(value)
+        return ids
+    if isinstance(event, LetterSent | Note | Notification):
+        return [event.by]
+    if isinstance(event, ReviewHeld):
+        return list(event.by)
+    if isinstance(event, Meeting):
+        return list(event.attendees)
+    if isinstance(event, Representation):
+        return [event.considered_by] if event.considered_by else []
+    if isinstance(event, ContactLogged):
+        return [event.to]
+    return []
+
+
+def involved_before(case: Case, index: int) -> dict[str, str]:
+    """Who appears in the case before event ``index``, and where (for messages)."""
+    seen: dict[str, str] = {case.referral.by: "referral.by"}
+    for pid in case.officers:
+        seen.setdefault(pid, "officers")
+    for i, event in enumerate(case.events[:index]):
+        for pid in people_in_event(event):
+            seen.setdefault(pid, f"events[{i}]")
+    return seen

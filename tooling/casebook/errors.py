@@ -1,0 +1,37 @@
+"""The exceptions casebook raises. Only the CLI turns them into messages and exit codes.
+
+Rules never raise for bad records: they return findings (see ``findings.py``). Exceptions are
+for conditions that stop a command as a whole.
+"""
+
+from __future__ import annotations
+
+
+class CasebookError(Exception):
+    """Base class for every error casebook raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(CasebookError):
+    """The command was called wrongly (bad option value, unknown case id)."""
+
+    exit_code = 2
+
+
+class ConfigError(CasebookError):
+    """The casebook itself is misconfigured: no root, or invalid policy files."""
+
+    exit_code = 2
+
+
+class RecordError(CasebookError):
+    """A record would be invalid after the requested change; nothing was written."""
+
+    exit_code = 1
+
+
+class GitHubError(CasebookError):
+    """GitHub refused or failed a request in a way the user must act on."""
+
+    exit_code = 1

@@ -1,0 +1,190 @@
+"""A case: ``cases/<CASE-ID>.yaml``, a history of facts from which state is derived.
+
+The record never stores its own state: the state is what the decisions in ``events`` lead to
+under the case's procedure (``casebook.engine``). Events are append-only and in date order.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, EmailStr, Field
+
+from .common import ClockTime, Count, Day, PersonId, Slug, Strict, Text
+from .restrictions import Restriction
+
+CASE_ID = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{4}$")
+
+
+def _case_id(value: str) -> str:
+    if not CASE_ID.match(value):
+        raise ValueError(f"{value!r} is not a case id: use PREFIX-YYYY-NNNN, e.g. MC-2026-0007")
+    return value
+
+
+CaseId = Annotated[str, AfterValidator(_case_id)]
+
+
+class Contact(Strict):
+    """How to reach the person (used for letters; kept off the staff site)."""
+
+    email: EmailStr | None = None
+    phone: Text | None = None
+    address: Text | None = None
+
+
+class Representative(Strict):
+    """An advocate, support worker, solicitor or family member acting for the person."""
+
+    name: Text
+    role: Literal["advocate", "support-worker", "social-worker", "solicitor", "family", "other"]
+    contact: Contact | None = None
+    organisation: Text | None = None
+
+
+class Adjustment(Strict):
+    """A reasonable adjustment (Equality Act 2010) the council has agreed to make."""
+
+    type: Literal[
+        "large-print", "easy-read", "braille", "audio", "interpreter", "email-only", "other"
+    ]
+    details: Text | None = None
+
+
+class Person(Strict):
+    name: Text
+    known_as: list[Text] = Field(default_factory=list)
+    contact: Contact = Field(default_factory=Contact)
+    # What staff need to recognise the person (e.g. "usually calls from a withheld number").
+    identifiers: list[Text] = Field(default_factory=list)
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    representatives: list[Representative] = Field(default_factory=list)
+
+
+class ContactCount(Strict):
+    channel: Slug
+    count: Count
+    period: Text | None = None  # "14 days", "since January"
+
+
+class Referral(Strict):
+    date: Day
+    by: PersonId
+    capacity: Slug  # one of the procedure's referral capacities
+    behaviours: list[Slug] = Field(min_length=1)
+    account: Text
+    contacts: list[ContactCount] = Field(default_factory=list)
+
+
+class RetentionFlag(Strict):
+    """A published exception to normal deletion, with the reason it applies."""
+
+    exception: Slug
+    reason: Text
+    recorded: Day
+    by: PersonId
+
+
+class _Event(Strict):
+    date: Day
+
+
+class Decision(_Event):
+    """A decision moving the case to a state (invoke, warn, sanction, extend, close)."""
+
+    type: Literal["decision"]
+    to: Slug
+    decided_by: list[PersonId] = Field(min_length=1)
+    consulted: list[PersonId] = Field(default_factory=list)
+    reasons: Text
+    # The complete set of restrictions in force from this decision on.
+    restrictions: list[Restriction] = Field(default_factory=list)
+    # End of the period this decision starts, where it differs from the procedure's default.
+    until: Day | None = None
+    approved_in: Text | None = None  # the pull request that approved it, e.g. "#42"
+
+
+class LetterSent(_Event):
+    type: Literal["letter"]
+    letter: Slug
+    by: PersonId
+    via: Literal["post", "email", "hand", "post-and-email"]
+    to: Text | None = None  # a representative, when not sent to the person
+
+
+class ContactLogged(_Event):
+    """A contact from (or to) the person."""
+
+    type: Literal["contact"]
+    time: ClockTime | None = None
+    channel: Slug
+    to: Text  # a person id or a team ("planning-duty")
+    direction: Literal["in", "out"] = "in"
+    summary: Text
+    topic: Text | None = None
+    minutes: Count | None = None
+
+
+class Meeting(_Event):
+    type: Literal["meeting"]
+    attendees: list[PersonId] = Field(min_length=1)
+    summary: Text
+
+
+class ReviewHeld(_Event):
+    type: Literal["review"]
+    by: list[PersonId] = Field(min_length=1)
+    outcome: Literal["continue", "change", "close"]
+    notes: Text
+    next_review: Day | None = None
+
+
+class Notification(_Event):
+    type: Literal["notification"]
+    list_id: Slug = Field(alias="list")
+    by: PersonId
+    about: Text
+
+
+class Representation(_Event):
+    """Representations or a challenge made by the person (or for them)."""
+
+    type: Literal["representation"]
+    summary: Text
+    considered_by: PersonId | None = None
+    outcome: Text | None = None
+
+
+class Note(_Event):
+    type: Literal["note"]
+    by: PersonId
+    text: Text
+
+
+Event = Annotated[
+    Decision
+    | LetterSent
+    | ContactLogged
+    | Meeting
+    | ReviewHeld
+    | Notification
+    | Representation
+    | Note,
+    Field(discriminator="type"),
+]
+
+
+class Case(Strict):
+    id: CaseId
+    procedure: Slug
+    service: Text
+    person: Person
+    referral: Referral
+    # Officers involved with the person or the issue before the case (for independence).
+    officers: list[PersonId] = Field(default_factory=list)
+    retention_flags: list[RetentionFlag] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+
+    def decisions(self) -> list[tuple[int, Decision]]:
+        return [(i, e) for i, e in enumerate(self.events) if isinstance(e, Decision)]

@@ -1,0 +1,44 @@
+"""The council's people and roles: ``policy/people.yaml``.
+
+Roles are what procedures name ("manager", "monitoring-officer"); people hold roles. Approvals
+on pull requests are matched to people by their GitHub login. Fictional people only in the demo.
+"""
+
+from __future__ import annotations
+
+from pydantic import EmailStr, Field
+
+from .common import Slug, Strict, Text
+
+
+class Role(Strict):
+    label: Text
+    description: Text | None = None
+
+
+class Person(Strict):
+    id: Slug
+    name: Text
+    roles: list[Slug] = Field(default_factory=list)
+    email: EmailStr | None = None
+    phone: Text | None = None
+    github: Text | None = None
+    service: Text | None = None
+    job_title: Text | None = None
+
+
+class MailingList(Strict):
+    label: Text
+    email: EmailStr
+
+
+class People(Strict):
+    roles: dict[Slug, Role] = Field(min_length=1)
+    people: list[Person] = Field(min_length=1)
+    mailing_lists: dict[Slug, MailingList] = Field(default_factory=dict)
+
+    def by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in self.people}
+
+    def holders(self, role: str) -> list[Person]:
+        return [p for p in self.people if role in p.roles]

@@ -1,0 +1,40 @@
+"""Rules over one case. Each rule has an id and yields findings; none raises for bad data.
+
+A rule is a function ``(ctx: CaseContext) -> Iterable[Finding]``. Findings carry ``loc`` (the
+path inside the case file); the checker fills in file and line. To add a rule, write a function
+in a module here and add it to ``CASE_RULES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..findings import Finding
+from .context import CaseContext
+from .procedure_rules import (
+    approvals,
+    event_order,
+    expected_prior,
+    future_events,
+    letters_recorded,
+    notifications_recorded,
+    restrictions_allowed,
+    transitions,
+)
+from .references import references
+
+Rule = Callable[[CaseContext], Iterable[Finding]]
+
+CASE_RULES: list[Rule] = [
+    references,
+    event_order,
+    future_events,
+    transitions,
+    approvals,
+    expected_prior,
+    restrictions_allowed,
+    letters_recorded,
+    notifications_recorded,
+]
+
+__all__ = ["CASE_RULES", "CaseContext", "Rule"]
