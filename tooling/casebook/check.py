@@ -9,7 +9,7 @@ from pathlib import Path
 from .casebook import Casebook, CaseFile, load
 from .findings import Finding, has_errors, sort_key
 from .loader import with_line
-from .rules import CASE_RULES, CaseContext
+from .rules import BOOK_RULES, CASE_RULES, CaseContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,8 @@ def run_check(root: Path, as_of: date, use_cache: bool = True) -> CheckReport:
     found = list(findings)
     for f, ctx in contexts(book, as_of):
         found += case_findings(f, ctx)
+    for rule in BOOK_RULES:
+        found += rule(book, as_of)
     return CheckReport(as_of, len(book.files), sorted(found, key=sort_key), policy_ok=True)
 
 
