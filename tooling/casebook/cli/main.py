@@ -12,6 +12,10 @@ from .. import __version__
 from ..errors import CasebookError
 from .check import check
 from .common import Env
+from .due import due
+from .purge import purge
+from .register import register
+from .retention import retention
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +35,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check]
+COMMANDS: list[click.Command] = [check, due, register, retention, purge]
 for _command in COMMANDS:
     cli.add_command(_command)
 
