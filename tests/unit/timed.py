@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from casebook.casebook import load
 from casebook.check import run_check
 
