@@ -108,5 +108,10 @@ class Book:
         return book
 
 
-def rules(findings: list[Any], severity: str | None = None) -> list[str]:
-    return sorted(f.rule for f in findings if severity is None or f.severity == severity)
+def rules(findings: list[Any], severity: str | None = None, files: str = "") -> list[str]:
+    """The rule ids found (of one severity; in files whose path starts with ``files``)."""
+    return sorted(
+        f.rule
+        for f in findings
+        if (severity is None or f.severity == severity) and (f.file or "").startswith(files)
+    )
