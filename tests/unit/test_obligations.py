@@ -43,7 +43,9 @@ def restricted_case(*more):
     ],
 )
 def test_calendar_months(start, months, expected):
-    assert add_period(d(start), Period(months=months, source="x")) == d(expected)
+    assert add_period(d(start), Period(months=months, source="council-setting: test")) == d(
+        expected
+    )
 
 
 def test_monitoring_end_and_letter(tb):

@@ -168,6 +168,7 @@ def test_purge_in_a_real_repository_and_the_history_rewrite(tb, cli, tmp_path):
     assert not (repo / "cases/TC-2026-0001.yaml").exists()
     log_text = (repo / "policy/deletion-log.yaml").read_text()
     (tomb,) = yaml.safe_load(log_text)["purged"]
+    tomb = {k: str(v) for k, v in tomb.items()}
     assert tomb == {
         "id": "TC-2026-0001",
         "procedure": "timed",
@@ -204,7 +205,7 @@ def test_purge_in_a_real_repository_and_the_history_rewrite(tb, cli, tmp_path):
     assert git("log", "--all", "--oneline", "--", "cases/TC-2026-0001.yaml", cwd=origin) == ""
     assert "Robin Fictional" not in every_blob(origin)
     assert "Robin Fictional" not in every_blob(work)
-    assert "purged: '2028-04-03'" in git("show", "main:policy/deletion-log.yaml", cwd=origin)
+    assert "purged: 2028-04-03" in git("show", "main:policy/deletion-log.yaml", cwd=origin)
 
 
 def test_a_purged_id_that_comes_back_fails_the_check(tb, cli):
@@ -222,7 +223,7 @@ def test_a_purged_id_that_comes_back_fails_the_check(tb, cli):
     )
     assert res.code == 0, res.err
     assert "git filter-repo --invert-paths --path cases/TC-2026-0001.yaml" in res.out
-    assert rules(tb.check("2027-01-02")) == []
+    assert all_rules(tb.check("2027-01-02"), "error") == []  # the log it wrote is valid
     (tb.root / "cases/TC-2026-0001.yaml").write_text(original)
     found = tb.check("2027-01-02")
     assert rules(found, "error") == ["purged-id"]

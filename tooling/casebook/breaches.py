@@ -20,7 +20,8 @@ closed-topic       was about a matter a ``closed-topic`` restriction has closed 
 call-length        lasted longer than a ``call-length`` limit (when ``minutes`` is recorded)
 =================  ===========================================================================
 
-Restrictions that a contact record cannot show to be broken (a response schedule, an advocate,
+A contact by a channel the procedure does not know is counted but not judged (the reference
+rule reports it). Restrictions that a contact record cannot show to be broken (a response schedule, an advocate,
 a third party present, designated premises, an agreement) are not judged here.
 
 Contacts are sorted once and swept against the decisions' windows in date order; each contact
@@ -139,6 +140,7 @@ def analyse(
         key=lambda c: (c[0], c[1], c[2]),
     )
     counts: dict[tuple[int, object], int] = defaultdict(int)
+    channels = proc.channel_ids()
     out: list[Breach] = []
     p = 0  # sweep pointer into periods
     for day, _, i, ev in contacts:
@@ -150,6 +152,8 @@ def analyse(
         if period.end is not None and day > period.end:
             continue  # between arrangements (the case ended, or a state that is not active)
         period.contacts += 1
+        if ev.channel not in channels:
+            continue  # an unknown channel is a reference error already; nothing to judge
         in_force = [x for x in by_step[period.event] if x.covers(day)]
         reasons = _judge(ev, day, in_force, counts)
         if reasons:

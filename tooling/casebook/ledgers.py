@@ -62,7 +62,8 @@ def append_tombstone(root: Path, settings: Settings, tombstone: Tombstone) -> Pa
     if tombstone.id in log.ids():
         raise ConfigError(f"{tombstone.id} is already in {settings.deletion_log}")
     entries = [*log.purged, tombstone]
-    payload = {"purged": [t.model_dump(mode="json", exclude_none=True) for t in entries]}
+    # Python mode keeps dates as dates, so they are written as YAML dates (unquoted).
+    payload = {"purged": [t.model_dump(exclude_none=True) for t in entries]}
     text = DELETION_LOG_HEADER + yaml.safe_dump(payload, sort_keys=False, allow_unicode=True)
     path = root / settings.deletion_log
     write_atomic(path, text.encode("utf-8"))

@@ -13,7 +13,8 @@ Every clock in a procedure file becomes obligations here, and only here:
   three months") the label says so.
 * ``review``: a state with ``review`` is reviewed every ``review.every`` (``due``) and never later
   than ``review.latest`` (``latest``), counted from the decision for the first review and from
-  the previous review after that. A review's ``next_review`` brings the next one forward. A
+  the previous review after that. A review's ``next_review`` sets the date of the next one instead
+of the usual cadence ("quarterly ... unless advised otherwise"), never beyond ``latest``. A
   review that would fall on or after the end of the state's period is not asked for: the
   decision at the end of the period is the review. A later decision meets a pending review.
 * ``letter`` and ``notification``: what a transition requires, due ``due_within`` after the
@@ -271,9 +272,9 @@ def _reviews(
 
     def make(met_on: date | None, met_by: int | None, event: int) -> Obligation | None:
         due = add_period(anchor, spec.every)
-        if asked is not None and asked < due:
-            due = asked
         latest = add_period(anchor, spec.latest) if spec.latest else None
+        if asked is not None:
+            due = asked if latest is None else min(asked, latest)
         if ends is not None and due >= ends:
             return None  # the decision at the end of the period is the review
         if latest is not None and latest < due:
