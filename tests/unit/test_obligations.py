@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from casebook.engine import add_period, derive, restrictions_in_force
 from casebook.model.procedure import Period
 from casebook.obligations import obligations

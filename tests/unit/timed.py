@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from casebook.casebook import load
 from casebook.check import run_check
 

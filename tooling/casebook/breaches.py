@@ -21,8 +21,9 @@ call-length        lasted longer than a ``call-length`` limit (when ``minutes`` 
 =================  ===========================================================================
 
 A contact by a channel the procedure does not know is counted but not judged (the reference
-rule reports it). Restrictions that a contact record cannot show to be broken (a response schedule, an advocate,
-a third party present, designated premises, an agreement) are not judged here.
+rule reports it). Restrictions that a contact record cannot show to be broken (a response
+schedule, an advocate, a third party present, designated premises, an agreement) are not judged
+here.
 
 Contacts are sorted once and swept against the decisions' windows in date order; each contact
 is compared with the few restrictions of the one decision in force, and quotas are counted in
