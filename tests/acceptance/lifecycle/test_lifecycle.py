@@ -5,6 +5,7 @@ Each ``*.yaml`` beside this file is one scenario, run against the repository's o
     description: what the scenario shows
     case: {id, procedure, service, person, referral, ...}   # the case without its events
     events: [...]                                            # its whole life, in date order
+    log_reviews: [...]    # optional: entries of policy/log-reviews.yaml, also cut at each date
     checkpoints:
       - as_of: 2026-04-20
         state: monitoring-extended          # the derived state
@@ -62,7 +63,8 @@ KEYS = {
 
 def _load(path: Path) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert set(data) == {"description", "case", "events", "checkpoints"}, path
+    assert {"description", "case", "events", "checkpoints"} <= set(data), path
+    assert set(data) <= {"description", "case", "events", "checkpoints", "log_reviews"}, path
     return data
 
 
@@ -92,6 +94,10 @@ def test_lifecycle(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str
         assert set(cp) <= KEYS, f"{path.name}: unknown checkpoint keys {set(cp) - KEYS}"
         as_of: date = cp["as_of"]
         label = f"{path.name} as of {as_of}"
+        if "log_reviews" in scenario:
+            held = [r for r in scenario["log_reviews"] if r["date"] <= as_of]
+            ledger = root / "policy" / "log-reviews.yaml"
+            ledger.write_text(yaml.safe_dump({"reviews": held}, sort_keys=False), "utf-8")
         if not purged or cp.get("restore"):
             record = {**base, "events": [e for e in events if e["date"] <= as_of]}
             (root / case_file).write_text(yaml.safe_dump(record, sort_keys=False), "utf-8")
