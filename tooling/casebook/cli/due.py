@@ -8,7 +8,15 @@ import click
 
 from ..casebook import require
 from ..obligations import obligations
-from .common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from .common import (
+    Env,
+    as_of_option,
+    emit_json,
+    format_option,
+    pass_env,
+    resolve_as_of,
+    warn_unreadable,
+)
 
 
 @click.command()
@@ -25,7 +33,8 @@ def due(env: Env, as_of: str | None, within: int | None, fmt: str) -> None:
     """List what is due or overdue, soonest first: reviews, ends of monitoring and no-contact
     periods, letters, notifications, central-log reviews and deletions.
 
-    Exit 0 when nothing listed is overdue, 1 when something is.
+    Exit 0 when nothing listed is overdue, 1 when something is or when a case file could not
+    be read (its obligations would be missing).
     """
     day = resolve_as_of(as_of)
     book = require(env.root)
@@ -42,4 +51,5 @@ def due(env: Env, as_of: str | None, within: int | None, fmt: str) -> None:
             latest = f" (latest {o.latest})" if o.latest else ""
             click.echo(f"{o.due}  {flag:<7}  {o.case:<14} {o.kind:<16} {o.label}{latest}")
         click.echo(f"{len(listed)} open obligation(s) as of {day}: {len(overdue)} overdue")
-    raise SystemExit(1 if overdue else 0)
+    unreadable = warn_unreadable(book)
+    raise SystemExit(1 if overdue or unreadable else 0)

@@ -9,7 +9,15 @@ import click
 
 from ..casebook import require
 from ..register import CSV_COLUMNS, csv_record, register_rows
-from .common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from .common import (
+    Env,
+    as_of_option,
+    emit_json,
+    format_option,
+    pass_env,
+    resolve_as_of,
+    warn_unreadable,
+)
 
 
 @click.command()
@@ -24,18 +32,23 @@ from .common import Env, as_of_option, emit_json, format_option, pass_env, resol
 @pass_env
 def register(env: Env, as_of: str | None, fmt: str, names: bool) -> None:
     """The central register: every case with its state, restrictions in force, decisions and
-    who took them, last and next review, expiry, breaches this period and deletion date."""
+    who took them, last and next review, expiry, breaches this period and deletion date.
+
+    Exit 0, or 1 when a case file could not be read (it is missing from the register).
+    """
     day = resolve_as_of(as_of)
-    rows = register_rows(require(env.root), day)
+    book = require(env.root)
+    rows = register_rows(book, day)
+    unreadable = warn_unreadable(book)
     if fmt == "json":
         emit_json({"as_of": day.isoformat(), "cases": [r.as_json(names) for r in rows]})
-        return
+        raise SystemExit(1 if unreadable else 0)
     if fmt == "csv":
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow((["person"] if names else []) + CSV_COLUMNS)
         for r in rows:
             out.writerow(csv_record(r, names))
-        return
+        raise SystemExit(1 if unreadable else 0)
     for r in rows:
         who = f" {r.person}" if names else ""
         click.echo(f"{r.case}{who}  [{r.procedure}]  {r.state_label} since {r.since}")
@@ -57,3 +70,4 @@ def register(env: Env, as_of: str | None, fmt: str, names: bool) -> None:
         if r.overdue:
             click.echo(f"    OVERDUE: {', '.join(r.overdue)}")
     click.echo(f"{len(rows)} case(s) as of {day}")
+    raise SystemExit(1 if unreadable else 0)

@@ -6,7 +6,15 @@ import click
 
 from ..casebook import require
 from ..retention import retention_report
-from .common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from .common import (
+    Env,
+    as_of_option,
+    emit_json,
+    format_option,
+    pass_env,
+    resolve_as_of,
+    warn_unreadable,
+)
 
 
 @click.command()
@@ -17,7 +25,7 @@ def retention(env: Env, as_of: str | None, fmt: str) -> None:
     """List every ended case with the date its record must be deleted, soonest first.
 
     Exit 0 when nothing is past its deletion date, 1 when something is (purge it with
-    `casebook purge`).
+    `casebook purge`) or when a case file could not be read.
     """
     day = resolve_as_of(as_of)
     book = require(env.root)
@@ -37,4 +45,5 @@ def retention(env: Env, as_of: str | None, fmt: str) -> None:
                 f"{flag} ({s.rule})"
             )
         click.echo(f"{len(report)} ended case(s) as of {day}: {len(past)} past deletion date")
-    raise SystemExit(1 if past else 0)
+    unreadable = warn_unreadable(book)
+    raise SystemExit(1 if past or unreadable else 0)
