@@ -79,6 +79,12 @@ def test_review_clock_counts_from_decision_then_from_each_review(tb):
     assert (nxt.met, nxt.due, nxt.latest) == (False, d("2026-10-10"), d("2027-01-10"))
 
 
+def test_next_review_may_put_the_next_one_later_but_not_past_the_latest(tb):
+    tb.write(restricted_case(review("2026-07-10", next_review=d("2026-11-30"))))
+    nxt = open_obligations(tb, "2026-07-11")["TC-2026-0001/review/2/2"]
+    assert (nxt.due, nxt.latest) == (d("2026-11-30"), d("2027-01-10"))
+
+
 def test_next_review_brings_the_next_one_forward(tb):
     tb.write(restricted_case(review("2026-07-10", next_review=d("2026-08-01"))))
     nxt = open_obligations(tb, "2026-07-11")["TC-2026-0001/review/2/2"]

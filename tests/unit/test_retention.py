@@ -241,3 +241,26 @@ def test_purge_clears_the_cache(tb, cli):
     res = cli("--root", tb.root, "purge", "TC-2026-0001", "--as-of", "2028-06-01")
     assert res.code == 0, res.err
     assert not cache.exists()
+
+
+def test_purge_refuses_an_invalid_record(tb, cli):
+    (tb.root / "cases/TC-2026-0001.yaml").write_text("id: TC-2026-0001\nprocedure: [\n")
+    res = cli("--root", tb.root, "purge", "TC-2026-0001", "--ground", "erasure request")
+    assert res.code == 2
+    assert "not a valid record" in res.err
+    assert (tb.root / "cases/TC-2026-0001.yaml").exists()
+    assert not (tb.root / "policy/deletion-log.yaml").exists()
+
+
+def test_an_ended_state_without_retention_is_a_warning(tb):
+    proc = tb.root / "policy/procedures/timed.yaml"
+    text = proc.read_text()
+    start = text.index("    retention:\n")
+    end = text.index('\n    source: "Closed cases are deleted 24 months after closure"\n') + 1
+    proc.write_text(text[:start] + text[end:])
+    tb.write(closed_case())
+    found = [f for f in tb.check("2026-06-01") if f.rule == "retention"]
+    assert [(f.severity, f.file, f.field) for f in found] == [
+        ("warning", "policy/procedures/timed.yaml", "states.closed")
+    ]
+    assert "kept indefinitely" in found[0].message

@@ -55,8 +55,8 @@ if TYPE_CHECKING:
 class Obligation:
     case: str  # case id (never a name: obligations end up in GitHub issues)
     procedure: str
-    # e.g. "review", "monitoring-ends", "letter", "notification", "period-ends",
-    # "log-review", "dormant-from", "deletion"
+    # "review", "monitoring-ends", "no-contact-ends", "dormant-from", "period-ends", "letter",
+    # "notification", "log-review", "deletion", "retention-review" (see the module docstring)
     kind: str
     due: date
     latest: date | None  # the hard limit, where the procedure gives one
