@@ -24,6 +24,7 @@ from .errors import UsageError
 from .ledgers import append_tombstone
 from .loader import CASES_DIR
 from .model import Case
+from .model.case import CASE_ID
 from .model.ledgers import Tombstone
 from .retention import retention_status
 
@@ -60,6 +61,8 @@ class PurgeResult:
 
 def purge(root: Path, case_id: str, as_of: date, ground: str | None = None) -> PurgeResult:
     """Remove a case record and log a tombstone. Raises UsageError when it must not be done."""
+    if not CASE_ID.match(case_id):
+        raise UsageError(f"{case_id!r} is not a case id (PREFIX-YYYY-NNNN, e.g. MC-2026-0007)")
     book = require(root)
     rel = f"{CASES_DIR}/{case_id}.yaml"
     entry = next((f for f in book.files if f.rel == rel), None)
