@@ -10,6 +10,7 @@ import click
 
 from .. import __version__
 from ..errors import CasebookError
+from .approvals import approvals
 from .check import check
 from .common import Env
 
@@ -31,7 +32,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check]
+COMMANDS: list[click.Command] = [check, approvals]
 for _command in COMMANDS:
     cli.add_command(_command)
 
