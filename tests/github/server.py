@@ -55,8 +55,9 @@ def response_schema(path: str, method: str, status: str) -> dict[str, Any]:
 BASIC_ERROR = response_schema("/repos/{owner}/{repo}/pulls/{pull_number}", "get", "404")
 
 
-def example(schema: dict[str, Any]) -> Any:
-    """The smallest value valid against ``schema`` (required fields only)."""
+def example(schema: dict[str, Any], null: bool = True) -> Any:
+    """The smallest value valid against ``schema`` (required fields only; ``null`` where the
+    schema allows it, unless ``null`` is False for this level)."""
     if "allOf" in schema:
         out: dict[str, Any] = {}
         for part in schema["allOf"]:
@@ -64,8 +65,8 @@ def example(schema: dict[str, Any]) -> Any:
         return out
     for key in ("oneOf", "anyOf"):
         if key in schema:
-            return example(schema[key][0])
-    if schema.get("nullable"):
+            return example(schema[key][0], null)
+    if schema.get("nullable") and null:
         return None
     if "enum" in schema:
         return schema["enum"][0]
@@ -116,7 +117,7 @@ STATUSES = "/repos/{owner}/{repo}/statuses/{sha}"
 
 def user(login: str) -> dict[str, Any]:
     simple = _item(REVIEWS)["properties"]["user"]
-    return merge(example(simple), {"login": login, "type": "User"})
+    return merge(example(simple, null=False), {"login": login, "type": "User"})
 
 
 @dataclass
@@ -301,7 +302,7 @@ class FakeGitHub:
         resp = Response(json.dumps(data), status, content_type="application/json; charset=utf-8")
         for k, v in (headers or {}).items():
             resp.headers[k] = v
-        resp.headers["x-ratelimit-remaining"] = "4999"
+        resp.headers.setdefault("x-ratelimit-remaining", "4999")
         return resp
 
     def _route(self, req: Request) -> Response:
