@@ -13,6 +13,7 @@ from ..errors import CasebookError
 from .approvals import approvals
 from .check import check
 from .common import Env
+from .issues import issues
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,7 +33,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check, approvals]
+COMMANDS: list[click.Command] = [check, approvals, issues]
 for _command in COMMANDS:
     cli.add_command(_command)
 
