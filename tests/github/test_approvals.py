@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+
 from casebook.github import Review
 from casebook.gitrepo import GitRepo
 from casebook.pr_approvals import ApprovalReport, evaluate_pull, standing_reviews
-
 from tests.github.conftest import CaseRepo
 
 CASE = "cases/MC-2026-0001.yaml"

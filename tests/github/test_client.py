@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+
 from casebook.errors import GitHubError, UsageError
 from casebook.github import RestGitHub, RetryPolicy, Status, check_repo, from_environment
-
 from tests.github.server import SPEC_FILE, Fault
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "github" / "openapi-subset.json"

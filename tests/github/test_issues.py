@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import casebook.obligations
 import pytest
+
+import casebook.obligations
 from casebook.github import RestGitHub, RetryPolicy
 from casebook.issues import LABEL, encode_key, key_of, marker, plan, render, sync
 from casebook.obligations import Obligation
-
 from tests.github.server import Fault
 
 AS_OF = date(2026, 6, 1)

@@ -140,9 +140,17 @@ class GitRepo:
 
     def file_log(self, path: str, rev: str = "HEAD") -> list[LogEntry]:
         sep, end = "\x1f", "\x1e"
-        fmt = sep.join(["%H", "%P", "%aI", "%an", "%s"]) + end
+        fmt = end + sep.join(["%H", "%P", "%aI", "%an", "%s"])
         out = str(
-            self._git.log(rev, "--follow", f"--format={fmt}", "--name-only", "--", self._full(path))
+            self._git.log(
+                rev,
+                "--follow",
+                "--topo-order",
+                f"--format={fmt}",
+                "--name-only",
+                "--",
+                self._full(path),
+            )
         )
         entries = []
         for chunk in out.split(end):

@@ -13,6 +13,7 @@ from ..errors import CasebookError
 from .approvals import approvals
 from .check import check
 from .common import Env
+from .history import history
 from .issues import issues
 
 
@@ -33,7 +34,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check, approvals, issues]
+COMMANDS: list[click.Command] = [check, approvals, issues, history]
 for _command in COMMANDS:
     cli.add_command(_command)
 
