@@ -283,3 +283,18 @@ def test_cli_guards_personal_data_from_the_case_files(cli, github, mini, monkeyp
     res = cli("--root", mini, "issues", "sync", "--repo", "o/r", "--apply", "--as-of", "2026-06-01")
     assert res.code == 0, res.err
     assert "Alex" not in json.dumps(github.fake.issues)
+
+
+def test_register_wide_obligation_is_not_called_a_case():
+    o = Obligation(
+        "restricted-contact",
+        "restricted-contact",
+        "log-review",
+        date(2026, 6, 5),
+        None,
+        "restricted-contact/log-review/1",
+        "Review the central log",
+    )
+    title, body = render(o, AS_OF)
+    assert title == "restricted-contact: log review due 2026-06-05"
+    assert "**Procedure:** `restricted-contact`" in body and "cases/" not in body

@@ -30,6 +30,7 @@ from typing import Literal
 from urllib.parse import quote, unquote
 
 from .github import GitHub, Issue
+from .model.case import CASE_ID
 from .obligations import Obligation
 
 LABEL = "review-due"
@@ -107,9 +108,12 @@ def render(ob: Obligation, as_of: date, forbidden: Sequence[str] = ()) -> tuple[
     lowered = label.lower()
     if len(label) > 200 or any(t and t.lower() in lowered for t in forbidden):
         label = ""
+    is_case = bool(CASE_ID.match(ob.case))
     lines = [
         marker(ob.key),
-        f"**Case:** {ob.case} (procedure `{ob.procedure}`)",
+        f"**Case:** {ob.case} (procedure `{ob.procedure}`)"
+        if is_case
+        else f"**Procedure:** `{ob.procedure}` (the whole register, not one case)",
         f"**What is due:** {label + ' (' + words + ')' if label else words}",
         f"**Due:** {ob.due.isoformat()}",
     ]
@@ -117,8 +121,12 @@ def render(ob: Obligation, as_of: date, forbidden: Sequence[str] = ()) -> tuple[
         lines.append(f"**At the latest:** {ob.latest.isoformat()} (the procedure's limit)")
     lines += [
         "",
-        f"Record it in `cases/{ob.case}.yaml` through a pull request. The daily "
-        "`casebook issues sync` closes this issue once the record shows it done.",
+        (
+            f"Record it in `cases/{ob.case}.yaml` through a pull request."
+            if is_case
+            else "Record it in the procedure's log through a pull request."
+        )
+        + " The daily `casebook issues sync` closes this issue once the record shows it done.",
         "",
         "_Opened by casebook. Refer to the case only by its id: no names, contact details or "
         "descriptions of behaviour in this issue or its comments._",
