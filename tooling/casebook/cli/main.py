@@ -11,7 +11,10 @@ import click
 from .. import __version__
 from ..errors import CasebookError
 from .check import check
+from .close import close
 from .common import Env
+from .log import log
+from .new import new
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +34,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check]
+COMMANDS: list[click.Command] = [check, new, log, close]
 for _command in COMMANDS:
     cli.add_command(_command)
 
