@@ -41,7 +41,9 @@ from .model.case import ContactLogged
 
 COLUMNS = ("date", "time", "channel", "to", "direction", "summary", "topic", "minutes")
 REQUIRED = ("date", "summary")
-_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+_STAMP = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+)
 _ADAPTER: TypeAdapter[ContactLogged] = TypeAdapter(ContactLogged)
 
 
@@ -51,9 +53,7 @@ class Row:
     event: dict[str, Any]
 
 
-def read_rows(
-    path: Path, channel: str | None = None, to: str | None = None
-) -> list[Row]:
+def read_rows(path: Path, channel: str | None = None, to: str | None = None) -> list[Row]:
     """Every row as a contact entry; UsageError naming the file and line of the first bad one."""
     name = path.name
     try:

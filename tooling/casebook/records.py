@@ -90,9 +90,7 @@ class Edit:
 def case_path(book: Casebook, case_id: str) -> CaseFile:
     """The file of an existing case, or a UsageError naming the id and the nearest ids."""
     if not CASE_ID.match(case_id):
-        raise UsageError(
-            f"{case_id!r} is not a case id: use PREFIX-YYYY-NNNN, e.g. MC-2026-0007"
-        )
+        raise UsageError(f"{case_id!r} is not a case id: use PREFIX-YYYY-NNNN, e.g. MC-2026-0007")
     for f in book.files:
         if f.path.stem == case_id:
             return f
@@ -241,7 +239,9 @@ def append_events(events: Sequence[Mapping[str, Any]]) -> Callable[[CommentedMap
         seq = data.get("events")
         if not isinstance(seq, CommentedSeq) or (not seq and seq.fa.flow_style()):
             # No events yet (or `events: []`): a block list in the canonical layout.
-            yamledit.insert_key(data, "events", yamledit.node([dict(e) for e in events]), CASE_FIELDS)
+            yamledit.insert_key(
+                data, "events", yamledit.node([dict(e) for e in events]), CASE_FIELDS
+            )
             return
         for e in events:
             seq.append(yamledit.node(dict(e)))

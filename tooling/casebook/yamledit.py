@@ -46,7 +46,7 @@ def needs_quotes(text: str) -> bool:
     """
     if text == "" or text != text.strip() or _NUMBERISH.match(text):
         return True
-    tag = _resolver_11.resolve(pyyaml.ScalarNode, text, (True, False))
+    tag = _resolver_11.resolve(pyyaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     return bool(tag != _STR)
 
 

@@ -68,8 +68,12 @@ def close(
         raise UsageError(f"--to {to!r}: from here {case_id} can close to: {', '.join(targets)}")
     needs = [
         _date(on),
-        Need("--to", "Close to", to or (targets[0] if len(targets) == 1 else None), choices=targets),
-        Need("--decided-by", "Decided by (person ids)", tuple(split_ids(decided_by)), multiple=True),
+        Need(
+            "--to", "Close to", to or (targets[0] if len(targets) == 1 else None), choices=targets
+        ),
+        Need(
+            "--decided-by", "Decided by (person ids)", tuple(split_ids(decided_by)), multiple=True
+        ),
         Need("--reasons", "Reasons", reasons),
     ]
     resolve(needs)

@@ -208,7 +208,9 @@ def decision(
     needs = [
         _date_need(on),
         Need("--to", "New state", to, choices=list(proc.states) if proc else None),
-        Need("--decided-by", "Decided by (person ids)", tuple(split_ids(decided_by)), multiple=True),
+        Need(
+            "--decided-by", "Decided by (person ids)", tuple(split_ids(decided_by)), multiple=True
+        ),
         Need("--reasons", "Reasons", reasons),
     ]
     resolve(needs)

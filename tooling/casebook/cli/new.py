@@ -21,7 +21,9 @@ from .recording import (
 
 @click.command()
 @click.option("--procedure", metavar="ID", help="The procedure the case runs under.")
-@click.option("--id", "case_id", metavar="CASE-ID", help="The case id (default: the next free one).")
+@click.option(
+    "--id", "case_id", metavar="CASE-ID", help="The case id (default: the next free one)."
+)
 @click.option("--service", help="The service the referral came from, e.g. Planning.")
 @click.option("--name", help="The person's full name.")
 @click.option("--known-as", multiple=True, help="Another name the person uses (repeatable).")
@@ -73,9 +75,7 @@ def new(
     resolve([n_proc])
     proc = policy.procedures.get(n_proc.value)
     capacities = [c.id for c in proc.referral] if proc else None
-    behaviours = (
-        (proc.behaviours or [b.id for b in policy.taxonomy.behaviours]) if proc else None
-    )
+    behaviours = (proc.behaviours or [b.id for b in policy.taxonomy.behaviours]) if proc else None
     needs = [
         Need("--service", "Service", service),
         Need("--name", "Person's full name", name),

@@ -58,7 +58,9 @@ def resolve(needs: Sequence[Need]) -> None:
 
 
 def _ask(n: Need) -> Any:
-    shown = f"{n.prompt} ({', '.join(n.choices)})" if n.choices and len(n.choices) <= 12 else n.prompt
+    shown = (
+        f"{n.prompt} ({', '.join(n.choices)})" if n.choices and len(n.choices) <= 12 else n.prompt
+    )
     if n.multiple:
         shown += " [comma-separated]"
 
@@ -69,9 +71,7 @@ def _ask(n: Need) -> Any:
         if n.choices is not None:
             bad = [p for p in parts if p not in n.choices]
             if bad:
-                raise click.BadParameter(
-                    f"{', '.join(bad)} is not one of: {', '.join(n.choices)}"
-                )
+                raise click.BadParameter(f"{', '.join(bad)} is not one of: {', '.join(n.choices)}")
         if n.parse is not None:
             try:
                 parts = [n.parse(p) for p in parts]
@@ -86,7 +86,9 @@ def ask_optional(prompt: str, value: str | None) -> str | None:
     """An optional value: asked at a terminal (Enter skips), never required."""
     if value is not None or not interactive():
         return value
-    answer: str = click.prompt(f"{prompt} (Enter to skip)", default="", show_default=False, err=True)
+    answer: str = click.prompt(
+        f"{prompt} (Enter to skip)", default="", show_default=False, err=True
+    )
     return answer.strip() or None
 
 
@@ -140,7 +142,9 @@ def show(f: Finding) -> str:
     return f"  {f.severity} [{f.rule}]{where} {f.message}"
 
 
-def finish(edit: Edit, done: str, dry_run: bool, origin: Callable[[Finding], str] | None = None) -> None:
+def finish(
+    edit: Edit, done: str, dry_run: bool, origin: Callable[[Finding], str] | None = None
+) -> None:
     """Refuse (with every new error), or write; then show what still needs doing."""
     if edit.new_errors:
         lines = [(origin(f) + ": " if origin else "") + show(f).strip() for f in edit.new_errors]

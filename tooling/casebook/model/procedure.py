@@ -233,7 +233,11 @@ class Procedure(Strict):
         """The case-id prefix: ``case_prefix``, else the initials of the id (at least two)."""
         if self.case_prefix:
             return self.case_prefix
-        letters = [part for part in ("".join(c for c in w if c.isalpha()) for w in self.id.split("-")) if part]
+        letters = [
+            part
+            for part in ("".join(c for c in w if c.isalpha()) for w in self.id.split("-"))
+            if part
+        ]
         initials = "".join(w[0] for w in letters).upper()
         if len(initials) < 2:
             initials = "".join(letters).upper()[:2]
