@@ -15,6 +15,7 @@ from .close import close
 from .common import Env
 from .log import log
 from .new import new
+from .schema import schema
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,7 +35,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check, new, log, close]
+COMMANDS: list[click.Command] = [check, new, log, close, schema]
 for _command in COMMANDS:
     cli.add_command(_command)
 

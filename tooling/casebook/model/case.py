@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, EmailStr, Field
+from pydantic import AfterValidator, EmailStr, Field, WithJsonSchema
 
 from .common import ClockTime, Count, Day, PersonId, Slug, Strict, Text
 from .restrictions import Restriction
@@ -23,7 +23,9 @@ def _case_id(value: str) -> str:
     return value
 
 
-CaseId = Annotated[str, AfterValidator(_case_id)]
+CaseId = Annotated[
+    str, AfterValidator(_case_id), WithJsonSchema({"type": "string", "pattern": CASE_ID.pattern})
+]
 
 
 class Contact(Strict):

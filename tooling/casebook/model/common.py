@@ -6,7 +6,15 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+)
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -53,10 +61,18 @@ def _text(value: Any) -> Any:
     return value
 
 
-Slug = Annotated[str, AfterValidator(_slug)]
+# WithJsonSchema: the pattern is for editors (casebook schema); the validators give the messages.
+Slug = Annotated[
+    str, AfterValidator(_slug), WithJsonSchema({"type": "string", "pattern": _SLUG.pattern})
+]
 Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
 Day = Annotated[date, BeforeValidator(_only_date)]
-ClockTime = Annotated[str, BeforeValidator(_text), AfterValidator(_hhmm)]
+ClockTime = Annotated[
+    str,
+    BeforeValidator(_text),
+    AfterValidator(_hhmm),
+    WithJsonSchema({"type": "string", "pattern": _HHMM.pattern}),
+]
 Flag = StrictBool
 Count = Annotated[int, Field(strict=True, ge=1)]
 NonNegative = Annotated[int, Field(strict=True, ge=0)]
