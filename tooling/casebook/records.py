@@ -42,6 +42,11 @@ from .yamlio import YamlLoadError, load_text
 
 CASE_FIELDS: tuple[str, ...] = tuple(f.alias or n for n, f in Case.model_fields.items())
 
+# Rules about what is still to be done after an event (a letter to send, people to tell). Their
+# errors never block a write: recording a decision made last month must not be refused because
+# its letter, recorded next, is "overdue" until then. They are shown as things to do.
+OBLIGATION_RULES: frozenset[str] = frozenset({"letter", "notify"})
+
 
 def field_order(model: type[BaseModel]) -> list[str]:
     """The keys of ``model`` as written in YAML, in declaration order."""
@@ -139,7 +144,9 @@ def plan_edit(
     old = _rule_findings(book, f.path, f.rel, text, old_case, as_of)
     old_keys = {_key(x) for x in old}
     edit.old_errors = [x for x in edit.new_errors if _key(x) in old_keys]
-    edit.new_errors = [x for x in edit.new_errors if _key(x) not in old_keys]
+    fresh = [x for x in edit.new_errors if _key(x) not in old_keys]
+    edit.new_errors = [x for x in fresh if x.rule not in OBLIGATION_RULES]
+    edit.warnings += [x for x in fresh if x.rule in OBLIGATION_RULES]
     # Only what this change brings: "the letter is due by ..." after a decision.
     edit.warnings = [x for x in edit.warnings if _key(x) not in old_keys]
     return edit

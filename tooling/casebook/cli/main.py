@@ -13,6 +13,7 @@ from ..errors import CasebookError
 from .check import check
 from .close import close
 from .common import Env
+from .fmt import fmt
 from .log import log
 from .new import new
 from .schema import schema
@@ -35,7 +36,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check, new, log, close, schema]
+COMMANDS: list[click.Command] = [check, new, log, close, fmt, schema]
 for _command in COMMANDS:
     cli.add_command(_command)
 
