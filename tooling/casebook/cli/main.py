@@ -14,6 +14,7 @@ from .check import check
 from .close import close
 from .common import Env
 from .fmt import fmt
+from .guard import guard
 from .log import log
 from .new import new
 from .schema import schema
@@ -36,7 +37,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check, new, log, close, fmt, schema]
+COMMANDS: list[click.Command] = [check, new, log, close, fmt, schema, guard]
 for _command in COMMANDS:
     cli.add_command(_command)
 
