@@ -17,6 +17,7 @@ from .fmt import fmt
 from .guard import guard
 from .log import log
 from .new import new
+from .sar import sar
 from .schema import schema
 
 
@@ -37,7 +38,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check, new, log, close, fmt, schema, guard]
+COMMANDS: list[click.Command] = [check, new, log, close, fmt, schema, guard, sar]
 for _command in COMMANDS:
     cli.add_command(_command)
 
