@@ -44,6 +44,7 @@ def test_schema_is_draft7_without_2020_keywords(name):
 def test_schema_agrees_with_the_model_on_the_fixtures():
     """Every fixture file the model accepts, the schema accepts (no false alarms in editors)."""
     import jsonschema
+
     from casebook.yamlio import load_text
 
     mini = REPO / "tests/fixtures/mini"

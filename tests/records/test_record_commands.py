@@ -198,9 +198,10 @@ def test_missing_options_without_a_terminal_as_a_process(mini):
 
 
 def test_prompts_at_a_terminal(mini, monkeypatch):
+    from click.testing import CliRunner
+
     from casebook.cli import recording
     from casebook.cli.main import cli
-    from click.testing import CliRunner
 
     monkeypatch.setattr(recording, "interactive", lambda: True)
     answers = "\n".join(

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from casebook.sar import due_dates
 
 AS_OF = ("--as-of", "2026-04-01")

@@ -149,7 +149,7 @@ def finish(
     if edit.new_errors:
         lines = [(origin(f) + ": " if origin else "") + show(f).strip() for f in edit.new_errors]
         raise RecordError(
-            f"{edit.rel} not changed: the change would bring "
+            f"{edit.rel} not written: the change would bring "
             f"{len(edit.new_errors)} error(s):\n  " + "\n  ".join(lines)
         )
     if dry_run:
