@@ -140,13 +140,12 @@ class Lsp:
             self.proc.kill()
 
 
-@pytest.mark.skipif(
-    not SERVER.exists() or shutil.which("node") is None,
-    reason="yaml-language-server not installed: run `npm ci --prefix tests/node` (.ci/install)",
-)
 def test_real_yaml_language_server_reports_schema_errors(tmp_path):
-    if os.environ.get("CI") and not SERVER.exists():  # pragma: no cover
-        pytest.fail("CI must install the language server")
+    if not SERVER.exists() or shutil.which("node") is None:
+        why = "yaml-language-server not installed: run `npm ci --prefix tests/node` (.ci/install)"
+        if os.environ.get("CI"):
+            pytest.fail(why)  # CI installs it: a skip there would hide a broken install
+        pytest.skip(why)
     book = tmp_path / "book"
     shutil.copytree(REPO / "schema", book / "schema")
     (book / "cases").mkdir()

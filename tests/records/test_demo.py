@@ -54,8 +54,21 @@ def test_new_case_on_the_demo_gets_the_next_id(cli, demo):
     assert res.code == 0, res.err
     ids = sorted(p.stem for p in (demo / "cases").glob("MC-2026-*.yaml"))
     assert "cases/MC-2026-0012.yaml" in res.out, ids
+    assert "already has case(s)" not in res.err
     report = json.loads(cli("--root", demo, "check", *AS_OF, "--format", "json").out)
     assert not [f for f in report["findings"] if f["case"] == "MC-2026-0012"], report
+
+
+def test_new_referral_about_someone_with_a_case_says_so(cli, demo):
+    res = cli(
+        "--root", demo, "new", "--procedure", "managed-contact", "--service", "Housing",
+        "--name", "A Different Spelling", "--email", "alex@example.org",
+        "--referred-on", "2026-11-20", "--referred-by", "tm-jones", "--capacity", "service",
+        "--behaviour", "high-volume", "--account", "Daily calls", *AS_OF,
+    )  # fmt: skip
+    assert res.code == 0, res.err
+    assert "already has case(s) about this person: MC-2026-0007" in res.err
+    assert "alex" not in res.err.lower()
 
 
 def test_subject_access_bundle_for_a_demo_person(cli, demo):

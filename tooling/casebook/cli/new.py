@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..records import plan_new
+from ..sar import Subject
 from .common import Env, pass_env, today
 from .recording import (
     Need,
@@ -133,3 +134,12 @@ def new(
         record = {"id": case_id, **record}
     edit = plan_new(book, record, when)
     finish(edit, "case opened", dry_run)
+    # The same person may already have a case (a new referral, or a different procedure).
+    subject = Subject(name_v, (email,) if email else (), (address,) if address else ())
+    same = [c.id for c in book.cases() if subject.is_person(c.person)]
+    if same:
+        click.echo(
+            f"  note: the casebook already has case(s) about this person: {', '.join(same)}; "
+            "consider whether this referral belongs in one of them",
+            err=True,
+        )
