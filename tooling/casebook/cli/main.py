@@ -12,9 +12,16 @@ from .. import __version__
 from ..errors import CasebookError
 from .approvals import approvals
 from .check import check
+from .close import close
 from .common import Env
+from .fmt import fmt
+from .guard import guard
 from .history import history
 from .issues import issues
+from .log import log
+from .new import new
+from .sar import sar
+from .schema import schema
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,7 +41,19 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check, approvals, issues, history]
+COMMANDS: list[click.Command] = [
+    check,
+    new,
+    log,
+    close,
+    fmt,
+    schema,
+    guard,
+    sar,
+    approvals,
+    issues,
+    history,
+]
 for _command in COMMANDS:
     cli.add_command(_command)
 
