@@ -260,9 +260,9 @@ def append_events(events: Sequence[Mapping[str, Any]]) -> Callable[[CommentedMap
 
 
 def prefix_for(book: Casebook, proc: Procedure) -> str:
-    """Case-id letters: policy/settings.yaml ``case_id_prefixes`` first, then the procedure."""
-    override = book.policy.settings.case_id_prefixes.get(proc.id)
-    return override or proc.prefix
+    """Case-id letters: the procedure's ``case_prefix`` (or the initials of its id)."""
+    del book  # one source of truth: the procedure file
+    return proc.prefix
 
 
 def taken_ids(book: Casebook) -> set[str]:
