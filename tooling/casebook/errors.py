@@ -35,3 +35,7 @@ class GitHubError(CasebookError):
     """GitHub refused or failed a request in a way the user must act on."""
 
     exit_code = 1
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status, when GitHub answered

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from .model.common import NonNegative, Strict, Text
 
 
@@ -19,4 +17,3 @@ class Settings(Strict):
     deletion_log: Text = "policy/deletion-log.yaml"
     # Where each review of a procedure's central log is recorded (`log_review` in a procedure).
     log_reviews: Text = "policy/log-reviews.yaml"
-    case_id_prefixes: dict[str, Text] = Field(default_factory=dict)

@@ -10,12 +10,22 @@ import click
 
 from .. import __version__
 from ..errors import CasebookError
+from .approvals import approvals
 from .check import check
+from .close import close
 from .common import Env
 from .due import due
+from .fmt import fmt
+from .guard import guard
+from .history import history
+from .issues import issues
+from .log import log
+from .new import new
 from .purge import purge
 from .register import register
 from .retention import retention
+from .sar import sar
+from .schema import schema
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,7 +45,23 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check, due, register, retention, purge]
+COMMANDS: list[click.Command] = [
+    check,
+    due,
+    register,
+    retention,
+    purge,
+    new,
+    log,
+    close,
+    fmt,
+    schema,
+    guard,
+    sar,
+    approvals,
+    issues,
+    history,
+]
 for _command in COMMANDS:
     cli.add_command(_command)
 
