@@ -33,7 +33,16 @@ class CheckReport:
         }
 
 
-def run_check(root: Path, as_of: date, use_cache: bool = True) -> CheckReport:
+# Rules whose errors mean "a date has passed", not "a record is wrong" (see `--no-deadlines`).
+DEADLINE_RULES = frozenset({"overdue", "retention", "letter", "notify"})
+
+
+def run_check(
+    root: Path, as_of: date, use_cache: bool = True, deadlines: bool = True
+) -> CheckReport:
+    """Check the whole casebook. With ``deadlines=False`` missed deadlines are warnings, not
+    errors (for a pre-commit hook: a commit is about its records, and an overdue review in
+    another case must not stop someone recording a threat; CI and `casebook due` still tell)."""
     book, findings = load(root, use_cache=use_cache)
     if book is None:
         return CheckReport(as_of, 0, sorted(findings, key=sort_key), policy_ok=False)
@@ -42,6 +51,8 @@ def run_check(root: Path, as_of: date, use_cache: bool = True) -> CheckReport:
         found += case_findings(f, ctx)
     for rule in BOOK_RULES:
         found += rule(book, as_of)
+    if not deadlines:
+        found = [replace(f, severity="warning") if f.rule in DEADLINE_RULES else f for f in found]
     return CheckReport(as_of, len(book.files), sorted(found, key=sort_key), policy_ok=True)
 
 
