@@ -286,3 +286,16 @@ def test_as_of_is_the_only_clock():
         and ("date.today()" in p.read_text() or "datetime.now(" in p.read_text())
     ]
     assert offenders == []
+
+
+def test_a_restriction_that_ends_on_its_own_is_listed_then_lapses(tb):
+    ending = [{"type": "channels", "allowed": ["letter"], "end": d("2026-02-28")}]
+    tb.write(
+        case([decision("2026-01-12", "monitoring", restrictions=ending), letter("2026-01-13")])
+    )
+    (ob,) = [o for o in obligations(tb.book(), d("2026-02-20")) if o.kind == "restriction-ends"]
+    assert (ob.due, ob.met, ob.key) == (d("2026-02-28"), False, "TC-2026-0001/restriction-ends/0/0")
+    assert rules(tb.check("2026-02-20")) == ["due-soon"]
+    (ob,) = [o for o in obligations(tb.book(), d("2026-03-01")) if o.kind == "restriction-ends"]
+    assert (ob.met, ob.met_on) == (True, d("2026-02-28"))
+    assert rules(tb.check("2026-03-01")) == []

@@ -17,6 +17,8 @@ Every clock in a procedure file becomes obligations here, and only here:
 of the usual cadence ("quarterly ... unless advised otherwise"), never beyond ``latest``. A
   review that would fall on or after the end of the state's period is not asked for: the
   decision at the end of the period is the review. A later decision meets a pending review.
+* ``restriction-ends``: a restriction with its own ``end`` inside its decision's period: renew it
+  or let it lapse. It lapses by itself, so it is never overdue (met the day after its end).
 * ``letter`` and ``notification``: what a transition requires, due ``due_within`` after the
   decision (default ``settings.letter_due_days``), met by the first matching event after the
   decision and no later than the next decision.
@@ -40,7 +42,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from .engine import Derived, Step, add_period, derive, period_end
-from .model import Case, Procedure
+from .model import ACTIVE_KINDS, Case, Procedure
 from .model.case import Decision, LetterSent, Notification, ReviewHeld
 from .model.procedure import Period
 from .settings import Settings
@@ -55,8 +57,9 @@ if TYPE_CHECKING:
 class Obligation:
     case: str  # case id (never a name: obligations end up in GitHub issues)
     procedure: str
-    # "review", "monitoring-ends", "no-contact-ends", "dormant-from", "period-ends", "letter",
-    # "notification", "log-review", "deletion", "retention-review" (see the module docstring)
+    # "review", "monitoring-ends", "no-contact-ends", "dormant-from", "period-ends",
+    # "restriction-ends", "letter", "notification", "log-review", "deletion",
+    # "retention-review" (see the module docstring)
     kind: str
     due: date
     latest: date | None  # the hard limit, where the procedure gives one
@@ -126,6 +129,7 @@ def obligations_for(
     for k, step in enumerate(steps):
         nxt = steps[k + 1] if k + 1 < len(steps) else None
         out += _period(case, proc, step, nxt)
+        out += _restriction_ends(case, proc, step, nxt, as_of)
         out += _reviews(case, proc, step, nxt, as_of)
         out += _letters(case, proc, settings, step, nxt, as_of)
         out += _notifications(case, proc, settings, step, nxt, as_of)
@@ -244,6 +248,44 @@ def _period(case: Case, proc: Procedure, step: Step, nxt: Step | None) -> list[O
             event=step.index,
         )
     ]
+
+
+def _restriction_ends(
+    case: Case, proc: Procedure, step: Step, nxt: Step | None, as_of: date
+) -> list[Obligation]:
+    """A restriction with its own end, inside its decision's period: renew it or let it lapse.
+
+    Not an error when it passes: the restriction simply lapses (it is "met" the day after its
+    end). It is listed while it is coming, so that the council decides in time and staff are
+    told; restrictions that end with the period or are replaced first are covered already.
+    """
+    st = proc.states.get(step.to_state)
+    if st is None or st.kind not in ACTIVE_KINDS:
+        return []
+    ends = period_end(step, proc)
+    out = []
+    for j, r in enumerate(step.decision.restrictions):
+        if r.end is None or (ends is not None and r.end >= ends):
+            continue
+        if nxt is not None and r.end >= nxt.decision.date - timedelta(days=1):
+            continue
+        lapsed = as_of > r.end
+        out.append(
+            Obligation(
+                case.id,
+                proc.id,
+                "restriction-ends",
+                r.end,
+                None,
+                f"{case.id}/restriction-ends/{step.index}/{j}",
+                f"The {r.type} restriction ends: renew it by a decision, or let it lapse and "
+                "tell staff",
+                met=lapsed,
+                met_on=r.end if lapsed else None,
+                event=step.index,
+            )
+        )
+    return out
 
 
 def _what_follows(proc: Procedure, state: str) -> str:

@@ -43,6 +43,7 @@ ACTION = {
     "no-contact-ends": "record the decision with type: decision",
     "dormant-from": "record the decision with type: decision",
     "period-ends": "record the decision with type: decision",
+    "restriction-ends": "record a decision to renew it, or let it lapse and tell staff",
 }
 
 
