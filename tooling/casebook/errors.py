@@ -35,3 +35,9 @@ class GitHubError(CasebookError):
     """GitHub refused or failed a request in a way the user must act on."""
 
     exit_code = 1
+
+
+class LetterContentError(CasebookError):
+    """A letter cannot be written: the case lacks content the procedure makes mandatory."""
+
+    exit_code = 1
