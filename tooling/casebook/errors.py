@@ -41,3 +41,9 @@ class LetterContentError(CasebookError):
     """A letter cannot be written: the case lacks content the procedure makes mandatory."""
 
     exit_code = 1
+
+
+class NotifyError(CasebookError):
+    """A notification could not be built or delivered (no recipients, SMTP refused it)."""
+
+    exit_code = 1

@@ -307,10 +307,10 @@ class Renderer:
             used[stem] = used.get(stem, 0) + 1
             if used[stem] > 1:
                 stem += f"-{used[stem]}"
+            # No adjustment details here: they may describe a disability, and notes are printed.
             notes = tuple(
-                f"{case.id} asks for {_ARRANGE[a.type]}"
-                + (f" ({a.details})" if a.details else "")
-                + f": arrange it for {spec.title.lower()}"
+                f"{case.id} needs {_ARRANGE[a.type]} of the {spec.title.lower()}: arrange it "
+                "(see the case's adjustments)"
                 for a in case.person.adjustments
                 if a.type in _ARRANGE
             )
