@@ -128,7 +128,7 @@ def _restrictions(src: LetterSource) -> list[Restriction]:
 
 
 def _people(src: LetterSource) -> dict[str, Person]:
-    return src.people.by_id()
+    return src.person_by_id
 
 
 def _channels(src: LetterSource) -> dict[str, str]:

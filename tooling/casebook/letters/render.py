@@ -71,9 +71,18 @@ class RenderedEnclosure:
     content: bytes
 
 
+_PUBLISHED: dict[tuple[str, int, int], str] = {}
+
+
 def published_text(root: Path, proc: Procedure) -> str | None:
+    """The published procedure (cached by path, mtime and size: `check` asks once per case)."""
+    path = root / PUBLISHED_DIR / proc.text
     try:
-        return (root / PUBLISHED_DIR / proc.text).read_text(encoding="utf-8")
+        st = path.stat()
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        if key not in _PUBLISHED:
+            _PUBLISHED[key] = path.read_text(encoding="utf-8")
+        return _PUBLISHED[key]
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -90,6 +99,7 @@ def letter_source(book: Casebook, case: Case, job: LetterJob) -> LetterSource:
         letterhead=load_letterhead(book.root).letterhead,
         published=published_text(book.root, proc),
         job=job,
+        person_by_id=policy.people.by_id(),
     )
 
 
@@ -148,7 +158,7 @@ def _recipient(src: LetterSource) -> dict[str, Any]:
 
 
 def _sender(src: LetterSource) -> dict[str, Any] | None:
-    people = src.people.by_id()
+    people = src.person_by_id
     spec = src.procedure.letters.get(src.job.letter_id)
     pid: str | None = src.job.event.by if src.job.event else None
     if pid is None and spec is not None:

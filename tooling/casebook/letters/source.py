@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..engine import Derived, Step, derive
-from ..model import Case, Procedure
+from ..model import Case, Person, Procedure
 from ..model.behaviours import Taxonomy
 from ..model.case import LetterSent
 from ..model.people import People
@@ -48,6 +48,7 @@ class LetterSource:
     # The published procedure text (the enclosure); None when it cannot be read.
     published: str | None
     job: LetterJob
+    person_by_id: dict[str, Person]
 
     @property
     def decision_date(self) -> date:

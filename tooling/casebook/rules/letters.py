@@ -30,9 +30,19 @@ def letter_content(ctx: CaseContext) -> Iterator[Finding]:
 
     def source(job: LetterJob) -> LetterSource:
         return LetterSource(
-            ctx.case, proc, ctx.people, ctx.taxonomy, ctx.settings, letterhead, published, job
+            ctx.case,
+            proc,
+            ctx.people,
+            ctx.taxonomy,
+            ctx.settings,
+            letterhead,
+            published,
+            job,
+            ctx.person_by_id,
         )
 
+    if not proc.letters:
+        return
     for job in recorded_jobs(ctx.case, proc, ctx.derived):
         assert job.event_index is not None
         loc: Loc = ("events", job.event_index)
@@ -50,15 +60,6 @@ def _check(ctx: CaseContext, src: LetterSource, loc: Loc, severity: Severity) ->
     if spec is None or not spec.required:
         return  # an unknown letter is the reference rule's finding
     what = f"letter {src.job.letter_id!r} ({spec.title})"
-    if src.job.step is None:
-        yield Finding(
-            "error",
-            RULE,
-            f"{what} is recorded before any decision, so it has nothing to tell the person; "
-            "record the decision it follows first",
-            loc=loc,
-        )
-        return
     for req in spec.required:
         if ctx.root is None and req.item in _FILE_ITEMS:
             continue
