@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from casebook.errors import ConfigError, LetterContentError
 from casebook.letters import render_letters
 
@@ -44,8 +43,8 @@ def test_case_data_is_text_never_template_code_or_markup(allitems):
     edit(case, "name: Sam Sample", 'name: "{{ 7*7 }} {% raw %} Sam"')
     edit(
         case,
-        "reasons: >-\n      The number of e-mails and calls about one closed complaint is stopping the "
-        "planning team\n      from dealing with other residents.",
+        "reasons: >-\n      The number of e-mails and calls about one closed complaint is stopping"
+        " the planning team\n      from dealing with other residents.",
         'reasons: "<script>alert(1)</script> *bold* [click](http://evil.example) {{ config }}'
         '\\n# Heading\\n- item\\n1. first | a ~~b~~"',
     )
@@ -102,7 +101,7 @@ def test_missing_mandatory_content_stops_the_letter(allitems):
         "      - {type: spoc, officer: cro-cam}\n      - {type: channels",
         "      - {type: channels",
     )
-    with pytest.raises(LetterContentError, match="spoc .*no single point of contact"):
+    with pytest.raises(LetterContentError, match=r"spoc .*no single point of contact"):
         render_letters(load(allitems), ALLITEMS_CASE, "md")
 
 
