@@ -46,13 +46,31 @@ REMOVALS: dict[str, list[tuple[str, str, str]]] = {
         ),
     ],
     "expectations": [
+        (CASE, "behaviours: [high-volume, scatter-gun]", "behaviours: [shouting]"),
         (
             CASE,
             SPOC,
             "      - {type: service-exception, officer: hos-hana, matter: the planning application}\n",
-        )
+        ),
     ],
-    "actions": [(CASE, "    restrictions:\n" + SPOC + COUNCILLOR, "    restrictions: []\n")],
+    "actions": [
+        (
+            CASE,
+            "      - {type: closed-topic, topic: the 2025 planning complaint, handling: file}\n",
+            "",
+        ),
+        (
+            CASE,
+            '      - {type: time-slot, days: [tue, thu], from: "10:00", to: "12:00", channel: phone}\n',
+            "",
+        ),
+        (CASE, "      - {type: volume, max: 2, per: week, channel: email}\n", ""),
+        (
+            CASE,
+            "    restrictions:\n      - {type: spoc, officer: cro-cam}\n    until",
+            "    restrictions: []\n    until",
+        ),
+    ],
     "duration": [
         (
             PROC,
@@ -96,9 +114,9 @@ REMOVALS: dict[str, list[tuple[str, str, str]]] = {
     "review-outcome": [
         (
             CASE,
-            "  - {date: 2026-04-08, type: review, by: [cro-cam, ed-eli], outcome: change, notes: Contact stayed high.}\n",
-            "",
-        )
+            "events:\n",
+            "events:\n  - {date: 2026-01-06, type: letter, letter: sanction-letter, by: cro-cam, via: post}\n",
+        ),
     ],
     "thanks": [
         (

@@ -74,10 +74,19 @@ class Sanction:
 
 @dataclass(frozen=True, slots=True)
 class ReviewResult:
-    held: date
-    outcome: str  # continue | change | close
-    state: str
-    end: date | None
+    held: date | None  # the review recorded before the decision, if any
+    outcome: str | None  # continue | change | close
+    decided: date  # the decision that is the outcome
+    label: str  # what was decided
+    state: str  # the state the case is now in
+    ended: bool  # the arrangements have ended
+    end: date | None  # when the arrangements now end
+
+
+@dataclass(frozen=True, slots=True)
+class Expectations:
+    asks: tuple[str, ...]  # from the restrictions: "contact us only through ..."
+    stop: tuple[str, ...]  # the behaviours the person is asked to stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,25 +211,40 @@ def expectations(src: LetterSource) -> Value | Missing:
         for x in _restrictions(src)
         if (e := phrases.expectation(x, people, channels, src.decision_date)) is not None
     ]
-    if not asks:
+    labels = {b.id: b.label for b in src.taxonomy.behaviours}
+    stop = [labels[b] for b in src.case.referral.behaviours if b in labels]
+    if not asks and not stop:
         return Missing(
-            "the decision sets no restriction that says what is expected of the person",
-            "record what is expected as restrictions on the decision (e.g. spoc, channels, "
-            "volume or an agreement)",
+            "neither the decision's restrictions nor the referral's behaviours say what the "
+            "person is asked to change",
+            "list the behaviours under referral.behaviours, or record what is expected as "
+            "restrictions on the decision (e.g. spoc, channels, volume or an agreement)",
         )
-    return tuple(asks)
+    return Expectations(tuple(asks), tuple(stop))
+
+
+# What a decision that imposes no restriction does, said to the person.
+_KIND_ACTION = {
+    "warning": "This letter is a formal warning. We are not restricting your contact now.",
+    "monitoring": "We will monitor how often you contact us and what you say.",
+}
 
 
 def actions(src: LetterSource) -> Value | Missing:
-    if src.job.step is None:
+    step = src.job.step
+    if step is None:
         return Missing("no decision precedes the letter", _DECISION_FIX)
     found = _arrangements(src)
-    if not found:
-        return Missing(
-            "the decision records no restrictions, so the letter cannot say what action is taken",
-            "list the restrictions in force under the decision's restrictions",
-        )
-    return found
+    if found:
+        return found
+    state = src.procedure.states.get(step.to_state)
+    if state is not None and state.kind in _KIND_ACTION:
+        return (_KIND_ACTION[state.kind],)
+    return Missing(
+        f"the decision (to {step.to_state!r}) records no restrictions, so the letter cannot "
+        "say what action is taken",
+        "list the restrictions in force under the decision's restrictions",
+    )
 
 
 def _end(src: LetterSource) -> date | None:
@@ -343,18 +367,25 @@ def sanction(src: LetterSource) -> Value | Missing:
 
 
 def review_outcome(src: LetterSource) -> Value | Missing:
-    before = src.job.event_index if src.job.event_index is not None else len(src.case.events)
-    reviews = [e for e in src.case.events[:before] if isinstance(e, ReviewHeld)]
-    if not reviews or src.job.step is None:
-        return Missing(
-            "no review is recorded before the letter",
-            "record the review (type: review) and the decision it led to before the letter",
-        )
-    review = reviews[-1]
     step = src.job.step
+    if step is None:
+        return Missing("no decision precedes the letter", _DECISION_FIX)
+    # The review that led to the decision, if one is recorded after the decision before it.
+    earlier = [s.index for s in src.job_steps if s.index < step.index]
+    since = earlier[-1] if earlier else -1
+    before = src.job.event_index if src.job.event_index is not None else len(src.case.events)
+    reviews = [
+        e for i, e in enumerate(src.case.events[:before]) if i > since and isinstance(e, ReviewHeld)
+    ]
     state = src.procedure.states.get(step.to_state)
     return ReviewResult(
-        review.date, review.outcome, state.label if state else step.to_state, _end(src)
+        reviews[-1].date if reviews else None,
+        reviews[-1].outcome if reviews else None,
+        step.decision.date,
+        step.transition.label if step.transition else step.to_state,
+        state.label if state else step.to_state,
+        state is not None and state.kind in ENDED_KINDS,
+        _end(src),
     )
 
 

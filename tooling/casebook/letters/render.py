@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..casebook import Casebook
+from ..engine import derive
 from ..errors import ConfigError, LetterContentError, UsageError
 from ..model import Case, Procedure
 from ..model.case import Representative
@@ -100,6 +101,7 @@ def letter_source(book: Casebook, case: Case, job: LetterJob) -> LetterSource:
         published=published_text(book.root, proc),
         job=job,
         person_by_id=policy.people.by_id(),
+        job_steps=derive(case, proc).steps,
     )
 
 

@@ -49,6 +49,8 @@ class LetterSource:
     published: str | None
     job: LetterJob
     person_by_id: dict[str, Person]
+    # Every decision in the case, replayed (for items that look at the decision before).
+    job_steps: tuple[Step, ...] = ()
 
     @property
     def decision_date(self) -> date:

@@ -39,6 +39,7 @@ def letter_content(ctx: CaseContext) -> Iterator[Finding]:
             published,
             job,
             ctx.person_by_id,
+            ctx.derived.steps,
         )
 
     if not proc.letters:
