@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from casebook.letter_items import LETTER_ITEMS
 
 from .helpers import ALLITEMS_AS_OF, ALLITEMS_CASE, copy_fixture, edit
@@ -132,14 +133,7 @@ REMOVALS: dict[str, list[tuple[str, str, str]]] = {
             "  \n",
         )
     ],
-    "how-to-challenge": [
-        (
-            PROC,
-            "appeal: >-\n  If you disagree with this decision, write to the Chief Executive within 28 days, saying why.\n"
-            "  They will look at it again and reply within 20 working days.\n",
-            "",
-        ),
-    ],
+    "how-to-challenge": [(LETTERHEAD, "complaints:", "# complaints:")],
     "ombudsman": [
         (LETTERHEAD, "ombudsman: {name: Local Government", "# ombudsman: {name: Local Government")
     ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from casebook.errors import ConfigError, LetterContentError
 from casebook.letters import render_letters
 

@@ -413,12 +413,16 @@ def policy_copy(src: LetterSource) -> Value | Missing:
 
 
 def how_to_challenge(src: LetterSource) -> Value | Missing:
-    if not src.procedure.appeal:
+    # The procedure's `appeal` is a note for the governance team; the words a person reads are
+    # the council's complaints route, which the letterhead states once for every procedure.
+    lh = src.letterhead
+    if lh is None or not lh.complaints:
         return Missing(
-            f"procedure {src.procedure.id} does not say how a decision can be challenged",
-            f"set 'appeal:' in policy/procedures/{src.procedure.id}.yaml",
+            "the council's complaints route is not configured",
+            "add 'complaints:' (how to complain about a decision) to "
+            "policy/letterhead/letterhead.yaml",
         )
-    return src.procedure.appeal
+    return lh.complaints
 
 
 def ombudsman(src: LetterSource) -> Value | Missing:
@@ -463,7 +467,7 @@ def councillor_arrangements(src: LetterSource) -> Value | Missing:
             "the decision records no arrangement for contacting councillors",
             "add a restriction {type: councillor-arrangement, summary: ...} to the decision",
         )
-    return found[0].summary
+    return phrases.full_stop(found[0].summary)
 
 
 RESOLVERS: dict[str, Resolver] = {

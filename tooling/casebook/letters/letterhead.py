@@ -37,6 +37,8 @@ class Letterhead(Strict):
     website: Text | None = None
     # How to ask for a letter in another format (large print, easy read, Braille, audio).
     formats: Text | None = None
+    # How a person challenges a decision: the council's complaints route, in words for letters.
+    complaints: Text | None = None
     ombudsman: Ombudsman | None = None
     # Printed at the foot of each page (e.g. how the council handles personal data).
     footer: Text | None = None

@@ -79,6 +79,17 @@ def period_words(p: Period) -> str:
     return " and ".join(parts)
 
 
+def full_stop(text: str) -> str:
+    """End a sentence from a record with a full stop if it has no closing punctuation."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?)\"'" else text + "."
+
+
+def sentence(text: str) -> str:
+    """Capital first letter, the rest untouched (unlike Jinja's ``capitalize``)."""
+    return text[:1].upper() + text[1:]
+
+
 def join_or(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -182,9 +193,11 @@ def arrangement(
     elif isinstance(x, r.ServiceException):
         text = f"{_name(people, x.officer)} will continue to deal with you about {x.matter}{when}."
     elif isinstance(x, r.Agreement):
-        text = f"We ask you to agree to the following about your contact with us: {x.summary}"
+        text = "We ask you to agree to the following about your contact with us: " + full_stop(
+            x.summary
+        )
     elif isinstance(x, r.CouncillorArrangement):
-        text = f"To contact your councillor: {x.summary}"
+        text = f"To contact your councillor: {full_stop(x.summary)}"
     else:  # pragma: no cover - every type is handled above
         text = x.type
     return text

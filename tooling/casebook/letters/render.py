@@ -237,6 +237,8 @@ def letter_context(src: LetterSource, values: dict[str, object]) -> dict[str, An
         },
         "decision": decision,
         "items": values,
+        # The items this letter must contain (a shared part can word itself to fit).
+        "required": [i.item for i in spec.required],
         "large_print": large_print(src.case),
     }
 

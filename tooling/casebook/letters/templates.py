@@ -67,6 +67,7 @@ def make_env(root: Path) -> SandboxedEnvironment:
             "daydate": phrases.day_date,
             "clock": phrases.clock,
             "number": phrases.number,
+            "sentence": phrases.sentence,
             "plural": phrases.plural,
             "lines": _lines,
             "join_and": lambda xs: phrases.join_and([str(x) for x in xs]),
