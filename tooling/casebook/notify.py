@@ -16,8 +16,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import smtplib
 import ssl
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -207,7 +209,7 @@ class Notifier:
         }
         specific = f"{proc.id}/{rule.list_id}.txt.j2"
         template = specific if self._exists(specific) else DEFAULT_TEMPLATE
-        body = self._render(template, body_ctx)
+        body = wrap(self._render(template, body_ctx))
         msg = EmailMessage(policy=SMTP_POLICY)
         msg["From"] = formataddr((sender.name, str(sender.email)))
         msg["To"] = ", ".join(recipients)
@@ -247,6 +249,19 @@ class Notifier:
             ) from None
         except jinja2.TemplateError as exc:
             raise ConfigError(f"{NOTIFICATIONS_DIR}/{name}: {exc}") from None
+
+
+def wrap(text: str, width: int = 76) -> str:
+    """Hard-wrap plain text for e-mail, keeping list markers' hanging indent."""
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        marker = re.match(r"^(\s*(?:[-*]|\d+\.)\s+|\s*)", line)
+        hang = " " * len(marker.group(1)) if marker else ""
+        out.append(textwrap.fill(line, width, subsequent_indent=hang, break_on_hyphens=False))
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
 def _replace_filename(n: Notice, filename: str) -> Notice:
