@@ -135,7 +135,7 @@ def test_end_of_monitoring_reaches_the_distribution_list(cli, tmp_path, plain_se
     _env(monkeypatch, host="127.0.0.1", port=port, security="none")
     res = cli("--root", root, "notify", "--send", "--as-of", ALLITEMS_AS_OF)
     assert res.code == 0, res.err
-    ((rcpts, msg, tls),) = inbox.messages
+    ((rcpts, msg, _),) = inbox.messages
     assert set(rcpts) == MEMBERS  # cllr-nia has no e-mail address: warned, not sent
     assert "cllr-nia" in res.err
     assert msg["Subject"] == f"OFFICIAL-SENSITIVE: {ALLITEMS_CASE}: End monitoring"
@@ -154,16 +154,13 @@ def test_sanction_over_starttls_with_login(cli, tmp_path, tls_server, monkeypatc
     inbox, port, cert = tls_server
     root = copy_fixture("allitems", tmp_path)
     case = root / CASE
-    edit(
-        case,
-        "  - {date: 2026-04-14, type: notification, list: members, by: cro-cam, about: Apply a sanction}\n",
-        "",
-    )
-    edit(
-        case,
-        "  - {date: 2026-04-14, type: notification, list: staff, by: cro-cam, about: Apply a sanction}\n",
-        "",
-    )
+    for name in ("members", "staff"):
+        edit(
+            case,
+            f"  - {{date: 2026-04-14, type: notification, list: {name}, by: cro-cam, "
+            "about: Apply a sanction}\n",
+            "",
+        )
     _env(
         monkeypatch,
         host="localhost",
