@@ -196,11 +196,8 @@ def service_impact(src: LetterSource) -> Value | Missing:
         since = phrases.long_date(src.case.referral.date)
         for ch, n in logged.items():
             lines.append(f"{channels.get(ch, ch)}: {n} since {since}")
-    if not lines:
-        return Missing(
-            "the case records no numbers of contacts to evidence the impact on the service",
-            "add referral.contacts (channel, count, period) or log the contacts as events",
-        )
+    # The referral's account is required by the schema: it is the evidence when there are
+    # no numbers (abuse, threats), and the numbers add to it when there are.
     return Impact(tuple(lines), src.case.referral.account)
 
 
