@@ -36,6 +36,10 @@ class GitHubError(CasebookError):
 
     exit_code = 1
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status, when GitHub answered
+
 
 class LetterContentError(CasebookError):
     """A letter cannot be written: the case lacks content the procedure makes mandatory."""
