@@ -5,7 +5,7 @@ in ``policy/people.yaml`` who has an e-mail address) and mailing lists. Each not
 RFC 5322 message built with the standard library's ``email`` package, written as ``.eml`` or
 delivered over SMTP (``casebook notify --send``).
 
-What a message carries is decided in docs/decisions/0006-notification-privacy.md: the subject
+What a message carries is decided in docs/decisions/0010-notification-privacy.md: the subject
 holds the case id and what happened, never the person's name (subjects show in previews, on
 lock screens and in mail logs); the body holds what staff need to recognise the person and to
 handle contact (the handling card), and nothing about their behaviour or circumstances.

@@ -8,7 +8,7 @@ mandatory content sits in an item block::
 ``item`` hands the block the item's value (filled from the case by ``letters.items``) and records
 what the block printed. A letter renders only when every item its procedure requires was printed
 and is not empty; a template that leaves one out, or a case that cannot fill one, is an error that
-names the item. ``docs/decisions/0005-letter-items-as-template-blocks.md`` explains the choice.
+names the item. ``docs/decisions/0009-letter-items-as-template-blocks.md`` explains the choice.
 
 Safety: templates run in Jinja's sandbox with ``StrictUndefined`` (a typo is an error, not a
 blank); case data only ever reaches a template as values, never as template source, and every
