@@ -54,8 +54,15 @@ def _restrictions(proc: Procedure, state: str, rng: random.Random, staff: list[s
         "closed-topic": lambda: {"type": "closed-topic", "topic": "the 2024 complaint"},
         "agreement": lambda: {"type": "agreement", "summary": "Contact once a week by e-mail"},
     }
+    makers["councillor-arrangement"] = lambda: {
+        "type": "councillor-arrangement",
+        "summary": "Letters to the ward councillor are forwarded by the SPOC",
+    }
+    # Letters must name a single point of contact, and a channel block must say how the person
+    # can still reach their councillor: always include those where the state allows them.
+    always = {"spoc", "councillor-arrangement"}
     for kind in allowed:
-        if kind in makers and rng.random() < 0.7:
+        if kind in makers and (kind in always or rng.random() < 0.7):
             out.append(makers[kind]())
     return out
 

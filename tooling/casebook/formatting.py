@@ -1,6 +1,6 @@
 """`casebook fmt`: every record in the one layout the record commands write.
 
-The layout is ``yamledit.canonical`` (docs/decisions/0702-canonical-yaml-layout.md). Key order
+The layout is ``yamledit.canonical`` (docs/decisions/0013-canonical-yaml-layout.md). Key order
 is left as written: ruamel.yaml attaches a comment to the key *before* it, so sorting keys would
 move people's comments away from what they describe. Formatting must never change what a file
 says: the result is read back with the strict loader and compared with the original data, and a

@@ -5,7 +5,7 @@ e-mail, telephone or address), as a representative of someone else, or named in 
 of an event. ``bundle_markdown`` writes what was found as a draft for the information
 governance officer, with other members of the public marked ``[REDACT: ...]`` and possible
 names the tool cannot place marked ``[CHECK: ...]``. What is in and out, and why:
-docs/decisions/0704-subject-access-bundle.md.
+docs/decisions/0015-subject-access-bundle.md.
 
 The bundle is a draft: a person reviews it, applies any exemption, removes what is marked, and
 sends it. Nothing here decides an exemption.

@@ -7,7 +7,7 @@ node it read. Two uses:
 * ``append``-style edits (``casebook new``, ``casebook log ...``): load, add nodes, dump with the
   file's own indentation. ``only_inserted`` then proves that no existing line changed.
 * ``canonical`` (``casebook fmt``): the one layout casebook writes (see
-  docs/decisions/0702-canonical-yaml-layout.md): two-space indentation, list items indented
+  docs/decisions/0013-canonical-yaml-layout.md): two-space indentation, list items indented
   under their key, block mappings, lists of plain values on one line, no line wrapping, quotes
   only where a YAML 1.1 or 1.2 reader would otherwise not read the text back as text.
 """

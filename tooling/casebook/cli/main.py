@@ -19,8 +19,10 @@ from .fmt import fmt
 from .guard import guard
 from .history import history
 from .issues import issues
+from .letters import letters
 from .log import log
 from .new import new
+from .notify import notify
 from .purge import purge
 from .register import register
 from .retention import retention
@@ -61,6 +63,8 @@ COMMANDS: list[click.Command] = [
     approvals,
     issues,
     history,
+    letters,
+    notify,
 ]
 for _command in COMMANDS:
     cli.add_command(_command)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from .context import CaseContext
+from .letters import letter_content
 from .procedure_rules import (
     approvals,
     event_order,
@@ -51,6 +52,7 @@ CASE_RULES: list[Rule] = [
     obligations_due,
     reviews_valid,
     breaches,
+    letter_content,
 ]
 
 # Rules over the whole casebook (ledgers, purged ids, procedure-wide obligations).

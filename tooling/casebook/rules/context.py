@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 
 from ..breaches import BreachReport, analyse
 from ..engine import Derived, derive
@@ -24,6 +25,8 @@ class CaseContext:
     taxonomy: Taxonomy
     settings: Settings
     as_of: date
+    # The casebook folder, for rules that read policy files (letter templates, letterhead).
+    root: Path | None = None
 
     @cached_property
     def derived(self) -> Derived:
