@@ -187,26 +187,27 @@ def bench_breaches(root: Path, contacts: int, repeat: int, policy: Path) -> dict
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", type=int, default=10000)
+    ap.add_argument("--cases", type=int, default=10000, help="0: only the one-case part")
     ap.add_argument("--contacts", type=int, default=20000)
     ap.add_argument("--policy", type=Path, default=ROOT / "policy")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = generate(Path(tmp) / "book", args.cases, args.policy)
-        r = bench_casebook(root, args.repeat)
-    b = r["baseline_s"]
-    print(
-        f"N={int(r['cases'])} cases, {int(r['obligations'])} obligations; "
-        f"parse-only baseline {b:.2f}s"
-    )
-    for name in ("due", "register"):
-        cold, warm = r[f"{name}_cold_s"], r[f"{name}_warm_s"]
-        derive = r[f"derive_{name}_s"]
+    if args.cases > 0:  # --cases 0 skips the casebook part
+        with tempfile.TemporaryDirectory() as tmp:
+            root = generate(Path(tmp) / "book", args.cases, args.policy)
+            r = bench_casebook(root, args.repeat)
+        b = r["baseline_s"]
         print(
-            f"  casebook {name}: cold {cold:.2f}s ({cold / b:.2f}x), warm {warm:.2f}s "
-            f"({warm / b:.2f}x); derivation alone {derive:.2f}s ({derive / b:.2f}x)"
+            f"N={int(r['cases'])} cases, {int(r['obligations'])} obligations; "
+            f"parse-only baseline {b:.2f}s"
         )
+        for name in ("due", "register"):
+            cold, warm = r[f"{name}_cold_s"], r[f"{name}_warm_s"]
+            derive = r[f"derive_{name}_s"]
+            print(
+                f"  casebook {name}: cold {cold:.2f}s ({cold / b:.2f}x), warm {warm:.2f}s "
+                f"({warm / b:.2f}x); derivation alone {derive:.2f}s ({derive / b:.2f}x)"
+            )
     with tempfile.TemporaryDirectory() as tmp:
         r = bench_breaches(Path(tmp) / "book", args.contacts, args.repeat, args.policy)
     b = r["baseline_s"]
