@@ -132,6 +132,17 @@ def git(*args: str | Path, cwd: Path) -> str:
     return out.stdout
 
 
+def every_object(repo: Path) -> str:
+    """The text of every object stored in the repository, reachable or not."""
+    out = subprocess.run(
+        ["git", "cat-file", "--batch-all-objects", "--batch"],
+        cwd=repo,
+        capture_output=True,
+        check=True,
+    )
+    return out.stdout.decode("utf-8", "replace")
+
+
 def every_blob(repo: Path) -> str:
     """The text of every object reachable in the repository, history included."""
     objects = git("rev-list", "--all", "--objects", cwd=repo).split()
@@ -183,7 +194,7 @@ def test_purge_in_a_real_repository_and_the_history_rewrite(tb, cli, tmp_path):
         assert personal not in log_text
 
     steps = [[tuple(c) for c in s["commands"]] for s in result["steps"]]
-    commit, (clone, filter_repo), (add_remote, push_all, push_tags) = steps[:3]
+    commit, (clone, filter_repo), (add_remote, push_all, push_tags), server_gc = steps[:4]
     assert filter_repo == (
         "git",
         "filter-repo",
@@ -205,6 +216,11 @@ def test_purge_in_a_real_repository_and_the_history_rewrite(tb, cli, tmp_path):
     assert git("log", "--all", "--oneline", "--", "cases/TC-2026-0001.yaml", cwd=origin) == ""
     assert "Robin Fictional" not in every_blob(origin)
     assert "Robin Fictional" not in every_blob(work)
+    # Unreachable, but still stored on the server until it collects garbage:
+    assert "Robin Fictional" in every_object(origin)
+    for command in server_gc:
+        subprocess.run(command, cwd=origin, check=True, capture_output=True)
+    assert "Robin Fictional" not in every_object(origin)
     assert "purged: 2028-04-03" in git("show", "main:policy/deletion-log.yaml", cwd=origin)
 
 

@@ -146,8 +146,14 @@ def history_steps(
             ),
         ),
         Step(
-            "4. Ask GitHub Support to remove cached views and the pull-request references "
-            f"that still hold {rel} (pull requests keep their old commits)."
+            "4. The old commits are now unreachable but still stored until the server collects "
+            "them. On GitHub: ask GitHub Support to remove cached views and the pull-request "
+            f"references that still hold {rel} (pull requests keep their old commits), and to "
+            "run garbage collection. On a server you run yourself, in the bare repository:",
+            (
+                ("git", "reflog", "expire", "--expire=now", "--all"),
+                ("git", "gc", "--prune=now"),
+            ),
         ),
         Step(
             "5. Ask everyone with a clone (and every CI cache) to delete it and clone again: "
