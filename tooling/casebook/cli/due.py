@@ -46,10 +46,11 @@ def due(env: Env, as_of: str | None, within: int | None, fmt: str) -> None:
     if fmt == "json":
         emit_json({"as_of": day.isoformat(), "obligations": [o.as_json(day) for o in listed]})
     else:
+        width = max((len(o.case) for o in listed), default=0)
         for o in listed:
             flag = "OVERDUE" if o.overdue(day) else "due"
             latest = f" (latest {o.latest})" if o.latest else ""
-            click.echo(f"{o.due}  {flag:<7}  {o.case:<14} {o.kind:<16} {o.label}{latest}")
+            click.echo(f"{o.due}  {flag:<7}  {o.case:<{width}}  {o.kind:<16} {o.label}{latest}")
         click.echo(f"{len(listed)} open obligation(s) as of {day}: {len(overdue)} overdue")
     unreadable = warn_unreadable(book)
     raise SystemExit(1 if overdue or unreadable else 0)
