@@ -280,3 +280,33 @@ def test_an_ended_state_without_retention_is_a_warning(tb):
         ("warning", "policy/procedures/timed.yaml", "states.closed")
     ]
     assert "kept indefinitely" in found[0].message
+
+
+def test_contact_while_dormant_prompts_reconsideration_until_a_note(tb):
+    proc = tb.root / "policy/procedures/timed.yaml"
+    text = proc.read_text()
+    reopen = (
+        "  - from: [closed]\n"
+        "    to: monitoring\n"
+        "    label: Reintroduce monitoring\n"
+        "    approval:\n"
+        '      requires: [{roles: [manager], source: "A manager decides"}]\n'
+        '      source: "A manager decides"\n'
+        "    letters: [monitoring-letter]\n"
+        '    source: "A manager decides to monitor the customer\'s contact"\n'
+    )
+    proc.write_text(
+        text.replace("letters:\n  monitoring-letter:", reopen + "letters:\n  monitoring-letter:")
+    )
+    tb.write(closed_case(contact("2026-05-04")))
+    found = [f for f in tb.check("2026-05-05") if f.rule == "recommenced"]
+    assert [(f.severity, f.field) for f in found] == [("warning", "events[3]")]
+    assert "consider urgently" in found[0].message
+    note = {
+        "date": d("2026-05-05"),
+        "type": "note",
+        "by": "sigo-cora",
+        "text": "Considered: a single polite e-mail; no measures needed.",
+    }
+    tb.write(closed_case(contact("2026-05-04"), note))
+    assert [f for f in tb.check("2026-05-06") if f.rule == "recommenced"] == []

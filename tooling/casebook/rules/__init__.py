@@ -30,6 +30,7 @@ from .time_rules import (
     log_reviews,
     obligations_due,
     purged_ids,
+    recommenced,
     retention_stated,
     reviews_valid,
 )
@@ -52,6 +53,7 @@ CASE_RULES: list[Rule] = [
     obligations_due,
     reviews_valid,
     breaches,
+    recommenced,
     letter_content,
 ]
 

@@ -13,6 +13,7 @@ Case rules (``(ctx) -> findings``):
 * ``review`` (error): a review with nothing to review, dated before the decision it reviews, or
   setting a next review later than the procedure allows.
 * ``breach`` (warning): a contact outside the arrangements in force (``casebook.breaches``).
+* ``recommenced`` (warning): contact while dormant, where the procedure can reintroduce measures.
 
 Book rules (``(book, as_of) -> findings``): ``deletion-log`` and ``purged-id`` (a purged case
 must never come back), ``log-review`` (the ledger of central-log reviews, and the procedure's
@@ -31,7 +32,7 @@ from ..findings import Finding, Loc
 from ..ledgers import load_deletion_log, load_log_reviews
 from ..loader import with_line
 from ..model import ACTIVE_KINDS
-from ..model.case import Decision, ReviewHeld
+from ..model.case import ContactLogged, Decision, Note, ReviewHeld
 from ..obligations import Obligation, book_log_reviews
 from .context import CaseContext
 
@@ -172,6 +173,46 @@ def breaches(ctx: CaseContext) -> Iterator[Finding]:
             f"arrangements: {b.message}",
             loc=("events", b.event),
         )
+
+
+def recommenced(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``recommenced`` (warning): contact from the person while the case is dormant, where
+    the procedure can bring special measures back ("urgent consideration will be given to the
+    reintroduction of special measures if behaviour re-commences within the retention period").
+    The text sets no deadline, so this is a prompt, not an obligation; the contact also restarts
+    the retention clock (``casebook.retention``)."""
+    derived, proc = ctx.derived_as_of, ctx.procedure
+    st = proc.states.get(derived.state)
+    last = derived.last
+    if st is None or st.kind != "dormant" or last is None:
+        return
+    back = [
+        t.to
+        for t in proc.transitions
+        if derived.state in t.from_
+        and t.to in proc.states
+        and proc.states[t.to].kind in ACTIVE_KINDS
+    ]
+    if not back:
+        return
+    events = ctx.case.events
+    considered = max(
+        (i for i, e in enumerate(events) if isinstance(e, Note) and e.date <= ctx.as_of),
+        default=-1,
+    )
+    for i in range(last.index + 1, len(events)):
+        ev = events[i]
+        if i < considered:
+            continue  # a later note records the consideration
+        if isinstance(ev, ContactLogged) and ev.direction == "in" and ev.date <= ctx.as_of:
+            yield Finding(
+                "warning",
+                "recommenced",
+                f"contact on {ev.date} while the case is {st.label}: consider urgently whether "
+                f"to bring special measures back ({', '.join(sorted(set(back)))}); record the "
+                "decision, or a note of why not",
+                loc=("events", i),
+            )
 
 
 # Book rules ---------------------------------------------------------------------------------
