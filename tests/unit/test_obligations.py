@@ -299,3 +299,18 @@ def test_a_restriction_that_ends_on_its_own_is_listed_then_lapses(tb):
     (ob,) = [o for o in obligations(tb.book(), d("2026-03-01")) if o.kind == "restriction-ends"]
     assert (ob.met, ob.met_on) == (True, d("2026-02-28"))
     assert rules(tb.check("2026-03-01")) == []
+
+
+def test_log_reviews_before_the_first_decision_do_not_count(tb):
+    tb.write(case([decision("2026-01-12", "monitoring"), letter("2026-01-13")]))
+    write_log(
+        tb,
+        "reviews:\n"
+        "  - {procedure: timed, date: 2026-01-02, by: [dir-dev], notes: Before any case}\n"
+        "  - {procedure: timed, date: 2026-12-20, by: [dir-dev], notes: First real review}\n",
+    )
+    obs = [o for o in obligations(tb.book(), d("2027-01-01")) if o.kind == "log-review"]
+    assert [(o.key, o.met, o.due) for o in obs] == [
+        ("timed/log-review/1", True, d("2027-01-12")),
+        ("timed/log-review/2", False, d("2027-12-20")),
+    ]

@@ -190,10 +190,11 @@ def log_review_obligations(
     out: list[Obligation] = []
     anchor = first
     label = f"Review the central log of {proc.title} (every {show_period(spec.every)})"
-    for n, review in enumerate(mine, start=1):
+    for review in mine:
         if review.date < anchor:
             continue  # a review before the log had entries does not start the clock
         due = add_period(anchor, spec.every)
+        n = len(out) + 1
         out.append(
             Obligation(
                 proc.id,
