@@ -262,3 +262,25 @@ def test_twenty_thousand_contacts_in_linear_time(tb):
     assert rep.periods[0].outside > 0
     # A quadratic scan would take minutes here; a sweep takes a fraction of a second.
     assert elapsed < 2.0, elapsed
+
+
+def test_handling_card_shows_the_no_contact_period_of_a_no_contact_state(tb):
+    from casebook.handling import handling_card
+
+    tb.write(
+        case(
+            [
+                decision("2026-01-12", "monitoring"),
+                letter("2026-01-12"),
+                decision("2026-04-10", "no-contact", by="dir-dev"),
+            ]
+        )
+    )
+    book = tb.book()
+    (c,) = book.cases()
+    card = handling_card(
+        c, book.policy.procedures["timed"], book.policy.people.by_id(), d("2026-05-01")
+    )
+    assert card is not None
+    assert card.restrictions == ("No contact with the council until 10 October 2026",)
+    assert card.what_to_do[0] == "Do not engage. Politely end the call or conversation."
