@@ -163,7 +163,14 @@ def book_log_reviews(book: Casebook, as_of: date) -> list[Obligation]:
     if not any(p.log_review for p in procedures.values()):
         return []
     first: dict[str, date] = {}
-    for case in book.cases():
+    reviewed = {p.id for p in procedures.values() if p.log_review}
+    for f in book.files:
+        # Only cases of procedures with a central log are read (a cached record stays JSON).
+        if f.procedure not in reviewed:
+            continue
+        case = f.case
+        if case is None:
+            continue
         d = next((e.date for e in case.events if isinstance(e, Decision)), None)
         if (
             d is not None

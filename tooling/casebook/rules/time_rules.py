@@ -226,9 +226,11 @@ def purged_ids(book: Casebook, as_of: date) -> list[Finding]:
         return findings
     tombstones = log.ids()
     out = list(findings)
+    if not tombstones:
+        return out
     for f in book.files:
-        case_id = f.case.id if f.case is not None else f.path.stem
-        ids = {case_id, f.path.stem}
+        # case_id is known without validating a cached record; the stem covers a broken file.
+        ids = {f.case_id or f.path.stem, f.path.stem}
         for cid in sorted(ids & tombstones.keys()):
             t = tombstones[cid]
             out.append(
