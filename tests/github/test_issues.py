@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-import casebook.obligations
+import casebook.cli.issues
 from casebook.github import RestGitHub, RetryPolicy
 from casebook.issues import LABEL, encode_key, key_of, marker, plan, render, sync
 from casebook.obligations import Obligation
@@ -225,9 +225,7 @@ def test_titles_before_due_past_due_and_past_the_limit():
     ],
 )
 def test_cli_says_clearly_what_happened(cli, github, mini, monkeypatch, status, exit_words):
-    monkeypatch.setattr(
-        casebook.obligations, "obligations", lambda book, as_of: [ob()], raising=False
-    )
+    monkeypatch.setattr(casebook.cli.issues, "derive_obligations", lambda book, as_of: [ob()])
     method, path = (
         ("POST", "/repos/o/r/issues") if status in (403, 422) else ("GET", "/repos/o/r/issues")
     )
@@ -249,14 +247,12 @@ def test_cli_says_clearly_what_happened(cli, github, mini, monkeypatch, status, 
     assert "Traceback" not in res.err
 
 
-def test_cli_dry_run_then_apply(cli, github, mini, monkeypatch):
-    monkeypatch.setattr(
-        casebook.obligations, "obligations", lambda book, as_of: [ob()], raising=False
-    )
+def test_cli_dry_run_then_apply(cli, github, mini):
+    # The real engine: the mini case's three-month monitoring period ends on 9 June.
     args = ["--root", mini, "issues", "sync", "--repo", "o/r", "--as-of", "2026-06-01"]
     res = cli(*args)
     assert res.code == 0, res.err
-    assert "would open new issue: MC-2026-0001: review due 2026-06-05" in res.out
+    assert "would open new issue: MC-2026-0001: monitoring ends due 2026-06-09" in res.out
     assert github.fake.issues == {}
     res = cli(*args, "--apply", "--format", "json")
     assert res.code == 0, res.err
@@ -267,9 +263,7 @@ def test_cli_dry_run_then_apply(cli, github, mini, monkeypatch):
 
 def test_cli_window_defaults_to_settings(cli, github, mini, monkeypatch):
     far = ob(due=date(2026, 6, 30))
-    monkeypatch.setattr(
-        casebook.obligations, "obligations", lambda book, as_of: [far], raising=False
-    )
+    monkeypatch.setattr(casebook.cli.issues, "derive_obligations", lambda book, as_of: [far])
     args = ["--root", mini, "issues", "sync", "--repo", "o/r", "--as-of", "2026-06-01"]
     assert "0 to open" in cli(*args).out  # 14 days by default
     assert "1 to open" in cli(*args, "--within", "30").out
@@ -277,9 +271,7 @@ def test_cli_window_defaults_to_settings(cli, github, mini, monkeypatch):
 
 def test_cli_guards_personal_data_from_the_case_files(cli, github, mini, monkeypatch):
     leaky = ob(label="Review of Alex Example's contact")
-    monkeypatch.setattr(
-        casebook.obligations, "obligations", lambda book, as_of: [leaky], raising=False
-    )
+    monkeypatch.setattr(casebook.cli.issues, "derive_obligations", lambda book, as_of: [leaky])
     res = cli("--root", mini, "issues", "sync", "--repo", "o/r", "--apply", "--as-of", "2026-06-01")
     assert res.code == 0, res.err
     assert "Alex" not in json.dumps(github.fake.issues)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from datetime import date
-from typing import cast
 
 import click
 
 from ..casebook import Casebook, require
-from ..errors import ConfigError
 from ..github import check_repo, from_environment
 from ..issues import sync as run_sync
-from ..obligations import Obligation
+from ..obligations import Obligation, obligations
 from .common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
 
 
@@ -54,10 +51,10 @@ def sync(
     day = resolve_as_of(as_of)
     book = require(env.root)
     days = within if within is not None else book.policy.settings.warning_days
-    obligations = derive_obligations(book, day)
+    due = derive_obligations(book, day)
     gh = from_environment(os.environ)
     try:
-        result = run_sync(gh, repo, obligations, day, days, do_apply, personal_terms(book))
+        result = run_sync(gh, repo, due, day, days, do_apply, personal_terms(book))
     finally:
         gh.close()
     if fmt == "json":
@@ -69,16 +66,8 @@ def sync(
 
 
 def derive_obligations(book: Casebook, as_of: date) -> list[Obligation]:
-    """The engine's obligations (``casebook.obligations.obligations``)."""
-    from .. import obligations as module
-
-    fn = getattr(module, "obligations", None)
-    if fn is None:
-        raise ConfigError(
-            "this version of casebook cannot derive obligations yet "
-            "(casebook.obligations.obligations is missing)"
-        )
-    return list(cast(Callable[[Casebook, date], list[Obligation]], fn)(book, as_of))
+    """The engine's obligations, one issue each."""
+    return obligations(book, as_of)
 
 
 def personal_terms(book: Casebook) -> list[str]:
