@@ -35,3 +35,9 @@ class GitHubError(CasebookError):
     """GitHub refused or failed a request in a way the user must act on."""
 
     exit_code = 1
+
+
+class SiteError(CasebookError):
+    """The site could not be built; the previous site, if any, is left as it was."""
+
+    exit_code = 1

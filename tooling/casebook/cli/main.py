@@ -12,6 +12,7 @@ from .. import __version__
 from ..errors import CasebookError
 from .check import check
 from .common import Env
+from .site import site
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +32,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check]
+COMMANDS: list[click.Command] = [check, site]
 for _command in COMMANDS:
     cli.add_command(_command)
 

@@ -1,0 +1,90 @@
+"""The central register: one row per case, in a table people can sort and filter."""
+
+from __future__ import annotations
+
+from ..handling import describe
+from ..model.case import ReviewHeld
+from . import md
+from .inputs import RegisterRow
+from .view import CaseView, SiteData
+
+
+def basic_row(view: CaseView, data: SiteData) -> RegisterRow:
+    """What the register shows from the record alone (no review or expiry dates).
+
+    ``casebook register`` computes the full rows; until its rows are passed in
+    (``SiteInputs.register``) the site shows these, with next review and expiry left blank.
+    """
+    channels = {c.id: c.label for c in view.proc.channels}
+    last = view.derived.last
+    reviews = [
+        e.date for e in view.case.events if isinstance(e, ReviewHeld) and e.date <= data.as_of
+    ]
+    return RegisterRow(
+        case=view.id,
+        procedure=view.proc.id,
+        service=view.case.service,
+        state=view.state_label,
+        state_kind=view.kind,
+        since=view.derived.since,
+        restrictions=tuple(describe(r, data.people, channels) for r in view.in_force),
+        last_decision=last.decision.date if last else None,
+        approved_in=last.decision.approved_in if last else None,
+        last_review=max(reviews) if reviews else None,
+    )
+
+
+def register_rows(data: SiteData) -> list[RegisterRow]:
+    visible = {v.id for v in data.cases}
+    if data.inputs.register is not None:
+        return [r for r in data.inputs.register if r.case in visible]
+    return [basic_row(v, data) for v in data.cases]
+
+
+def register_page(data: SiteData) -> str:
+    names = {v.id: v.case.person.name for v in data.cases}
+    rows = []
+    for r in sorted(register_rows(data), key=lambda r: r.case):
+        rows.append(
+            (
+                md.link(r.case, f"cases/{r.case}.md"),
+                md.text(names.get(r.case, "")),
+                md.text(data.procedure_title(r.procedure)),
+                md.text(r.service),
+                md.text(r.state),
+                md.iso(r.since),
+                "; ".join(md.text(x) for x in r.restrictions),
+                md.iso(r.last_decision),
+                md.text(r.approved_in) if r.approved_in else md.DASH,
+                md.iso(r.last_review),
+                md.iso(r.next_review),
+                md.iso(r.expires),
+            )
+        )
+    header = [
+        "Case",
+        "Name",
+        "Procedure",
+        "Service",
+        "State",
+        "Since",
+        "Restrictions in force",
+        "Last decision",
+        "Approved in",
+        "Last review",
+        "Next review",
+        "Expires",
+    ]
+    note = ""
+    if data.inputs.register is None:
+        note = (
+            "\n\n*Next review and expiry dates were not computed for this build "
+            "(`casebook register` computes them).*"
+        )
+    body = (
+        "# Central register\n\n"
+        f"Every case, as of {md.day(data.as_of)}. Type in the box to filter the rows; "
+        "select a column heading to sort by it."
+        f"{note}\n\n" + md.table(header, rows, tools=True)
+    )
+    return md.page("Central register", body, hide=["navigation", "toc"])

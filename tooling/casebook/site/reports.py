@@ -1,0 +1,146 @@
+"""Reports for the governance team: the annual log review, the review list, counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from . import md
+from .procedures import period
+from .register import register_rows
+from .view import SiteData
+
+
+def reports_index(data: SiteData) -> str:
+    body = "\n".join(
+        [
+            "# Reports",
+            "",
+            f"As of {md.day(data.as_of)}.",
+            "",
+            md.bullets(
+                [
+                    md.link("Annual review of the central log", "log-review.md"),
+                    md.link("Review list", "reviews.md"),
+                    md.link("Cases by procedure and state", "counts.md"),
+                ]
+            ),
+        ]
+    )
+    return md.page("Reports", body)
+
+
+def _due(data: SiteData, case: str, kind: str) -> str:
+    if data.inputs.obligations is None:
+        return "*not computed*"
+    open_ = [o for o in data.inputs.obligations if o.case == case and o.kind == kind and not o.met]
+    if not open_:
+        return md.DASH
+    first = min(open_, key=lambda o: o.due)
+    flag = " **overdue**" if first.overdue(data.as_of) else ""
+    return md.iso(first.due) + flag
+
+
+def log_review(data: SiteData) -> str:
+    """Everyone on the log of each procedure that has a periodic review of its register."""
+    rows = {r.case: r for r in register_rows(data)}
+    out = ["# Annual review of the central log", ""]
+    procs = [p for p in data.policy.procedures.values() if p.log_review]
+    if not procs:
+        out.append("*No procedure asks for a periodic review of its register.*")
+    for proc in sorted(procs, key=lambda p: p.title):
+        lr = proc.log_review
+        assert lr is not None
+        roles = data.policy.people.roles
+        by = " or ".join(md.text(roles[r].label if r in roles else r) for r in lr.by_roles)
+        out += [
+            f"## {md.text(proc.title)}",
+            "",
+            f"Reviewed every {period(lr.every)} by {by}.",
+            "",
+        ]
+        if data.inputs.obligations is not None:
+            due = [o for o in data.inputs.obligations if o.kind == "log-review" and not o.met]
+            due = [o for o in due if o.procedure == proc.id]
+            if due:
+                out += [f"Next review due {md.day(min(o.due for o in due))}.", ""]
+        table = []
+        for v in data.cases:
+            if v.proc.id != proc.id:
+                continue
+            r = rows.get(v.id)
+            table.append(
+                (
+                    md.link(v.id, f"../cases/{v.id}.md"),
+                    md.text(v.case.person.name),
+                    md.text(v.state_label),
+                    md.iso(v.derived.since),
+                    "; ".join(md.text(x) for x in r.restrictions) if r else md.DASH,
+                    md.iso(r.last_review) if r else md.DASH,
+                )
+            )
+        out += [
+            md.table(
+                ["Case", "Name", "State", "Since", "Restrictions in force", "Last review"],
+                table,
+                tools=True,
+            ),
+            "",
+        ]
+    return md.page("Annual review of the central log", "\n".join(out), hide=["toc"])
+
+
+def reviews(data: SiteData) -> str:
+    """Cases in a state the procedure reviews on a cadence (quarterly, six-monthly)."""
+    rows = {r.case: r for r in register_rows(data)}
+    table = []
+    for v in data.cases:
+        if v.state is None or v.state.review is None:
+            continue
+        r = rows.get(v.id)
+        rv = v.state.review
+        cadence = period(rv.every) + (f", at most {period(rv.latest)}" if rv.latest else "")
+        table.append(
+            (
+                md.link(v.id, f"../cases/{v.id}.md"),
+                md.text(v.case.person.name),
+                md.text(v.proc.title),
+                md.text(v.state_label),
+                md.text(cadence),
+                md.iso(r.last_review) if r else md.DASH,
+                _due(data, v.id, "review"),
+            )
+        )
+    body = (
+        "# Review list\n\n"
+        "Cases whose arrangements are reviewed on a cadence, with the last review recorded "
+        "and the next one due.\n\n"
+        + md.table(
+            ["Case", "Name", "Procedure", "State", "Every", "Last review", "Next review due"],
+            table,
+            tools=True,
+        )
+    )
+    return md.page("Review list", body, hide=["toc"])
+
+
+def counts(data: SiteData) -> str:
+    by_state = Counter((v.proc.id, v.derived.state) for v in data.cases)
+    by_kind = Counter(v.kind for v in data.cases)
+    out = ["# Cases by procedure and state", "", f"As of {md.day(data.as_of)}.", ""]
+    out += [
+        md.table(
+            ["Kind of state", "Cases"],
+            [(md.text(k), str(n)) for k, n in sorted(by_kind.items())],
+        ),
+        "",
+    ]
+    for proc in sorted(data.policy.procedures.values(), key=lambda p: p.title):
+        out += [f"## {md.text(proc.title)}", ""]
+        rows = [
+            (md.text(st.label), md.text(st.kind), str(by_state.get((proc.id, sid), 0)))
+            for sid, st in proc.states.items()
+        ]
+        total = sum(n for (p, _), n in by_state.items() if p == proc.id)
+        rows.append(("**Total**", "", f"**{total}**"))
+        out += [md.table(["State", "Kind", "Cases"], rows), ""]
+    return md.page("Cases by procedure and state", "\n".join(out))
