@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from casebook.engine import derive
 from casebook.model import ACTIVE_KINDS, Case
 from casebook.model.case import (
