@@ -11,8 +11,16 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .findings import Finding, Loc
+from .model.case import CASE_ID_PATTERN
+from .model.common import HHMM_PATTERN, SLUG_PATTERN
 
 _UNION_TYPES = (typing.Union, types.UnionType)
+
+PATTERN_MESSAGES = {
+    SLUG_PATTERN: "{value!r} is not a valid id: use lower-case letters, digits and single hyphens",
+    HHMM_PATTERN: '{value!r} is not a time: write a 24-hour time HH:MM in quotes, e.g. "14:30"',
+    CASE_ID_PATTERN: "{value!r} is not a case id: use PREFIX-YYYY-NNNN, e.g. MC-2026-0007",
+}
 
 
 def findings_from(
@@ -65,13 +73,23 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: Loc, raw: Any) -> s
         if kind == "union_tag_not_found":
             return f"'type' is missing; expected one of {expected}"
         return f"unknown type {tag!r}; expected one of {expected}"
+    if kind == "string_pattern_mismatch":
+        pattern = (err.get("ctx") or {}).get("pattern", "")
+        value = err.get("input")
+        return PATTERN_MESSAGES.get(pattern, "{value!r} is not in the expected form").format(
+            value=value
+        )
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        return f"expected a date written YYYY-MM-DD without quotes (got {_show(err.get('input'))})"
+    if kind == "string_too_short":
+        return "must not be empty"
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    if kind in ("string_type", "int_type", "bool_type", "dict_type", "list_type", "date_type"):
+    if kind == "string_type":
+        return f"expected text, got {_show(err.get('input'))}; put the value in quotes"
+    if kind in ("int_type", "bool_type", "dict_type", "list_type", "model_type"):
         msg += f" (got {_show(err.get('input'))})"
-        if kind == "string_type":
-            msg += "; put the value in quotes"
     return msg
 
 

@@ -34,53 +34,99 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_DATE = "tag:yaml.org,2002:timestamp"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
 class StrictLoader(_BaseLoader):
-    """Safe loader with YAML 1.2-like scalars and duplicate keys refused."""
+    """Safe loader with YAML 1.2-like scalars; tags, aliases and duplicate keys refused.
+
+    Casebook files use only maps, lists and plain scalars, so instead of PyYAML's general
+    constructor (built for tags, aliases and recursion) a small builder turns the C parser's
+    node tree into Python values. It is the hot path of `casebook check`.
+    """
 
     yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's own class attribute
+    _tags: dict[str, str] = {}  # noqa: RUF012 - memo of plain scalar -> resolved tag
 
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, ScalarNode):
-                if key_node.value in seen:
-                    raise _DuplicateKey(
-                        None,
-                        None,
-                        f"key {key_node.value!r} appears twice in the same mapping",
-                        key_node.start_mark,
-                    )
-                seen.add(key_node.value)
-        result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return result
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return _STR
+            tag = self._tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                if len(self._tags) < 100_000:
+                    self._tags[value] = tag
+            return tag
+        return _SEQ if kind is SequenceNode else _MAP
 
-
-def _construct_date(loader: StrictLoader, node: ScalarNode) -> object:
-    # An impossible date (2026-02-30) stays text, so the schema reports it with its field.
-    try:
-        return date.fromisoformat(node.value)
-    except ValueError:
-        return node.value
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        return None if node is None else _build(node)
 
 
-StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
+def _build(node: Node) -> Any:
+    cls = node.__class__
+    tag = node.tag
+    if cls is ScalarNode:
+        value = node.value
+        if tag == _STR:
+            return value
+        if tag == _INT:
+            return int(value)
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return value.lower() == "true"
+        if tag == _DATE:
+            try:
+                return date.fromisoformat(value)
+            except ValueError:  # 2026-02-30 stays text; the schema names the field
+                return value
+        if tag == _FLOAT:
+            return float(value)
+    elif cls is SequenceNode and tag == _SEQ:
+        return [_build(item) for item in node.value]
+    elif cls is MappingNode and tag == _MAP:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _build(key_node)
+            if not isinstance(key, str | int | bool | date | float | None):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be plain text", key_node.start_mark
+                )
+            if key in out:
+                raise _DuplicateKey(
+                    None,
+                    None,
+                    f"key {key!r} appears twice in the same mapping",
+                    key_node.start_mark,
+                )
+            out[key] = _build(value_node)
+        return out
+    raise yaml.constructor.ConstructorError(
+        None, None, f"found unacceptable tag {tag!r}", node.start_mark
+    )
 
 
 def _resolver(tag: str, pattern: str, first: str) -> None:
     StrictLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
 
 
-_resolver("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
-_resolver("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789")
-_resolver(
-    "tag:yaml.org,2002:float",
-    r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$",
-    "-+0123456789.",
-)
-_resolver("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN\0")
-StrictLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
+_resolver(_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
+_resolver(_INT, r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789")
+_resolver(_FLOAT, r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", "-+0123456789.")
+_resolver(_NULL, r"^(?:~|null|Null|NULL)$", "~nN")
+StrictLoader.add_implicit_resolver(_NULL, re.compile(r"^$"), [""])
 # Dates only (YYYY-MM-DD); a full timestamp stays text so the schema can say what it expects.
-_resolver("tag:yaml.org,2002:timestamp", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "0123456789")
+_resolver(_DATE, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "0123456789")
 
 # Cheap pre-check: only files that might contain an anchor or alias get the slow event scan.
 _MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*][^\s,\[\]\{\}*]", re.M)
@@ -135,8 +181,9 @@ def load_text(text: str) -> Any:
         ) from None
     except yaml.constructor.ConstructorError as exc:
         problem = str(exc.problem or "")
-        if "tag" in problem:
+        if "unacceptable tag" in problem:
             tag = problem.split("tag", 1)[1].strip().strip("'")
+            tag = tag.replace("tag:yaml.org,2002:", "!!")
             raise YamlLoadError(
                 YamlProblem(
                     "yaml-tag",

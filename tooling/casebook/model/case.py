@@ -9,21 +9,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from .common import ClockTime, Count, Day, PersonId, Slug, Strict, Text
 from .restrictions import Restriction
 
-CASE_ID = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{4}$")
-
-
-def _case_id(value: str) -> str:
-    if not CASE_ID.match(value):
-        raise ValueError(f"{value!r} is not a case id: use PREFIX-YYYY-NNNN, e.g. MC-2026-0007")
-    return value
-
-
-CaseId = Annotated[str, AfterValidator(_case_id)]
+CASE_ID_PATTERN = r"^[A-Z]{2,6}-[0-9]{4}-[0-9]{4}$"
+CASE_ID = re.compile(CASE_ID_PATTERN)
+CaseId = Annotated[str, Field(strict=True, pattern=CASE_ID_PATTERN)]
 
 
 class Contact(Strict):

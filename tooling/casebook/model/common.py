@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
-
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class Strict(BaseModel):
@@ -19,44 +14,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def _slug(value: str) -> str:
-    if not _SLUG.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid id: use lower-case letters, digits and single hyphens"
-        )
-    return value
+# Native (pydantic-core) constraints only on the hot path: a Python validator per field costs
+# more than parsing the YAML. Friendly messages for these errors are in casebook.validation.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+HHMM_PATTERN = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 
-
-def _only_date(value: Any) -> Any:
-    # pydantic's lax mode would turn 20260302 (an int) into a Unix timestamp; refuse it.
-    if isinstance(value, datetime):
-        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-        return value.strip()
-    raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
-
-
-def _hhmm(value: str) -> str:
-    if not _HHMM.match(value):
-        raise ValueError(f"expected a 24-hour time written HH:MM (quote it), got {value!r}")
-    return value
-
-
-def _text(value: Any) -> Any:
-    # Numbers, booleans and dates in a text field are almost always a YAML surprise.
-    if not isinstance(value, str):
-        raise ValueError(
-            f"expected text, got {type(value).__name__} {value!r}; put the value in quotes"
-        )
-    return value
-
-
-Slug = Annotated[str, AfterValidator(_slug)]
-Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
-Day = Annotated[date, BeforeValidator(_only_date)]
-ClockTime = Annotated[str, BeforeValidator(_text), AfterValidator(_hhmm)]
+Slug = Annotated[str, Field(strict=True, pattern=SLUG_PATTERN)]
+Text = Annotated[str, Field(strict=True, min_length=1)]
+# Unquoted YYYY-MM-DD in YAML is a date; a quoted date or a number is refused, not guessed at.
+Day = Annotated[date, Field(strict=True)]
+ClockTime = Annotated[str, Field(strict=True, pattern=HHMM_PATTERN)]
 Flag = StrictBool
 Count = Annotated[int, Field(strict=True, ge=1)]
 NonNegative = Annotated[int, Field(strict=True, ge=0)]
@@ -65,13 +32,6 @@ PersonId = Slug
 COUNCIL_SETTING = "council-setting:"
 
 
-def _citation(value: Any) -> Any:
-    value = _text(value)
-    if not value.strip():
-        raise ValueError("a source citation must not be empty")
-    return value
-
-
 # A verbatim quote from the procedure's published text (checked by a test), or, where the
 # published text is silent, "council-setting: <why this value was chosen>".
-Source = Annotated[str, BeforeValidator(_citation)]
+Source = Annotated[str, Field(strict=True, min_length=3)]
