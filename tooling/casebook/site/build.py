@@ -37,7 +37,10 @@ Audience = Literal["staff", "governance"]
 AUDIENCES: tuple[Audience, ...] = ("staff", "governance")
 
 SITE_DIR = "site"  # the casebook's site configuration: mkdocs.yml, <audience>.yml, overrides/
-MARKER = ".casebook-site"  # written into every built site; guards what --out may replace
+MARKER = ".casebook-site"
+HOOKS = Path(__file__).with_name(
+    "mkdocs_hooks.py"
+)  # written into every built site; guards what --out may replace
 STRUCTURAL_RULES = frozenset({"file-name", "duplicate-id", "reference"})
 
 
@@ -51,6 +54,9 @@ class BuildOptions:
     # The builder command; MkDocs by default. Anything that reads mkdocs.yml and takes
     # `build --strict -f FILE -d DIR` fits (kept swappable: see docs/decisions).
     builder: Sequence[str] = field(default_factory=lambda: [sys.executable, "-m", "mkdocs"])
+    # Hand pre-escaped HTML straight to MkDocs (mkdocs_hooks.py). Same output either way;
+    # tests build without it to show that.
+    hooks: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +123,8 @@ def build_site(options: BuildOptions, inputs: SiteInputs | None = None) -> Build
             shutil.copytree(config_dir / "assets", docs / "assets", dirs_exist_ok=True)
         if (config_dir / "overrides").is_dir():
             shutil.copytree(config_dir / "overrides", work / "overrides")
+        if options.hooks:
+            shutil.copy(HOOKS, work / HOOKS.name)
         site_dir = work / "site"
         config = mkdocs_config(base, overlay, tree, options, site_dir)
         config_file = work / "mkdocs.yml"
@@ -215,6 +223,10 @@ def mkdocs_config(
     config["docs_dir"] = "docs"
     config["site_dir"] = str(site_dir)
     config["nav"] = [*tree.nav, *extra_nav]
+    # Links in the generated HTML are written for directory URLs (cases/<ID>/).
+    config["use_directory_urls"] = True
+    if options.hooks:
+        config["hooks"] = [*(config.get("hooks") or []), HOOKS.name]
     theme = dict(config.get("theme") or {})
     if "custom_dir" in theme and not (options.root / SITE_DIR / str(theme["custom_dir"])).is_dir():
         theme.pop("custom_dir")

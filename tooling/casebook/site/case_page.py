@@ -1,4 +1,7 @@
-"""The governance page of one case: everything the record says, and what is due."""
+"""The governance page of one case: everything the record says, and what is due.
+
+Written as HTML blocks (``markup``) under Markdown headings: see ``markup`` for why.
+"""
 
 from __future__ import annotations
 
@@ -20,22 +23,23 @@ from ..model.case import (
     ReviewHeld,
 )
 from ..model.procedure import Letter
+from . import markup as h
 from . import md
 from .inputs import BreachPeriod, RenderedLetter
 from .view import CaseView, SiteData
 
 _PR = re.compile(r"^#(\d+)$")
+UP = "../../"  # from cases/<ID>/ to the site root
 
 
 class Names:
-    """Person ids to names, for pages; an unknown id is shown as written (escaped)."""
+    """Person ids to escaped names; an unknown id is shown as written."""
 
-    def __init__(self, data: SiteData) -> None:
-        self.people = data.people
+    def __init__(self, people: Mapping[str, str]) -> None:
+        self.people = people
 
     def one(self, pid: str) -> str:
-        p = self.people.get(pid)
-        return md.text(p.name) if p else md.text(pid)
+        return h.esc(self.people.get(pid, pid))
 
     def many(self, pids: Iterable[str]) -> str:
         return ", ".join(self.one(p) for p in pids) or md.DASH
@@ -44,11 +48,11 @@ class Names:
 def approved(value: str | None, repo_url: str | None) -> str:
     """The pull request that approved a decision, linked when the repository is known."""
     if not value:
-        return "*not recorded*"
+        return "<em>not recorded</em>"
     m = _PR.match(value.strip())
     if m and repo_url:
-        return f"[{md.text(value)}]({repo_url.rstrip('/')}/pull/{m.group(1)})"
-    return md.text(value)
+        return h.a(value, f"{repo_url.rstrip('/')}/pull/{m.group(1)}")
+    return h.esc(value)
 
 
 def case_page(
@@ -58,223 +62,236 @@ def case_page(
     letters: list[RenderedLetter] | None,
 ) -> str:
     case, proc = view.case, view.proc
-    names = Names(data)
+    plain = {pid: p.name for pid, p in data.people.items()}
+    names = Names(plain)
     channels = {c.id: c.label for c in proc.channels}
     states = {sid: s.label for sid, s in proc.states.items()}
     person = case.person
-    out = [f"# {md.text(case.id)}: {md.text(person.name)}", ""]
-    summary = [
-        ("Procedure", md.link(proc.title, f"../procedures/{proc.id}.md")),
-        ("Service", md.text(case.service)),
-        ("State", f"**{md.text(view.state_label)}** since {md.day(view.derived.since)}"),
-        ("Referred", f"{md.day(case.referral.date)} by {names.one(case.referral.by)}"),
-    ]
-    out += [md.fields(summary), ""]
+    head = f"# {md.text(case.id)}: {md.text(person.name)}"
+    out: list[str] = []
+    out.append(
+        h.fields(
+            [
+                ("Procedure", h.a(proc.title, f"{UP}procedures/{proc.id}/")),
+                ("Service", h.esc(case.service)),
+                (
+                    "State",
+                    f"<strong>{h.esc(view.state_label)}</strong> "
+                    f"since {md.day(view.derived.since)}",
+                ),
+                ("Referred", f"{md.day(case.referral.date)} by {names.one(case.referral.by)}"),
+            ]
+        )
+    )
 
-    out += ["## Restrictions in force", ""]
+    out += [h.h2("restrictions-in-force", "Restrictions in force")]
     if view.active:
-        out.append(md.bullets(md.text(describe(r, data.people, channels)) for r in view.in_force))
+        out.append(h.ul(h.esc(describe(r, data.people, channels)) for r in view.in_force))
     else:
-        out.append(f"None: the case is {md.text(view.state_label.lower())}.")
+        out.append(f"<p>None: the case is {h.esc(view.state_label.lower())}.</p>")
 
-    out += ["", "## Due", ""]
-    out.append(_obligations(view, data))
+    out += [h.h2("due", "Due"), _obligations(view, data)]
 
-    out += ["", "## Person", ""]
-    rows = [("Name", md.text(person.name))]
+    out += [h.h2("person", "Person")]
+    rows = [("Name", h.esc(person.name))]
     if person.known_as:
-        rows.append(("Also known as", ", ".join(md.text(k) for k in person.known_as)))
+        rows.append(("Also known as", ", ".join(h.esc(k) for k in person.known_as)))
     if person.identifiers:
-        rows.append(("Identifiers", "; ".join(md.text(i) for i in person.identifiers)))
+        rows.append(("Identifiers", "; ".join(h.esc(i) for i in person.identifiers)))
     c = person.contact
     rows += [
-        ("E-mail", md.text(c.email) if c.email else md.DASH),
-        ("Telephone", md.text(c.phone) if c.phone else md.DASH),
-        ("Address", md.text(c.address) if c.address else md.DASH),
+        ("E-mail", h.esc(c.email or "")),
+        ("Telephone", h.esc(c.phone or "")),
+        ("Address", h.esc(c.address or "")),
     ]
-    for a in person.adjustments:
-        rows.append(
-            ("Adjustment", md.text(a.type) + (f": {md.text(a.details)}" if a.details else ""))
-        )
-    for r in person.representatives:
-        org = f", {md.text(r.organisation)}" if r.organisation else ""
-        rows.append(("Representative", f"{md.text(r.name)} ({md.text(r.role)}{org})"))
-    out += [md.fields(rows), ""]
+    for adj in person.adjustments:
+        detail = f": {h.esc(adj.details)}" if adj.details else ""
+        rows.append(("Adjustment", h.esc(adj.type) + detail))
+    for rep in person.representatives:
+        org = f", {h.esc(rep.organisation)}" if rep.organisation else ""
+        rows.append(("Representative", f"{h.esc(rep.name)} ({h.esc(rep.role)}{org})"))
+    out.append(h.fields(rows))
 
     ref = case.referral
     capacity = next((x.label for x in proc.referral if x.id == ref.capacity), ref.capacity)
     labels = {b.id: b.label for b in data.policy.taxonomy.behaviours}
-    out += ["## Referral", ""]
+    contacts = "; ".join(
+        f"{x.count} by {h.esc(channels.get(x.channel, x.channel))}"
+        + (f" in {h.esc(x.period)}" if x.period else "")
+        for x in ref.contacts
+    )
+    out += [h.h2("referral", "Referral")]
     out.append(
-        md.fields(
+        h.fields(
             [
                 ("Date", md.day(ref.date)),
-                ("Referred by", f"{names.one(ref.by)} ({md.text(capacity)})"),
-                ("Behaviours", "; ".join(md.text(labels.get(b, b)) for b in ref.behaviours)),
-                (
-                    "Contacts",
-                    "; ".join(
-                        f"{x.count} by {md.text(channels.get(x.channel, x.channel))}"
-                        + (f" in {md.text(x.period)}" if x.period else "")
-                        for x in ref.contacts
-                    ),
-                ),
+                ("Referred by", f"{names.one(ref.by)} ({h.esc(capacity)})"),
+                ("Behaviours", "; ".join(h.esc(labels.get(b, b)) for b in ref.behaviours)),
+                ("Contacts", contacts),
                 ("Officers involved before", names.many(case.officers)),
             ]
         )
     )
-    out += ["", "**Account:**", "", md.paragraphs(ref.account), ""]
+    out += ["<p><strong>Account:</strong></p>", h.paragraphs(ref.account)]
 
-    out += ["## Decisions", ""]
-    decision_rows = []
-    for _, d in case.decisions():
-        decision_rows.append(
-            (
-                md.day(d.date),
-                md.text(states.get(d.to, d.to)),
-                names.many(d.decided_by),
-                names.many(d.consulted),
-                approved(d.approved_in, data.repo_url),
-                md.text(d.reasons),
-            )
+    out += [h.h2("decisions", "Decisions")]
+    decisions = [
+        (
+            md.day(d.date),
+            h.esc(states.get(d.to, d.to)),
+            names.many(d.decided_by),
+            names.many(d.consulted),
+            approved(d.approved_in, data.repo_url),
+            h.esc(d.reasons),
         )
+        for _, d in case.decisions()
+    ]
+    out.append(
+        h.table(
+            ["Date", "To", "Decided by", "Consulted", "Approved in", "Reasons"],
+            decisions,
+            tools=False,
+        )
+    )
+
     out += [
-        md.table(
-            ["Date", "To", "Decided by", "Consulted", "Approved in", "Reasons"], decision_rows
-        ),
-        "",
+        h.h2("breaches-by-monitoring-period", "Breaches by monitoring period"),
+        _breaches(view, breaches),
     ]
-
-    out += ["## Breaches by monitoring period", "", _breaches(view, breaches), ""]
-    out += ["## Timeline", ""]
-    timeline = [
-        (md.day(e.date), *_event(e, names, channels, states, proc.letters)) for e in case.events
-    ]
-    out += [md.table(["Date", "Event", "Who", "Details"], timeline), ""]
-
-    out += ["## Letters", ""]
-    out.append(_letters(view, letters))
+    out += [h.h2("timeline", "Timeline")]
+    out.append(h.pre(timeline_line(e, plain, channels, states, proc.letters) for e in case.events))
+    out += [h.h2("letters", "Letters"), _letters(view, letters)]
 
     if case.retention_flags:
-        out += ["", "## Retention exceptions", ""]
+        out += [h.h2("retention-exceptions", "Retention exceptions")]
         out.append(
-            md.bullets(
-                f"{md.text(f.exception)}: {md.text(f.reason)} "
-                f"({md.day(f.recorded)}, {names.one(f.by)})"
+            h.ul(
+                f"{h.esc(f.exception)}: {h.esc(f.reason)} ({md.day(f.recorded)}, {names.one(f.by)})"
                 for f in case.retention_flags
             )
         )
-    return md.page(f"{case.id}: {person.name}", "\n".join(out))
+    # Out of the search index: the register finds cases (docs/decisions/0003).
+    return md.page(
+        f"{case.id}: {person.name}", head, hide=["toc"], search=False, html="\n".join(out)
+    )
 
 
 def _obligations(view: CaseView, data: SiteData) -> str:
     if data.inputs.obligations is None:
-        return "*Obligations were not computed for this build.*"
+        return "<p><em>Obligations were not computed for this build.</em></p>"
     mine = [o for o in data.inputs.obligations if o.case == view.id and not o.met]
     rows = [
         (
             md.iso(o.due),
             md.iso(o.latest),
-            md.text(o.label),
-            "**overdue**" if o.overdue(data.as_of) else "",
+            h.esc(o.label),
+            "<strong>overdue</strong>" if o.overdue(data.as_of) else "",
         )
         for o in sorted(mine, key=lambda o: (o.due, o.key))
     ]
-    return md.table(["Due", "Latest", "What", ""], rows)
+    return h.table(["Due", "Latest", "What", ""], rows, tools=False)
 
 
 def _breaches(view: CaseView, breaches: list[BreachPeriod] | None) -> str:
     if breaches is None:
-        return "*Breaches were not computed for this build.*"
+        return "<p><em>Breaches were not computed for this build.</em></p>"
     mine = sorted((p for p in breaches if p.case == view.id), key=lambda p: p.start)
     if not mine:
-        return "*No monitoring periods.*"
+        return "<p><em>No monitoring periods.</em></p>"
     out = []
     for p in mine:
+        n = len(p.breaches)
+        end = md.day(p.end) if p.end else "now"
         out.append(
-            f"**{md.day(p.start)} to {md.day(p.end) if p.end else 'now'}**: "
-            f"{len(p.breaches)} breach{'es' if len(p.breaches) != 1 else ''}"
+            f"<p><strong>{md.day(p.start)} to {end}</strong>: "
+            f"{n} breach{'es' if n != 1 else ''}</p>"
         )
         if p.breaches:
-            out += [
-                "",
-                md.table(
-                    ["Date", "Channel", "Restriction broken"],
-                    [
-                        (md.iso(b.date), md.text(b.channel), md.text(b.restriction))
-                        for b in p.breaches
-                    ],
-                ),
-            ]
-        out.append("")
+            rows = [(md.iso(b.date), h.esc(b.channel), h.esc(b.restriction)) for b in p.breaches]
+            out.append(h.table(["Date", "Channel", "Restriction broken"], rows, tools=False))
     return "\n".join(out)
 
 
-def _event(
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split())
+
+
+def timeline_line(
     e: object,
-    names: Names,
-    channels: dict[str, str],
-    states: dict[str, str],
+    people: Mapping[str, str],
+    channels: Mapping[str, str],
+    states: Mapping[str, str],
     letters: Mapping[str, Letter],
-) -> tuple[str, str, str]:
-    """(what, who, details) for one event, each escaped."""
+) -> str:
+    """One event as one line of plain text (shown verbatim in a fenced block, never parsed).
+
+    The line starts with the event's date, so record text can never close the fence.
+    """
+
+    def who(pid: str) -> str:
+        return people.get(pid, pid)
+
+    def many(pids: Iterable[str]) -> str:
+        return ", ".join(who(p) for p in pids) or "-"
+
+    date = getattr(e, "date", None)
+    time = getattr(e, "time", None) or ""
+    head = f"{date.isoformat() if date else '':10} {time:5}  "
     if isinstance(e, Decision):
-        extra = f"; until {md.day(e.until)}" if e.until else ""
-        return (
-            f"Decision: {md.text(states.get(e.to, e.to))}",
-            names.many(e.decided_by),
-            md.text(e.reasons) + extra,
-        )
-    if isinstance(e, LetterSent):
+        what = "Decision"
+        text = f"to {states.get(e.to, e.to)} by {many(e.decided_by)}"
+        if e.consulted:
+            text += f", consulted {many(e.consulted)}"
+        if e.until:
+            text += f", until {e.until.isoformat()}"
+        text += f", approved in {e.approved_in or '(not recorded)'}: {e.reasons}"
+    elif isinstance(e, LetterSent):
         letter = letters.get(e.letter)
-        label = letter.title if letter else e.letter
-        to = f" to {md.text(e.to)}" if e.to else ""
-        return (f"Letter: {md.text(label)}", names.one(e.by), f"by {md.text(e.via)}{to}")
-    if isinstance(e, ContactLogged):
-        arrow = "from" if e.direction == "in" else "to"
-        when = f" at {md.text(e.time)}" if e.time else ""
-        details = md.text(e.summary)
-        if e.topic:
-            details += f" (topic: {md.text(e.topic)})"
-        if e.minutes:
-            details += f"; {e.minutes} min"
-        return (
-            f"Contact {arrow} the person by {md.text(channels.get(e.channel, e.channel))}{when}",
-            names.one(e.to),
-            details,
-        )
-    if isinstance(e, Meeting):
-        return ("Meeting", names.many(e.attendees), md.text(e.summary))
-    if isinstance(e, ReviewHeld):
-        nxt = f"; next review {md.day(e.next_review)}" if e.next_review else ""
-        return (f"Review: {md.text(e.outcome)}", names.many(e.by), md.text(e.notes) + nxt)
-    if isinstance(e, Notification):
-        return (f"Notification: {md.text(e.list_id)}", names.one(e.by), md.text(e.about))
-    if isinstance(e, Representation):
-        who = names.one(e.considered_by) if e.considered_by else md.DASH
-        outcome = f"; outcome: {md.text(e.outcome)}" if e.outcome else ""
-        return ("Representation", who, md.text(e.summary) + outcome)
-    if isinstance(e, Note):
-        return ("Note", names.one(e.by), md.text(e.text))
-    return (md.text(type(e).__name__), md.DASH, md.DASH)  # pragma: no cover
+        what = "Letter"
+        text = f"{letter.title if letter else e.letter} by {who(e.by)}, via {e.via}"
+        if e.to:
+            text += f", to {e.to}"
+    elif isinstance(e, ContactLogged):
+        what = "Contact " + e.direction
+        text = f"{channels.get(e.channel, e.channel)}, {who(e.to)}: {e.summary}"
+        extra = [f"topic: {e.topic}"] if e.topic else []
+        extra += [f"{e.minutes} min"] if e.minutes else []
+        if extra:
+            text += f" ({'; '.join(extra)})"
+    elif isinstance(e, Meeting):
+        what, text = "Meeting", f"{many(e.attendees)}: {e.summary}"
+    elif isinstance(e, ReviewHeld):
+        what = "Review"
+        text = f"{e.outcome}, by {many(e.by)}: {e.notes}"
+        if e.next_review:
+            text += f"; next review {e.next_review.isoformat()}"
+    elif isinstance(e, Notification):
+        what, text = "Notification", f"{e.list_id} by {who(e.by)}: {e.about}"
+    elif isinstance(e, Representation):
+        what, text = "Representation", e.summary
+        if e.considered_by:
+            text += f"; considered by {who(e.considered_by)}"
+        if e.outcome:
+            text += f"; outcome: {e.outcome}"
+    elif isinstance(e, Note):
+        what, text = "Note", f"by {who(e.by)}: {e.text}"
+    else:  # pragma: no cover - every event type is handled above
+        what, text = type(e).__name__, ""
+    return head + f"{what:15} " + _one_line(text)
 
 
 def _letters(view: CaseView, letters: list[RenderedLetter] | None) -> str:
-    sent = [e for e in view.case.events if isinstance(e, LetterSent)]
-    out = ["**Recorded as sent:**", ""]
     titles = {lid: x.title for lid, x in view.proc.letters.items()}
-    out.append(
-        md.bullets(f"{md.day(e.date)}: {md.text(titles.get(e.letter, e.letter))}" for e in sent)
-    )
-    out.append("")
+    sent = [e for e in view.case.events if isinstance(e, LetterSent)]
+    out = ["<p><strong>Recorded as sent:</strong></p>"]
+    out.append(h.ul(f"{md.day(e.date)}: {h.esc(titles.get(e.letter, e.letter))}" for e in sent))
     if letters is None:
-        out.append("*Letter texts were not rendered for this build.*")
+        out.append("<p><em>Letter texts were not rendered for this build.</em></p>")
         return "\n".join(out)
     mine = [x for x in letters if x.case == view.id]
-    for letter in mine:
-        out += [letter_html(letter), ""]
+    out += [letter_html(x) for x in mine]
     if not mine:
-        out.append("*No rendered letters.*")
+        out.append("<p><em>No rendered letters.</em></p>")
     return "\n".join(out)
 
 
@@ -287,11 +304,10 @@ def letter_html(letter: RenderedLetter) -> str:
     """
     body = markdown.markdown(letter.markdown, extensions=["tables"])
     clean = nh3.clean(body).strip()
-    when = f" ({md.attr(md.day(letter.date))})" if letter.date else ""
-    summary = md.attr(letter.title) + when
-    # A raw HTML block: no blank lines inside, or Python-Markdown would end it early.
+    when = f" ({md.day(letter.date)})" if letter.date else ""
+    # One raw HTML block: no blank lines inside, or Python-Markdown would end it early.
     clean = "\n".join(line for line in clean.splitlines() if line.strip())
     return (
-        f'<details class="cb-letter">\n<summary>{summary}</summary>\n'
+        f'<details class="cb-letter">\n<summary>{h.esc(letter.title)}{when}</summary>\n'
         f'<div class="cb-letter-body">\n{clean}\n</div>\n</details>'
     )

@@ -56,12 +56,32 @@ def title(value: str) -> str:
     return json.dumps(html.escape(" ".join(value.split()), quote=True), ensure_ascii=False)
 
 
-def page(page_title: str, body: str, hide: Sequence[str] = ()) -> str:
-    """A complete Markdown page with front matter."""
+HTML_MARKER = "<!-- casebook:html -->"
+
+
+def page(
+    page_title: str,
+    body: str,
+    hide: Sequence[str] = (),
+    search: bool = True,
+    html: str | None = None,
+) -> str:
+    """A complete Markdown page with front matter.
+
+    ``html`` is a body already written as escaped HTML (``markup``); it follows the Markdown
+    body after ``HTML_MARKER``, where the build's MkDocs hook hands it to the page without
+    parsing it again (``mkdocs_hooks.py``). ``search=False`` keeps the page out of the search
+    index (case records and long tables: see docs/decisions).
+    """
     head = [f"title: {title(page_title)}"]
     if hide:
         head.append("hide: [" + ", ".join(hide) + "]")
-    return "---\n" + "\n".join(head) + "\n---\n\n" + body.rstrip() + "\n"
+    if not search:
+        head.append("search: {exclude: true}")
+    text = "---\n" + "\n".join(head) + "\n---\n\n" + body.rstrip() + "\n"
+    if html is not None:
+        text += f"\n{HTML_MARKER}\n{html.strip()}\n"
+    return text
 
 
 def link(label: object, href: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..handling import describe
 from ..model.case import ReviewHeld
+from . import markup as h
 from . import md
 from .inputs import RegisterRow
 from .view import CaseView, SiteData
@@ -47,15 +48,15 @@ def register_page(data: SiteData) -> str:
     for r in sorted(register_rows(data), key=lambda r: r.case):
         rows.append(
             (
-                md.link(r.case, f"cases/{r.case}.md"),
-                md.text(names.get(r.case, "")),
-                md.text(data.procedure_title(r.procedure)),
-                md.text(r.service),
-                md.text(r.state),
+                h.a(r.case, f"../cases/{r.case}/"),
+                h.esc(names.get(r.case, "")),
+                h.esc(data.procedure_title(r.procedure)),
+                h.esc(r.service),
+                h.esc(r.state),
                 md.iso(r.since),
-                "; ".join(md.text(x) for x in r.restrictions),
+                "; ".join(h.esc(x) for x in r.restrictions),
                 md.iso(r.last_decision),
-                md.text(r.approved_in) if r.approved_in else md.DASH,
+                h.esc(r.approved_in or ""),
                 md.iso(r.last_review),
                 md.iso(r.next_review),
                 md.iso(r.expires),
@@ -83,8 +84,14 @@ def register_page(data: SiteData) -> str:
         )
     body = (
         "# Central register\n\n"
-        f"Every case, as of {md.day(data.as_of)}. Type in the box to filter the rows; "
-        "select a column heading to sort by it."
-        f"{note}\n\n" + md.table(header, rows, tools=True)
+        f"Every case, as of {md.day(data.as_of)}. Type in the box to filter the rows (a name, "
+        "a case id, a service, a state); select a column heading to sort by it."
+        f"{note}\n"
     )
-    return md.page("Central register", body, hide=["navigation", "toc"])
+    return md.page(
+        "Central register",
+        body,
+        hide=["navigation", "toc"],
+        search=False,
+        html=h.table(header, rows),
+    )

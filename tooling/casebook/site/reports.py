@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from . import markup as h
 from . import md
 from .procedures import period
 from .register import register_rows
@@ -31,38 +32,36 @@ def reports_index(data: SiteData) -> str:
 
 def _due(data: SiteData, case: str, kind: str) -> str:
     if data.inputs.obligations is None:
-        return "*not computed*"
+        return "<em>not computed</em>"
     open_ = [o for o in data.inputs.obligations if o.case == case and o.kind == kind and not o.met]
     if not open_:
         return md.DASH
     first = min(open_, key=lambda o: o.due)
-    flag = " **overdue**" if first.overdue(data.as_of) else ""
+    flag = " <strong>overdue</strong>" if first.overdue(data.as_of) else ""
     return md.iso(first.due) + flag
 
 
 def log_review(data: SiteData) -> str:
     """Everyone on the log of each procedure that has a periodic review of its register."""
     rows = {r.case: r for r in register_rows(data)}
-    out = ["# Annual review of the central log", ""]
+    out: list[str] = []
     procs = [p for p in data.policy.procedures.values() if p.log_review]
     if not procs:
-        out.append("*No procedure asks for a periodic review of its register.*")
+        out.append("<p><em>No procedure asks for a periodic review of its register.</em></p>")
     for proc in sorted(procs, key=lambda p: p.title):
         lr = proc.log_review
         assert lr is not None
         roles = data.policy.people.roles
-        by = " or ".join(md.text(roles[r].label if r in roles else r) for r in lr.by_roles)
+        by = " or ".join(h.esc(roles[r].label if r in roles else r) for r in lr.by_roles)
         out += [
-            f"## {md.text(proc.title)}",
-            "",
-            f"Reviewed every {period(lr.every)} by {by}.",
-            "",
+            h.h2(f"log-{proc.id}", proc.title),
+            f"<p>Reviewed every {h.esc(period(lr.every))} by {by}.</p>",
         ]
         if data.inputs.obligations is not None:
             due = [o for o in data.inputs.obligations if o.kind == "log-review" and not o.met]
             due = [o for o in due if o.procedure == proc.id]
             if due:
-                out += [f"Next review due {md.day(min(o.due for o in due))}.", ""]
+                out.append(f"<p>Next review due {md.day(min(o.due for o in due))}.</p>")
         table = []
         for v in data.cases:
             if v.proc.id != proc.id:
@@ -70,23 +69,27 @@ def log_review(data: SiteData) -> str:
             r = rows.get(v.id)
             table.append(
                 (
-                    md.link(v.id, f"../cases/{v.id}.md"),
-                    md.text(v.case.person.name),
-                    md.text(v.state_label),
+                    h.a(v.id, f"../../cases/{v.id}/"),
+                    h.esc(v.case.person.name),
+                    h.esc(v.state_label),
                     md.iso(v.derived.since),
-                    "; ".join(md.text(x) for x in r.restrictions) if r else md.DASH,
+                    "; ".join(h.esc(x) for x in r.restrictions) if r else md.DASH,
                     md.iso(r.last_review) if r else md.DASH,
                 )
             )
         out += [
-            md.table(
+            h.table(
                 ["Case", "Name", "State", "Since", "Restrictions in force", "Last review"],
                 table,
-                tools=True,
-            ),
-            "",
+            )
         ]
-    return md.page("Annual review of the central log", "\n".join(out), hide=["toc"])
+    return md.page(
+        "Annual review of the central log",
+        "# Annual review of the central log",
+        hide=["toc"],
+        search=False,
+        html="\n".join(out),
+    )
 
 
 def reviews(data: SiteData) -> str:
@@ -101,11 +104,11 @@ def reviews(data: SiteData) -> str:
         cadence = period(rv.every) + (f", at most {period(rv.latest)}" if rv.latest else "")
         table.append(
             (
-                md.link(v.id, f"../cases/{v.id}.md"),
-                md.text(v.case.person.name),
-                md.text(v.proc.title),
-                md.text(v.state_label),
-                md.text(cadence),
+                h.a(v.id, f"../../cases/{v.id}/"),
+                h.esc(v.case.person.name),
+                h.esc(v.proc.title),
+                h.esc(v.state_label),
+                h.esc(cadence),
                 md.iso(r.last_review) if r else md.DASH,
                 _due(data, v.id, "review"),
             )
@@ -113,14 +116,12 @@ def reviews(data: SiteData) -> str:
     body = (
         "# Review list\n\n"
         "Cases whose arrangements are reviewed on a cadence, with the last review recorded "
-        "and the next one due.\n\n"
-        + md.table(
-            ["Case", "Name", "Procedure", "State", "Every", "Last review", "Next review due"],
-            table,
-            tools=True,
-        )
+        "and the next one due.\n"
     )
-    return md.page("Review list", body, hide=["toc"])
+    html = h.table(
+        ["Case", "Name", "Procedure", "State", "Every", "Last review", "Next review due"], table
+    )
+    return md.page("Review list", body, hide=["toc"], search=False, html=html)
 
 
 def counts(data: SiteData) -> str:
