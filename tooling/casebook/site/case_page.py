@@ -234,6 +234,14 @@ def timeline_line(
     def many(pids: Iterable[str]) -> str:
         return ", ".join(who(p) for p in pids) or "-"
 
+    if type(e) is ContactLogged:  # most events: the fast path
+        text = f"{channels.get(e.channel, e.channel)}, {who(e.to)}: {e.summary}"
+        if e.topic or e.minutes:
+            extra = [f"topic: {e.topic}"] if e.topic else []
+            extra += [f"{e.minutes} min"] if e.minutes else []
+            text += f" ({'; '.join(extra)})"
+        what = "Contact in " if e.direction == "in" else "Contact out"
+        return f"{e.date.isoformat()} {e.time or '':5}  {what}     {_one_line(text)}"
     date = getattr(e, "date", None)
     time = getattr(e, "time", None) or ""
     head = f"{date.isoformat() if date else '':10} {time:5}  "

@@ -63,7 +63,7 @@ def h2(anchor: str, label: str) -> str:
 
 def pre(lines: Iterable[str], cls: str = "language-timeline") -> str:
     """Plain-text lines shown as they are (one raw block: the lines must not be blank)."""
-    body = "\n".join(html.escape(line, quote=True) for line in lines)
+    body = html.escape("\n".join(lines), quote=True)
     if not body:
         return "<p><em>None.</em></p>"
     return f'<pre><code class="{cls}">{body}\n</code></pre>'

@@ -36,10 +36,14 @@ def basic_row(view: CaseView, data: SiteData) -> RegisterRow:
 
 
 def register_rows(data: SiteData) -> list[RegisterRow]:
-    visible = {v.id for v in data.cases}
-    if data.inputs.register is not None:
-        return [r for r in data.inputs.register if r.case in visible]
-    return [basic_row(v, data) for v in data.cases]
+    """The register's rows for the cases on the site (worked out once per build)."""
+    if data._register is None:
+        visible = {v.id for v in data.cases}
+        if data.inputs.register is not None:
+            data._register = [r for r in data.inputs.register if r.case in visible]
+        else:
+            data._register = [basic_row(v, data) for v in data.cases]
+    return data._register
 
 
 def register_page(data: SiteData) -> str:

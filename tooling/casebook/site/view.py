@@ -9,7 +9,7 @@ from ..engine import Derived, derive, restrictions_in_force
 from ..loader import Policy
 from ..model import ACTIVE_KINDS, ENDED_KINDS, Case, Procedure, Restriction, State
 from ..model.people import Person as Staff
-from .inputs import SiteInputs
+from .inputs import RegisterRow, SiteInputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,7 @@ class SiteData:
     # Kept off both sites, by case id: why, for the governance home page (ids only).
     withheld: dict[str, str] = field(default_factory=dict)
     repo_url: str | None = None  # for links to the pull requests that approved decisions
+    _register: list[RegisterRow] | None = None
 
     @property
     def people(self) -> dict[str, Staff]:
