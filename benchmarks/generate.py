@@ -54,8 +54,15 @@ def _restrictions(proc: Procedure, state: str, rng: random.Random, staff: list[s
         "closed-topic": lambda: {"type": "closed-topic", "topic": "the 2024 complaint"},
         "agreement": lambda: {"type": "agreement", "summary": "Contact once a week by e-mail"},
     }
+    makers["councillor-arrangement"] = lambda: {
+        "type": "councillor-arrangement",
+        "summary": "Letters to the ward councillor are forwarded by the SPOC",
+    }
+    # Letters must name a single point of contact, and a channel block must say how the person
+    # can still reach their councillor: always include those where the state allows them.
+    always = {"spoc", "councillor-arrangement"}
     for kind in allowed:
-        if kind in makers and rng.random() < 0.7:
+        if kind in makers and (kind in always or rng.random() < 0.7):
             out.append(makers[kind]())
     return out
 
@@ -106,8 +113,8 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
                 deciders += rng.sample(pool, req.count)
             consulted: list[str] = []
             for req in t.approval.consult:
-                pool = _holders(people, req, set())
-                if not pool:
+                pool = _holders(people, req, involved if req.independent else set())
+                if len(pool) < req.count:
                     ok = False
                     break
                 consulted += pool[: req.count]
@@ -128,9 +135,12 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
                 decision["restrictions"] = _restrictions(proc, t.to, rng, staff)
             events.append(decision)
             involved.update(decision["decided_by"], consulted)
+            for r in decision.get("restrictions", []):
+                involved.update(v for k, v in r.items() if k in ("officer", "to"))
             for letter in t.letters:
                 senders = proc.letters[letter].sender_roles
                 by = next((p.id for p in people.people if set(senders) & set(p.roles)), staff[0])
+                involved.add(by)
                 events.append(
                     {
                         "date": day + timedelta(days=1),
@@ -140,6 +150,7 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
                         "via": "post",
                     }
                 )
+            involved.add(staff[0])
             for note in t.notify:
                 events.append(
                     {

@@ -73,3 +73,49 @@ def run_process(*args: str | Path, cwd: Path | None = None) -> Result:
         timeout=300,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite golden files (tests/golden/) from the current output instead of comparing.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when golden files are to be rewritten (--update-golden or CASEBOOK_UPDATE_GOLDEN=1)."""
+    return (
+        bool(request.config.getoption("--update-golden"))
+        or os.environ.get("CASEBOOK_UPDATE_GOLDEN") == "1"
+    )
+
+
+@pytest.fixture
+def golden(update_golden: bool) -> Callable[[Path, bytes], None]:
+    """Compare bytes with a golden file byte for byte, or rewrite it when updating."""
+
+    def compare(path: Path, data: bytes) -> None:
+        if update_golden:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            return
+        assert path.is_file(), f"{path} missing: run pytest --update-golden and review the diff"
+        expected = path.read_bytes()
+        if data != expected:
+            import difflib
+
+            diff = "".join(
+                difflib.unified_diff(
+                    expected.decode("utf-8", "replace").splitlines(keepends=True),
+                    data.decode("utf-8", "replace").splitlines(keepends=True),
+                    str(path),
+                    "rendered",
+                )
+            )
+            raise AssertionError(
+                f"{path} differs (pytest --update-golden rewrites it):\n{diff[:6000]}"
+            )
+
+    return compare

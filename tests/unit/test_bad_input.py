@@ -283,3 +283,13 @@ def test_invalid_procedure_is_a_configuration_error(cli, mini):
     assert err["file"] == "policy/procedures/mini.yaml"
     assert "unknown state 'stage-3'" in err["message"]
     assert err["line"] == 53
+
+
+def test_unknown_key_in_an_event_whose_tag_is_also_a_field(cli, mini):
+    # A letter event has type: letter and a field `letter`: the tag must not hide the key.
+    write(mini, GOOD.replace("by: mgr-amber, via: email}", "by: mgr-amber, via: email, copied: x}"))
+    code, report = check_json(cli, mini)
+    (err,) = only_errors(report)
+    assert code == 1
+    assert (err["field"], err["line"]) == ("events[1].copied", 24)
+    assert err["message"].startswith("unknown field 'copied'")

@@ -60,6 +60,7 @@ def contexts(book: Casebook, as_of: date) -> list[tuple[CaseFile, CaseContext]]:
             policy.taxonomy,
             policy.settings,
             as_of,
+            policy.root,
         )
         out.append((f, ctx))
     return out

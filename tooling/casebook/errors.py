@@ -36,6 +36,22 @@ class GitHubError(CasebookError):
 
     exit_code = 1
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status, when GitHub answered
+
+
+class LetterContentError(CasebookError):
+    """A letter cannot be written: the case lacks content the procedure makes mandatory."""
+
+    exit_code = 1
+
+
+class NotifyError(CasebookError):
+    """A notification could not be built or delivered (no recipients, SMTP refused it)."""
+
+    exit_code = 1
+
 
 class SiteError(CasebookError):
     """The site could not be built; the previous site, if any, is left as it was."""

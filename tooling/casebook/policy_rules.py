@@ -66,6 +66,9 @@ def check_policy(policy: Policy) -> list[Finding]:
         rel, text = policy.texts[proc_id]
         for f in _procedure_findings(proc, roles, behaviours, set(people.mailing_lists), policy):
             out.append(with_line(f, rel, text))
+    from .letters.policy_check import template_findings
+
+    out += template_findings(policy)
     return out
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from .model.common import NonNegative, Strict, Text
 
 
@@ -17,4 +15,3 @@ class Settings(Strict):
     letter_due_days: NonNegative = 10
     # Where the deletion log of purged cases lives (tombstones without personal data).
     deletion_log: Text = "policy/deletion-log.yaml"
-    case_id_prefixes: dict[str, Text] = Field(default_factory=dict)

@@ -43,6 +43,8 @@ def data_loc(raw: Any, loc: tuple[int | str, ...]) -> Loc:
         if isinstance(cur, list) and isinstance(part, int):
             out.append(part)
             cur = cur[part] if 0 <= part < len(cur) else None
+        elif isinstance(cur, dict) and not last and part == cur.get("type"):
+            continue  # the tag of a tagged union (a letter event also has a `letter` field)
         elif isinstance(cur, dict) and part in cur:
             out.append(part)
             cur = cur[part]

@@ -10,8 +10,20 @@ import click
 
 from .. import __version__
 from ..errors import CasebookError
+from .approvals import approvals
 from .check import check
+from .close import close
 from .common import Env
+from .fmt import fmt
+from .guard import guard
+from .history import history
+from .issues import issues
+from .letters import letters
+from .log import log
+from .new import new
+from .notify import notify
+from .sar import sar
+from .schema import schema
 from .site import site
 
 
@@ -32,7 +44,22 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 # One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [check, site]
+COMMANDS: list[click.Command] = [
+    check,
+    new,
+    log,
+    close,
+    fmt,
+    schema,
+    guard,
+    sar,
+    approvals,
+    issues,
+    history,
+    letters,
+    notify,
+    site,
+]
 for _command in COMMANDS:
     cli.add_command(_command)
 

@@ -96,6 +96,9 @@ class Decision(_Event):
     # End of the period this decision starts, where it differs from the procedure's default.
     until: Day | None = None
     approved_in: Text | None = None  # the pull request that approved it, e.g. "#42"
+    # Why a step the procedure normally expects first (a prior warning) was not taken, e.g.
+    # "conduct threatened staff safety: no prior warning (paragraph on extreme behaviour)".
+    prior_step_waived: Text | None = None
 
 
 class LetterSent(_Event):

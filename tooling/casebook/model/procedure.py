@@ -10,11 +10,13 @@ role carries ``source``: a verbatim quote from the published text (``policy/publ
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from .common import Count, Flag, NonNegative, Slug, Source, Strict, Text
+
+CasePrefix = Annotated[str, Field(pattern=r"^[A-Z]{2,6}$")]
 
 # What a state means to the engine (restrictions in force? retention clock running?). The
 # state ids themselves are the procedure's own words.
@@ -196,6 +198,9 @@ class LogReview(Strict):
 class Procedure(Strict):
     id: Slug
     title: Text
+    # Letters of this procedure's case ids (MC for MC-2026-0007); `casebook new` numbers new
+    # cases PREFIX-YYYY-NNNN. When absent, the initials of the id (managed-contact -> MC).
+    case_prefix: CasePrefix | None = None
     council: Text
     # The published text this file was made from, under policy/published/.
     text: Text
@@ -222,3 +227,18 @@ class Procedure(Strict):
 
     def channel_ids(self) -> set[str]:
         return {c.id for c in self.channels}
+
+    @property
+    def prefix(self) -> str:
+        """The case-id prefix: ``case_prefix``, else the initials of the id (at least two)."""
+        if self.case_prefix:
+            return self.case_prefix
+        letters = [
+            part
+            for part in ("".join(c for c in w if c.isalpha()) for w in self.id.split("-"))
+            if part
+        ]
+        initials = "".join(w[0] for w in letters).upper()
+        if len(initials) < 2:
+            initials = "".join(letters).upper()[:2]
+        return initials.ljust(2, "X")[:6]

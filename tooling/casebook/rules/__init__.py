@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 
 from ..findings import Finding
 from .context import CaseContext
+from .letters import letter_content
 from .procedure_rules import (
     approvals,
     event_order,
@@ -35,6 +36,7 @@ CASE_RULES: list[Rule] = [
     restrictions_allowed,
     letters_recorded,
     notifications_recorded,
+    letter_content,
 ]
 
 __all__ = ["CASE_RULES", "CaseContext", "Rule"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 
 from ..engine import Derived, derive
 from ..model import Case, Person, Procedure
@@ -22,6 +23,8 @@ class CaseContext:
     taxonomy: Taxonomy
     settings: Settings
     as_of: date
+    # The casebook folder, for rules that read policy files (letter templates, letterhead).
+    root: Path | None = None
 
     @cached_property
     def derived(self) -> Derived:

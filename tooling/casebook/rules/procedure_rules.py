@@ -109,11 +109,13 @@ def expected_prior(ctx: CaseContext) -> Iterator[Finding]:
     visited = {ctx.procedure.initial}
     for step in ctx.derived.steps:
         t = step.transition
-        if t is not None and t.expects_prior and not visited.intersection(t.expects_prior):
+        waived = step.decision.prior_step_waived
+        if t and t.expects_prior and not waived and not visited.intersection(t.expects_prior):
             yield _warn(
                 "prior-step",
                 f"'{t.label}' normally follows {' or '.join(t.expects_prior)}, which this case "
-                "has not been through; record the reason in the decision's reasons",
+                "has not been through; if that was deliberate, say why in the decision's "
+                "prior_step_waived",
                 ("events", step.index, "to"),
             )
         visited.add(step.to_state)

@@ -1,0 +1,42 @@
+"""The benchmarks run (small N). Figures are reported by hand-run benchmarks, not asserted."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests.conftest import FIXTURES, REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+
+@pytest.mark.slow
+def test_check_benchmark_runs_on_a_generated_casebook(tmp_path):
+    from bench_check import measure
+    from generate import generate
+
+    root = generate(tmp_path / "book", 40, REPO / "policy")
+    result = measure(root, repeat=1)
+    assert result["cases"] == 40
+    assert result["cold_over_baseline"] > 0 and result["warm_over_cold"] > 0
+
+
+@pytest.mark.slow
+def test_generated_cases_are_valid_against_the_real_procedures(tmp_path):
+    from datetime import date
+
+    from generate import generate
+
+    from casebook.check import run_check
+
+    root = generate(tmp_path / "book", 30, REPO / "policy", seed=7)
+    report = run_check(root, date(2026, 11, 23), use_cache=False)
+    structural = [
+        f
+        for f in report.findings
+        if f.rule
+        in {"schema", "reference", "transition", "approval", "restriction", "letter-content"}
+    ]
+    assert structural == [], "\n".join(f.as_text() for f in structural)
+    assert FIXTURES.is_dir()

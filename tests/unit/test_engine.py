@@ -1,0 +1,111 @@
+"""The engine's building blocks: calendar months, approval matching, derived state, the cache."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from casebook.approval import evaluate
+from casebook.casebook import CACHE_DIR, CACHE_FILE, load
+from casebook.engine import add_period, derive, restrictions_in_force
+from casebook.model import Person
+from casebook.model.procedure import Period, Requirement
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),
+        (date(2026, 8, 31), 3, date(2026, 11, 30)),
+        (date(2026, 3, 9), 6, date(2026, 9, 9)),
+        (date(2024, 2, 29), 24, date(2026, 2, 28)),
+    ],
+)
+def test_calendar_months(start, months, expected):
+    assert add_period(start, Period(months=months, source="council-setting: test")) == expected
+
+
+def _people() -> dict[str, Person]:
+    return {
+        "hos": Person(id="hos", name="H", roles=["head-of-service"]),
+        "sigo": Person(id="sigo", name="S", roles=["senior-ig-officer"]),
+        "dir1": Person(id="dir1", name="D1", roles=["director"]),
+        "dir2": Person(id="dir2", name="D2", roles=["director", "head-of-service"]),
+        "mo": Person(id="mo", name="M", roles=["monitoring-officer"]),
+    }
+
+
+STAGE2 = [
+    Requirement(roles=["head-of-service"], source="x" * 5),
+    Requirement(roles=["senior-ig-officer"], source="x" * 5),
+    Requirement(roles=["director", "monitoring-officer"], independent=True, source="x" * 5),
+]
+
+
+def test_each_requirement_needs_a_different_person():
+    people = _people()
+    assert evaluate(STAGE2, ["hos", "sigo", "dir1"], people, {}).met
+    # dir2 holds both head-of-service and director but can only fill one part.
+    assert not evaluate(STAGE2, ["dir2", "sigo"], people, {}).met
+
+
+def test_assignment_does_not_depend_on_order():
+    # A greedy assignment would give dir2 the director part and leave head-of-service empty.
+    people = _people()
+    outcome = evaluate(STAGE2, ["dir2", "sigo", "mo"], people, {})
+    assert outcome.met
+    assert outcome.assignment[0] == ("dir2",)
+    assert outcome.assignment[2] == ("mo",)
+
+
+def test_independence_explains_who_is_conflicted():
+    people = _people()
+    outcome = evaluate(STAGE2, ["hos", "sigo", "dir1"], people, {"dir1": "events[2]"})
+    assert not outcome.met
+    assert "dir1 (appears in events[2])" in outcome.missing[0]
+
+
+def test_count_requires_that_many_people():
+    people = _people()
+    two = [Requirement(roles=["director"], count=2, source="x" * 5)]
+    assert not evaluate(two, ["dir1"], people, {}).met
+    assert evaluate(two, ["dir1", "dir2"], people, {}).met
+
+
+def test_unknown_people_never_count():
+    assert not evaluate(STAGE2, ["hos", "sigo", "ghost"], _people(), {}).met
+
+
+def test_derived_state_and_restrictions_follow_the_decisions(mini):
+    book, _ = load(mini, use_cache=False)
+    case = book.cases()[0]
+    proc = book.policy.procedures["mini"]
+    assert derive(case, proc, date(2026, 3, 8)).state == "referred"
+    d = derive(case, proc, date(2026, 3, 9))
+    assert (d.state, d.since) == ("stage-1", date(2026, 3, 9))
+    kinds = [r.type for r in restrictions_in_force(d, proc, date(2026, 3, 20))]
+    assert kinds == ["spoc", "channels"]
+    assert restrictions_in_force(d, proc, date(2026, 3, 8)) == []
+
+
+def test_cache_is_keyed_by_content_and_forgets_deleted_files(mini):
+    case_file = mini / "cases/MC-2026-0001.yaml"
+    book, _ = load(mini)
+    cache = json.loads((mini / CACHE_DIR / CACHE_FILE).read_text())
+    assert list(cache["files"]) == ["cases/MC-2026-0001.yaml"]
+    assert (mini / CACHE_DIR / ".gitignore").read_text() == "*\n"
+
+    # A changed file is re-read, not served from the cache.
+    case_file.write_text(case_file.read_text().replace("service: Planning", "service: Housing"))
+    book, _ = load(mini)
+    assert book.cases()[0].service == "Housing"
+
+    # A file with errors is never cached; a deleted file leaves the cache.
+    case_file.write_text("id: [broken")
+    book, findings = load(mini)
+    assert book.cases() == [] and findings
+    cache = json.loads((mini / CACHE_DIR / CACHE_FILE).read_text())
+    assert cache["files"] == {}

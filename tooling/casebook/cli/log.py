@@ -1,0 +1,316 @@
+"""`casebook log ...`: record what happened in a case without editing YAML by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import entries
+from ..csvcontacts import new_rows, read_rows
+from ..findings import Finding
+from ..records import append_events, case_path, current_restrictions, plan_edit, valid_case
+from .common import Env, pass_env
+from .recording import (
+    Need,
+    as_of_date,
+    book_of,
+    day,
+    day_parser,
+    finish,
+    record_options,
+    resolve,
+    split_ids,
+)
+
+DATE_HELP = "When it happened, YYYY-MM-DD."
+
+
+@click.group()
+def log() -> None:
+    """Append an event to a case: contact, contacts (CSV), decision, letter, review.
+
+    Each command validates the case with the rules of `casebook check` before writing,
+    refuses a change that would bring an error, and keeps every comment in the file.
+    """
+
+
+def _date_need(value: str | None, option: str = "--date") -> Need:
+    return Need(
+        option,
+        "Date (YYYY-MM-DD)",
+        day(value, option),
+        parse=day_parser(option),
+    )
+
+
+@log.command()
+@click.argument("case_id", metavar="CASE-ID")
+@click.option("--date", "on", metavar="YYYY-MM-DD", help=DATE_HELP)
+@click.option("--time", metavar="HH:MM", help="Time of the contact, 24-hour.")
+@click.option("--channel", metavar="ID", help="The procedure's channel id: phone, email ...")
+@click.option("--to", "to", metavar="WHO", help="Person id or team contacted, e.g. planning-duty.")
+@click.option(
+    "--direction",
+    type=click.Choice(["in", "out"]),
+    help="in: from the person (default); out: from the council.",
+)
+@click.option("--summary", help="One line: what the contact was about.")
+@click.option("--topic", help="The matter it concerns.")
+@click.option("--minutes", type=click.IntRange(min=1), help="Length of a call, in minutes.")
+@record_options
+@pass_env
+def contact(
+    env: Env,
+    case_id: str,
+    on: str | None,
+    time: str | None,
+    channel: str | None,
+    to: str | None,
+    direction: str | None,
+    summary: str | None,
+    topic: str | None,
+    minutes: int | None,
+    as_of: str | None,
+    dry_run: bool,
+) -> None:
+    """Log one contact from (or to) the person."""
+    book = book_of(env)
+    f = case_path(book, case_id)
+    case = valid_case(f)
+    proc = book.policy.procedures.get(case.procedure)
+    needs = [
+        _date_need(on),
+        Need(
+            "--channel",
+            "Channel",
+            channel,
+            choices=sorted(proc.channel_ids()) if proc else None,
+        ),
+        Need("--to", "Contacted (person id or team)", to),
+        Need("--summary", "Summary", summary),
+    ]
+    resolve(needs)
+    event = entries.contact(
+        on=needs[0].value,
+        time=time,
+        channel=needs[1].value,
+        to=needs[2].value,
+        direction=direction,
+        summary=needs[3].value,
+        topic=topic,
+        minutes=minutes,
+    )
+    edit = plan_edit(book, case_id, append_events([event]), as_of_date(as_of))
+    finish(edit, f"logged a {event['channel']} contact of {event['date']}", dry_run)
+
+
+@log.command()
+@click.argument("case_id", metavar="CASE-ID")
+@click.option(
+    "--csv",
+    "csv_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV export: columns date, time, channel, to, direction, summary, topic, minutes.",
+)
+@click.option("--channel", metavar="ID", help="Channel for rows without a channel column.")
+@click.option("--to", "to", metavar="WHO", help="Contacted, for rows without a to column.")
+@record_options
+@pass_env
+def contacts(
+    env: Env,
+    case_id: str,
+    csv_file: Path,
+    channel: str | None,
+    to: str | None,
+    as_of: str | None,
+    dry_run: bool,
+) -> None:
+    """Log many contacts from a CSV export (all rows or none).
+
+    Columns (header row; any order; others ignored): date (YYYY-MM-DD, or with a time
+    YYYY-MM-DD HH:MM), time (HH:MM), channel, to, direction (in/out), summary, topic,
+    minutes. Rows are sorted by date and time; rows already logged are skipped.
+    """
+    book = book_of(env)
+    f = case_path(book, case_id)
+    case = valid_case(f)
+    rows = read_rows(csv_file, channel=channel, to=to)
+    fresh, skipped = new_rows(rows, case)
+    if not fresh:
+        click.echo(f"{f.rel}: nothing to add; all {skipped} row(s) are already logged")
+        return
+    first = len(case.events)
+    lines = {first + i: r.line for i, r in enumerate(fresh)}
+
+    def origin(finding: Finding) -> str:
+        loc = finding.loc
+        if len(loc) >= 2 and loc[0] == "events" and isinstance(loc[1], int) and loc[1] in lines:
+            return f"{csv_file.name} line {lines[loc[1]]}"
+        return f.rel
+
+    edit = plan_edit(book, case_id, append_events([r.event for r in fresh]), as_of_date(as_of))
+    done = f"logged {len(fresh)} contact(s) from {csv_file.name}"
+    if skipped:
+        done += f" ({skipped} already logged, skipped)"
+    finish(edit, done, dry_run, origin)
+
+
+@log.command()
+@click.argument("case_id", metavar="CASE-ID")
+@click.option("--date", "on", metavar="YYYY-MM-DD", help="Date of the decision.")
+@click.option("--to", "to", metavar="STATE", help="The state the decision moves the case to.")
+@click.option(
+    "--decided-by", multiple=True, metavar="PERSON-ID", help="Who decided (repeatable or a,b)."
+)
+@click.option(
+    "--consulted", multiple=True, metavar="PERSON-ID", help="Who was consulted (repeatable)."
+)
+@click.option("--reasons", help="Why: the reasons given to the person.")
+@click.option(
+    "--restriction",
+    multiple=True,
+    metavar="SPEC",
+    help="A restriction in force, e.g. 'volume max=2 per=week' (repeatable).",
+)
+@click.option(
+    "--keep-restrictions",
+    is_flag=True,
+    help="Carry the restrictions of the previous decision over (before any --restriction).",
+)
+@click.option("--until", metavar="YYYY-MM-DD", help="End of the period, if not the default.")
+@click.option("--approved-in", metavar="PR", help="The pull request that approved it, e.g. #42.")
+@record_options
+@pass_env
+def decision(
+    env: Env,
+    case_id: str,
+    on: str | None,
+    to: str | None,
+    decided_by: tuple[str, ...],
+    consulted: tuple[str, ...],
+    reasons: str | None,
+    restriction: tuple[str, ...],
+    keep_restrictions: bool,
+    until: str | None,
+    approved_in: str | None,
+    as_of: str | None,
+    dry_run: bool,
+) -> None:
+    """Record a decision moving the case to a state, with the restrictions in force."""
+    book = book_of(env)
+    f = case_path(book, case_id)
+    case = valid_case(f)
+    proc = book.policy.procedures.get(case.procedure)
+    restrictions = current_restrictions(case) if keep_restrictions else []
+    restrictions += [entries.parse_restriction(s) for s in restriction]
+    needs = [
+        _date_need(on),
+        Need("--to", "New state", to, choices=list(proc.states) if proc else None),
+        Need(
+            "--decided-by", "Decided by (person ids)", tuple(split_ids(decided_by)), multiple=True
+        ),
+        Need("--reasons", "Reasons", reasons),
+    ]
+    resolve(needs)
+    event = entries.decision(
+        on=needs[0].value,
+        to=needs[1].value,
+        decided_by=list(needs[2].value),
+        consulted=split_ids(consulted),
+        reasons=needs[3].value,
+        restrictions=restrictions,
+        until=day(until, "--until"),
+        approved_in=approved_in,
+    )
+    edit = plan_edit(book, case_id, append_events([event]), as_of_date(as_of))
+    finish(edit, f"recorded a decision of {event['date']} to {event['to']}", dry_run)
+
+
+@log.command()
+@click.argument("case_id", metavar="CASE-ID")
+@click.option("--date", "on", metavar="YYYY-MM-DD", help="Date the letter was sent.")
+@click.option("--letter", "letter_id", metavar="ID", help="The procedure's letter id.")
+@click.option("--by", metavar="PERSON-ID", help="Who sent it.")
+@click.option(
+    "--via",
+    type=click.Choice(["post", "email", "hand", "post-and-email"]),
+    help="How it was sent.",
+)
+@click.option("--to", "to", help="A representative it was sent to, when not the person.")
+@record_options
+@pass_env
+def letter(
+    env: Env,
+    case_id: str,
+    on: str | None,
+    letter_id: str | None,
+    by: str | None,
+    via: str | None,
+    to: str | None,
+    as_of: str | None,
+    dry_run: bool,
+) -> None:
+    """Record a letter sent to the person (or their representative)."""
+    book = book_of(env)
+    f = case_path(book, case_id)
+    case = valid_case(f)
+    proc = book.policy.procedures.get(case.procedure)
+    needs = [
+        _date_need(on),
+        Need("--letter", "Letter", letter_id, choices=list(proc.letters) if proc else None),
+        Need("--by", "Sent by (person id)", by),
+        Need("--via", "Sent via", via, choices=["post", "email", "hand", "post-and-email"]),
+    ]
+    resolve(needs)
+    event = entries.letter(
+        on=needs[0].value, letter_id=needs[1].value, by=needs[2].value, via=needs[3].value, to=to
+    )
+    edit = plan_edit(book, case_id, append_events([event]), as_of_date(as_of))
+    finish(edit, f"recorded letter {event['letter']} of {event['date']}", dry_run)
+
+
+@log.command()
+@click.argument("case_id", metavar="CASE-ID")
+@click.option("--date", "on", metavar="YYYY-MM-DD", help="Date of the review.")
+@click.option("--by", multiple=True, metavar="PERSON-ID", help="Reviewers (repeatable or a,b).")
+@click.option(
+    "--outcome",
+    type=click.Choice(["continue", "change", "close"]),
+    help="continue, change (record the decision too) or close.",
+)
+@click.option("--notes", help="What the review found.")
+@click.option("--next-review", metavar="YYYY-MM-DD", help="When the next review is due.")
+@record_options
+@pass_env
+def review(
+    env: Env,
+    case_id: str,
+    on: str | None,
+    by: tuple[str, ...],
+    outcome: str | None,
+    notes: str | None,
+    next_review: str | None,
+    as_of: str | None,
+    dry_run: bool,
+) -> None:
+    """Record a review of the arrangements and its outcome."""
+    book = book_of(env)
+    valid_case(case_path(book, case_id))
+    needs = [
+        _date_need(on),
+        Need("--by", "Reviewed by (person ids)", tuple(split_ids(by)), multiple=True),
+        Need("--outcome", "Outcome", outcome, choices=["continue", "change", "close"]),
+        Need("--notes", "Notes", notes),
+    ]
+    resolve(needs)
+    event = entries.review(
+        on=needs[0].value,
+        by=list(needs[1].value),
+        outcome=needs[2].value,
+        notes=needs[3].value,
+        next_review=day(next_review, "--next-review"),
+    )
+    edit = plan_edit(book, case_id, append_events([event]), as_of_date(as_of))
+    finish(edit, f"recorded a review of {event['date']} ({event['outcome']})", dry_run)

@@ -1,0 +1,107 @@
+"""`casebook notify`: the internal e-mails decisions require, as .eml files or sent over SMTP."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from .. import notify as core
+from ..casebook import require
+from ..errors import CasebookError, UsageError
+from ..letters.phrases import long_date
+from ..notify import Notice, Notifier, SmtpConfig, record_line
+from ..outdir import prepare, replace_folder
+from .common import DEFAULT_TZ, Env, as_of_option, pass_env, resolve_as_of
+
+
+@click.command()
+@click.argument("case_ids", nargs=-1, metavar="[CASE_ID]...")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write .eml files to (default: out/notifications in the casebook; with "
+    "--send, files are written only when --out is given).",
+)
+@click.option(
+    "--send",
+    is_flag=True,
+    help="Deliver over SMTP (settings from CASEBOOK_SMTP_* environment variables).",
+)
+@click.option(
+    "--all",
+    "include_recorded",
+    is_flag=True,
+    help="Include notifications the case already records as sent (never with --send).",
+)
+@as_of_option
+@pass_env
+def notify(
+    env: Env,
+    case_ids: tuple[str, ...],
+    out: Path | None,
+    send: bool,
+    include_recorded: bool,
+    as_of: str | None,
+) -> None:
+    """Build the e-mails the procedure requires for each decision (default: every case).
+
+    Only notifications the case does not yet record as sent (`type: notification`), unless
+    --all. After --send, record each one in its case: the command prints the line to add.
+    """
+    send_now = send
+    if send_now and include_recorded:
+        raise UsageError("--all cannot be used with --send: it would send again what was sent")
+    on = resolve_as_of(as_of)
+    config = SmtpConfig.from_env() if send_now else None
+    book = require(env.root)
+    notifier = Notifier(book)
+    for cid in case_ids:
+        notifier.case(cid)  # an unknown id is a usage error before anything is done
+    ids = list(case_ids) or [f.path.stem for f in book.files]
+    built: dict[str, list[Notice]] = {}
+    failed = 0
+    for cid in ids:
+        try:
+            notices = notifier.notices(cid, on, include_recorded)
+        except UsageError:
+            raise
+        except CasebookError as exc:
+            click.echo(f"casebook: {exc}", err=True)
+            failed += 1
+            continue
+        if notices:
+            built[notices[0].case_id] = notices
+    target = out if out is not None else (None if send_now else env.root / "out" / "notifications")
+    count = sum(len(v) for v in built.values())
+    for case_id, notices in built.items():
+        for n in notices:
+            click.echo(
+                f"{case_id}: {n.list_id!r} ({n.about}, {long_date(n.decision_date)}) to "
+                f"{len(n.recipients)} recipient(s)" + (" [already recorded]" if n.recorded else "")
+            )
+            if n.unreachable:
+                click.echo(
+                    f"  warning: no e-mail address for {', '.join(n.unreachable)} "
+                    "(policy/people.yaml): tell them another way",
+                    err=True,
+                )
+    if target is not None:
+        prepare(target, "casebook notify")
+        for case_id, notices in built.items():
+            replace_folder(target / case_id, {n.filename: n.as_bytes() for n in notices})
+        click.echo(f"{count} message(s) written to {target}")
+    if config is not None:
+        everything = [n for notices in built.values() for n in notices]
+        now = datetime.now(ZoneInfo(DEFAULT_TZ))
+        sent = core.send(everything, config, now)
+        click.echo(f"{sent} message(s) sent via {config.host}:{config.port}")
+        if sent:
+            click.echo("Record them in the cases (under events:):")
+            for n in everything:
+                click.echo(f"  {n.case_id}: {record_line(n, now.date())}")
+    if failed:
+        click.echo(f"{failed} case(s) could not be notified", err=True)
+    raise SystemExit(1 if failed else 0)
