@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from casebook.casebook import Casebook, load
 from casebook.obligations import Obligation
 from casebook.site import (
@@ -25,7 +26,6 @@ from casebook.site import (
     SiteInputs,
     build_site,
 )
-
 from tests.conftest import FIXTURES, REPO
 
 AS_OF = date(2026, 4, 1)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casebook.site.serve import make_server
 
+from casebook.site.serve import make_server
 from tests.conftest import REPO
 
 from .conftest import Built

@@ -109,7 +109,11 @@ def case_page(
         rows.append(("Adjustment", h.esc(adj.type) + detail))
     for rep in person.representatives:
         org = f", {h.esc(rep.organisation)}" if rep.organisation else ""
-        rows.append(("Representative", f"{h.esc(rep.name)} ({h.esc(rep.role)}{org})"))
+        reach = ""
+        if rep.contact:
+            bits = [rep.contact.email, rep.contact.phone, rep.contact.address]
+            reach = "; " + "; ".join(h.esc(b) for b in bits if b) if any(bits) else ""
+        rows.append(("Representative", f"{h.esc(rep.name)} ({h.esc(rep.role)}{org}){reach}"))
     out.append(h.fields(rows))
 
     ref = case.referral
