@@ -32,9 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tooling"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from generate import AS_OF, generate  # noqa: E402
+
 from casebook.casebook import CACHE_DIR  # noqa: E402
 from casebook.check import run_check  # noqa: E402
-from generate import AS_OF, generate  # noqa: E402
 
 ENV = {
     **os.environ,

@@ -26,9 +26,11 @@ from casebook.site import (
     SiteInputs,
     build_site,
 )
+from casebook.site.wire import collect_inputs
 from tests.conftest import FIXTURES, REPO
 
-AS_OF = date(2026, 4, 1)
+AS_OF = date(2026, 4, 1)  # the fixture casebook's date
+DEMO_AS_OF = date(2026, 11, 23)  # the demo casebook's date (tests/records/test_demo.py)
 HOSTILE_LETTER = """Dear Ivy,
 
 <script>alert("letter")</script>
@@ -46,6 +48,7 @@ class Built:
     """One casebook built for both audiences."""
 
     name: str
+    as_of: date
     root: Path
     book: Casebook
     inputs: SiteInputs
@@ -127,27 +130,26 @@ def make_fixture_casebook(dest: Path) -> Path:
 
 
 def demo_inputs(book: Casebook) -> SiteInputs:
-    """Inputs for the demo casebook from the commands that compute them, where they exist."""
-    del book
-    return SiteInputs()
+    """Inputs for the demo casebook from the commands that compute them (as the CLI does)."""
+    return collect_inputs(book, "governance", DEMO_AS_OF)
 
 
-def _build(name: str, root: Path, inputs: SiteInputs, out: Path) -> Built:
+def _build(name: str, root: Path, inputs: SiteInputs, out: Path, as_of: date) -> Built:
     book, _ = load(root, use_cache=False)
     assert book is not None, f"{name}: policy/ does not load"
     outs = {}
     for audience in ("staff", "governance"):
-        options = BuildOptions(root, audience, out / audience, AS_OF)  # type: ignore[arg-type]
+        options = BuildOptions(root, audience, out / audience, as_of)  # type: ignore[arg-type]
         build_site(options, inputs)
         outs[audience] = out / audience
-    return Built(name, root, book, inputs, outs["staff"], outs["governance"])
+    return Built(name, as_of, root, book, inputs, outs["staff"], outs["governance"])
 
 
 @pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
     base = tmp_path_factory.mktemp("fixture-site")
     root = make_fixture_casebook(base / "casebook")
-    return _build("fixture", root, fixture_inputs(), base / "out")
+    return _build("fixture", root, fixture_inputs(), base / "out", AS_OF)
 
 
 @pytest.fixture(scope="session")
@@ -161,7 +163,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
         shutil.copytree(REPO / part, root / part)
     book, _ = load(root, use_cache=False)
     assert book is not None
-    return _build("demo", root, demo_inputs(book), base / "out")
+    return _build("demo", root, demo_inputs(book), base / "out", DEMO_AS_OF)
 
 
 @pytest.fixture(params=["fixture", "demo"], scope="session")

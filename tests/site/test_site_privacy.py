@@ -65,12 +65,12 @@ def long(strings: list[str]) -> set[str]:
 
 def active(built: Built, case: Case) -> bool:
     proc = built.book.policy.procedures[case.procedure]
-    st = proc.states.get(derive(case, proc, AS_OF).state)
+    st = proc.states.get(derive(case, proc, built.as_of).state)
     return st is not None and st.kind in ACTIVE_KINDS
 
 
 def withheld(built: Built) -> set[str]:
-    return set(built.inputs.purged) | set(built.inputs.past_retention(AS_OF))
+    return set(built.inputs.purged) | set(built.inputs.past_retention(built.as_of))
 
 
 def legitimate(built: Built, shown: list[Case]) -> str:
@@ -81,7 +81,7 @@ def legitimate(built: Built, shown: list[Case]) -> str:
     parts = []
     for c in shown:
         proc = built.book.policy.procedures[c.procedure]
-        card = handling_card(c, proc, people, AS_OF)
+        card = handling_card(c, proc, people, built.as_of)
         assert card is not None
         for value in astuple(card):
             parts += [str(v) for v in value] if isinstance(value, tuple) else [str(value)]

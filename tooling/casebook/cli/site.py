@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..site import AUDIENCES, BuildOptions, SiteInputs, build_site
+from ..casebook import require
+from ..site import AUDIENCES, BuildOptions, build_site
 from ..site.serve import make_server
+from ..site.wire import collect_inputs
 from .common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
 
 DEFAULT_OUT = "_site"
@@ -16,16 +18,6 @@ DEFAULT_OUT = "_site"
 
 def default_out(root: Path, audience: str) -> Path:
     return root / DEFAULT_OUT / audience
-
-
-def site_inputs(env: Env) -> SiteInputs:
-    """Results of `casebook due`, `register` and `letters` for the pages that show them.
-
-    Each is None until that command's functions are wired in here; the pages then say
-    "not computed for this build" instead of showing an empty list.
-    """
-    del env
-    return SiteInputs()
 
 
 def _repo_url() -> str | None:
@@ -62,10 +54,22 @@ audience_option = click.option(
     help="Repository URL for links to the pull requests that approved decisions "
     "(default: from GitHub Actions' environment).",
 )
+@click.option(
+    "--no-letters",
+    is_flag=True,
+    help="Governance site: leave out the letter texts (faster; case pages still list the "
+    "letters recorded as sent).",
+)
 @format_option("text", "json")
 @pass_env
 def build(
-    env: Env, audience: str, out: Path | None, as_of: str | None, repo_url: str | None, fmt: str
+    env: Env,
+    audience: str,
+    out: Path | None,
+    as_of: str | None,
+    repo_url: str | None,
+    no_letters: bool,
+    fmt: str,
 ) -> None:
     """Generate the site's pages and build them with MkDocs Material.
 
@@ -80,7 +84,9 @@ def build(
         as_of=resolve_as_of(as_of),
         repo_url=repo_url or _repo_url(),
     )
-    result = build_site(options, site_inputs(env))
+    book = require(root)
+    inputs = collect_inputs(book, options.audience, options.as_of, letters=not no_letters)
+    result = build_site(options, inputs, book=book)
     if fmt == "json":
         emit_json(result.as_json())
     else:

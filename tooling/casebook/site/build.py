@@ -95,10 +95,12 @@ def generate(
     return governance_tree(data, book.root)
 
 
-def build_site(options: BuildOptions, inputs: SiteInputs | None = None) -> BuildResult:
+def build_site(
+    options: BuildOptions, inputs: SiteInputs | None = None, book: Casebook | None = None
+) -> BuildResult:
     if options.audience not in AUDIENCES:
         raise UsageError(f"unknown audience {options.audience!r}: use staff or governance")
-    book = require(options.root)
+    book = book or require(options.root)
     refuse_broken_records(book)
     config_dir = options.root / SITE_DIR
     base = _read_yaml(config_dir / "mkdocs.yml")

@@ -165,6 +165,11 @@ def case_page(
     out += [h.h2("timeline", "Timeline")]
     out.append(h.pre(timeline_line(e, plain, channels, states, proc.letters) for e in case.events))
     out += [h.h2("letters", "Letters"), _letters(view, letters)]
+    if view.id in data.inputs.letters_failed:
+        out.append(
+            "<p><strong>The letters of this case could not be rendered.</strong> "
+            "Run <code>casebook check</code> and <code>casebook letters</code> to see why.</p>"
+        )
 
     if case.retention_flags:
         out += [h.h2("retention-exceptions", "Retention exceptions")]

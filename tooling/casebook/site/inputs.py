@@ -47,7 +47,7 @@ class RegisterRow:
     state: str  # the state's label
     state_kind: str
     since: date
-    restrictions: tuple[str, ...]  # in force, plain English
+    restrictions: tuple[str, ...]  # types of the restrictions in force ("spoc", "volume")
     last_decision: date | None
     approved_in: str | None
     last_review: date | None
@@ -73,6 +73,8 @@ class SiteInputs:
     breaches: list[BreachPeriod] | None = None
     register: list[RegisterRow] | None = None
     letters: list[RenderedLetter] | None = None
+    # Cases whose letters could not be rendered (the case page says so).
+    letters_failed: frozenset[str] = field(default_factory=frozenset)
     # Case ids in the deletion log: purged, and never to be published again.
     purged: frozenset[str] = field(default_factory=frozenset)
 

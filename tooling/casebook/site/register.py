@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..handling import describe
 from ..model.case import ReviewHeld
 from . import markup as h
 from . import md
@@ -16,7 +15,6 @@ def basic_row(view: CaseView, data: SiteData) -> RegisterRow:
     ``casebook register`` computes the full rows; until its rows are passed in
     (``SiteInputs.register``) the site shows these, with next review and expiry left blank.
     """
-    channels = {c.id: c.label for c in view.proc.channels}
     last = view.derived.last
     reviews = [
         e.date for e in view.case.events if isinstance(e, ReviewHeld) and e.date <= data.as_of
@@ -28,7 +26,7 @@ def basic_row(view: CaseView, data: SiteData) -> RegisterRow:
         state=view.state_label,
         state_kind=view.kind,
         since=view.derived.since,
-        restrictions=tuple(describe(r, data.people, channels) for r in view.in_force),
+        restrictions=tuple(r.type for r in view.in_force),
         last_decision=last.decision.date if last else None,
         approved_in=last.decision.approved_in if last else None,
         last_review=max(reviews) if reviews else None,
@@ -54,11 +52,12 @@ def register_page(data: SiteData) -> str:
             (
                 h.a(r.case, f"../cases/{r.case}/"),
                 h.esc(names.get(r.case, "")),
-                h.esc(data.procedure_title(r.procedure)),
+                f'<span title="{h.esc(data.procedure_title(r.procedure))}">'
+                f"{h.esc(r.procedure)}</span>",
                 h.esc(r.service),
                 h.esc(r.state),
                 md.iso(r.since),
-                "; ".join(h.esc(x) for x in r.restrictions),
+                ", ".join(h.esc(x) for x in r.restrictions),
                 md.iso(r.last_decision),
                 h.esc(r.approved_in or ""),
                 md.iso(r.last_review),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..handling import describe
 from . import markup as h
 from . import md
 from .procedures import period
@@ -67,13 +68,14 @@ def log_review(data: SiteData) -> str:
             if v.proc.id != proc.id:
                 continue
             r = rows.get(v.id)
+            channels = {c.id: c.label for c in v.proc.channels}
             table.append(
                 (
                     h.a(v.id, f"../../cases/{v.id}/"),
                     h.esc(v.case.person.name),
                     h.esc(v.state_label),
                     md.iso(v.derived.since),
-                    "; ".join(h.esc(x) for x in r.restrictions) if r else md.DASH,
+                    "; ".join(h.esc(describe(x, data.people, channels)) for x in v.in_force),
                     md.iso(r.last_review) if r else md.DASH,
                 )
             )
