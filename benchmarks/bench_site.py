@@ -118,7 +118,7 @@ def main() -> None:
             root = generate(base / "casebook", n, args.policy)
             shutil.copytree(ROOT / "site", root / "site")
             stub = stub_project(base / "stub", n)
-            mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d"]
+            mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d"]
             results = {
                 "baseline": best(
                     [

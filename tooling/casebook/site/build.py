@@ -253,7 +253,9 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_builder(builder: Sequence[str], config_file: Path, site_dir: Path) -> None:
-    cmd = [*builder, "build", "--strict", "-q", "-f", str(config_file), "-d", str(site_dir)]
+    # Not --quiet: MkDocs' strict mode counts warnings as they are logged, and --quiet stops
+    # them being logged, so a broken link would pass (tests/site/test_site_build.py).
+    cmd = [*builder, "build", "--strict", "-f", str(config_file), "-d", str(site_dir)]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:
         proc = subprocess.run(
@@ -262,8 +264,10 @@ def run_builder(builder: Sequence[str], config_file: Path, site_dir: Path) -> No
     except OSError as exc:
         raise SiteError(f"cannot run the site builder {builder[0]!r}: {exc}") from None
     if proc.returncode != 0 or not (site_dir / "index.html").is_file():
-        # MkDocs names files and links, not their content; keep only the last lines.
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+        # MkDocs names files and links, not their content. Its warnings and errors only.
+        lines = (proc.stderr + proc.stdout).splitlines()
+        problems = [x for x in lines if x.startswith(("WARNING", "ERROR", "Aborted", "Error"))]
+        tail = "\n".join((problems or lines)[-15:])
         raise SiteError("mkdocs build --strict failed; the previous site is unchanged.\n" + tail)
 
 
