@@ -84,7 +84,7 @@ def test_html_helpers_escape(value: str) -> None:
         assert "<" not in stripped and ">" not in stripped.replace("&gt;", "")
 
 
-@pytest.mark.parametrize("value", HOSTILE + ["</title><script>alert(1)</script>", 'a"b'])
+@pytest.mark.parametrize("value", [*HOSTILE, "</title><script>alert(1)</script>", 'a"b'])
 def test_front_matter_title_is_escaped_yaml(value: str) -> None:
     page = md.page(value, "body")
     front = yaml.safe_load(page.split("---\n")[1])
