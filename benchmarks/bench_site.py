@@ -98,6 +98,37 @@ def best(runs: list[Run]) -> Run:
     return min(runs, key=lambda r: r.seconds)
 
 
+BUILDS = [  # (name, cache, audience, extra options)
+    ("staff cold", "cold", "staff", []),
+    ("governance cold", "cold", "governance", []),
+    ("staff warm", "warm", "staff", []),
+    ("governance warm", "warm", "governance", []),
+    ("governance warm no-letters", "warm", "governance", ["--no-letters"]),
+]
+
+
+def measure(n: int, policy: Path, repeat: int, base: Path) -> dict[str, Run]:
+    """Every build of a generated casebook of ``n`` cases, and the stub baseline."""
+    root = generate(base / "casebook", n, policy)
+    shutil.copytree(ROOT / "site", root / "site")
+    stub = stub_project(base / "stub", n)
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(base / "stub-out")]
+    results = {"baseline": best([run(mkdocs, base / "stub-out", cwd=stub) for _ in range(repeat)])}
+    for name, cache, audience, extra in BUILDS:
+        out = base / "out" / audience
+        if cache == "warm":  # `casebook check` ran before, as when the site job follows it
+            run_check(root, AS_OF)
+        cmd = [sys.executable, "-m", "casebook", "--root", str(root), "site", "build"]
+        cmd += ["--audience", audience, "--as-of", AS_OF.isoformat(), "--out", str(out), *extra]
+        runs = []
+        for _ in range(repeat):
+            if cache == "cold":
+                shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+            runs.append(run(cmd, out))
+        results[name] = best(runs)
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, nargs="+", default=[1000, 10000])
@@ -108,66 +139,20 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     print(f"policy: {args.policy}; as of {AS_OF}; best of {args.repeat}")
-    header = (
-        f"{'N':>6} {'build':<25} {'wall s':>8} {'ratio':>6} {'CPU s':>8} {'ratio':>6} "
+    print(
+        f"{'N':>6} {'build':<27} {'wall s':>8} {'ratio':>6} {'CPU s':>8} {'ratio':>6} "
         f"{'peak MB':>8} {'out MB':>8}"
     )
-    print(header)
     for n in args.cases:
         with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
-            base = Path(tmp)
-            root = generate(base / "casebook", n, args.policy)
-            shutil.copytree(ROOT / "site", root / "site")
-            stub = stub_project(base / "stub", n)
-            mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d"]
-            results = {
-                "baseline": best(
-                    [
-                        run([*mkdocs, str(base / "stub-out")], base / "stub-out", cwd=stub)
-                        for _ in range(args.repeat)
-                    ]
-                )
-            }
-            for cache, audience, extra in [
-                ("cold", "staff", []),
-                ("cold", "governance", []),
-                ("warm", "staff", []),
-                ("warm", "governance", []),
-                ("warm", "governance", ["--no-letters"]),
-            ]:
-                out = base / "out" / audience
-                if cache == "cold":
-                    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
-                else:  # `casebook check` ran before, as in CI
-                    run_check(root, AS_OF)
-                cmd = [
-                    sys.executable,
-                    "-m",
-                    "casebook",
-                    "--root",
-                    str(root),
-                    "site",
-                    "build",
-                    "--audience",
-                    audience,
-                    "--as-of",
-                    AS_OF.isoformat(),
-                    "--out",
-                    str(out),
-                ]
-                runs = []
-                for _ in range(args.repeat):
-                    if cache == "cold":
-                        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
-                    runs.append(run(cmd, out))
-                results[f"{audience} {cache}{' ' + extra[0][2:] if extra else ''}"] = best(runs)
-            b = results["baseline"]
-            for name, r in results.items():
-                print(
-                    f"{n:>6} {name:<25} {r.seconds:>8.1f} {r.seconds / b.seconds:>6.2f} "
-                    f"{r.cpu:>8.1f} {r.cpu / b.cpu:>6.2f} {r.peak_mb:>8.0f} {r.out_mb:>8.1f}",
-                    flush=True,
-                )
+            results = measure(n, args.policy, args.repeat, Path(tmp))
+        b = results["baseline"]
+        for name, r in results.items():
+            print(
+                f"{n:>6} {name:<27} {r.seconds:>8.1f} {r.seconds / b.seconds:>6.2f} "
+                f"{r.cpu:>8.1f} {r.cpu / b.cpu:>6.2f} {r.peak_mb:>8.0f} {r.out_mb:>8.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
