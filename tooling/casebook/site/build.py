@@ -105,7 +105,8 @@ def build_site(
     config_dir = options.root / SITE_DIR
     base = _read_yaml(config_dir / "mkdocs.yml")
     overlay = _read_yaml(config_dir / f"{options.audience}.yml", required=False)
-    out = options.out.resolve()
+    # Absolute, but symlinks not followed: a symlinked --out is refused, not written through.
+    out = Path(os.path.abspath(options.out))
     check_out(out, options.audience)
 
     started = time.perf_counter()
