@@ -29,6 +29,13 @@ from .inputs import BreachPeriod, RenderedLetter
 from .view import CaseView, SiteData
 
 _PR = re.compile(r"^#(\d+)$")
+_LETTER_MD = markdown.Markdown(extensions=["tables", "sane_lists"])
+# What a letter may contain on the site: text structure only (no images: no request leaves the
+# site; no attributes but a link's href, which nh3 limits to safe schemes).
+LETTER_TAGS = {
+    "p", "br", "h1", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote",
+    "hr", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
 UP = "../../"  # from cases/<ID>/ to the site root
 
 
@@ -319,8 +326,9 @@ def letter_html(letter: RenderedLetter) -> str:
     cleaned with nh3 (an allow-list sanitiser), so a ``<script>`` or a ``javascript:`` link that
     reached a letter still cannot run on the site.
     """
-    body = markdown.markdown(letter.markdown, extensions=["tables"])
-    clean = nh3.clean(body).strip()
+    _LETTER_MD.reset()
+    body = _LETTER_MD.convert(letter.markdown)
+    clean = nh3.clean(body, tags=LETTER_TAGS, attributes={"a": {"href"}}).strip()
     when = f" ({md.day(letter.date)})" if letter.date else ""
     # One raw HTML block: no blank lines inside, or Python-Markdown would end it early.
     clean = "\n".join(line for line in clean.splitlines() if line.strip())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
 from ..obligations import Obligation
 from . import md
 from .case_page import case_page
+from .inputs import BreachPeriod, RenderedLetter
 from .procedures import procedure_page, procedures_index, published_page, published_text
 from .register import register_page
 from .reports import counts, log_review, reports_index, reviews
@@ -19,35 +21,39 @@ def governance_tree(data: SiteData, root: Path) -> Tree:
     tree = Tree()
     tree.add("index.md", home(data))
     tree.add("register.md", register_page(data))
+    letters: dict[str, list[RenderedLetter]] = defaultdict(list)
+    for letter in data.inputs.letters or []:
+        letters[letter.case].append(letter)
+    breaches: dict[str, list[BreachPeriod]] = defaultdict(list)
+    for period in data.inputs.breaches or []:
+        breaches[period.case].append(period)
     for view in data.cases:
         tree.add(
             f"cases/{view.id}.md",
-            case_page(view, data, data.inputs.breaches, data.inputs.letters),
+            case_page(
+                view,
+                data,
+                None if data.inputs.breaches is None else breaches.get(view.id, []),
+                None if data.inputs.letters is None else letters.get(view.id, []),
+            ),
         )
     tree.add("procedures/index.md", procedures_index(data))
-    proc_nav: list[object] = ["procedures/index.md"]
     for proc in sorted(data.policy.procedures.values(), key=lambda p: p.title):
         text = published_text(root, proc)
         tree.add(f"procedures/{proc.id}.md", procedure_page(proc, data, text is not None))
-        proc_nav.append(f"procedures/{proc.id}.md")
         if text is not None:
             tree.add(f"procedures/{proc.id}-text.md", published_page(proc, text))
     tree.add("reports/index.md", reports_index(data))
     tree.add("reports/log-review.md", log_review(data))
     tree.add("reports/reviews.md", reviews(data))
     tree.add("reports/counts.md", counts(data))
+    # A short navigation: Material renders it into every page, case pages included, so each
+    # entry costs once per case. Procedure and report pages are reached from their index.
     tree.nav += [
         {"Needs attention": "index.md"},
         {"Central register": "register.md"},
-        {
-            "Reports": [
-                "reports/index.md",
-                "reports/log-review.md",
-                "reports/reviews.md",
-                "reports/counts.md",
-            ]
-        },
-        {"Procedures": proc_nav},  # type: ignore[dict-item]
+        {"Reports": "reports/index.md"},
+        {"Procedures": "procedures/index.md"},
     ]
     return tree
 

@@ -72,6 +72,9 @@ class SiteInputs:
     obligations: list[Obligation] | None = None
     breaches: list[BreachPeriod] | None = None
     register: list[RegisterRow] | None = None
+    # Next review and expiry by case id, from `casebook register` (adapters.review_dates):
+    # filled into the register the site builds from the records when ``register`` is None.
+    review_dates: dict[str, tuple[date | None, date | None]] | None = None
     letters: list[RenderedLetter] | None = None
     # Cases whose letters could not be rendered (the case page says so).
     letters_failed: frozenset[str] = field(default_factory=frozenset)

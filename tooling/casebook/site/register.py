@@ -12,13 +12,14 @@ from .view import CaseView, SiteData
 def basic_row(view: CaseView, data: SiteData) -> RegisterRow:
     """What the register shows from the record alone (no review or expiry dates).
 
-    ``casebook register`` computes the full rows; until its rows are passed in
-    (``SiteInputs.register``) the site shows these, with next review and expiry left blank.
+    Next review and expiry come from ``casebook register`` (``SiteInputs.review_dates``);
+    blank until they are passed in.
     """
     last = view.derived.last
     reviews = [
         e.date for e in view.case.events if isinstance(e, ReviewHeld) and e.date <= data.as_of
     ]
+    next_review, expires = (data.inputs.review_dates or {}).get(view.id, (None, None))
     return RegisterRow(
         case=view.id,
         procedure=view.proc.id,
@@ -30,6 +31,8 @@ def basic_row(view: CaseView, data: SiteData) -> RegisterRow:
         last_decision=last.decision.date if last else None,
         approved_in=last.decision.approved_in if last else None,
         last_review=max(reviews) if reviews else None,
+        next_review=next_review,
+        expires=expires,
     )
 
 
@@ -80,7 +83,7 @@ def register_page(data: SiteData) -> str:
         "Expires",
     ]
     note = ""
-    if data.inputs.register is None:
+    if data.inputs.register is None and data.inputs.review_dates is None:
         note = (
             "\n\n*Next review and expiry dates were not computed for this build "
             "(`casebook register` computes them).*"

@@ -27,8 +27,9 @@ def collect_inputs(
       ``as_of`` (reviews, letters, notifications, "deletion" dates: a case whose "deletion"
       obligation is overdue is kept off both sites);
     - ``breaches``: ``list[BreachPeriod]``, one per monitoring period of each case;
-    - ``register``: ``list[RegisterRow]`` with ``next_review`` and ``expires`` filled in;
+    - ``review_dates``: next review and expiry by case, from ``register_rows``;
     - ``purged``: case ids in the deletion log.
+    ``site/adapters.py`` converts the time work's results (see its docstring for the wiring).
     """
     del as_of  # used by the obligations, breaches and register once they are wired in
     inputs = SiteInputs()
