@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from casebook.handling import handling_card
 from casebook.site.serve import make_server
 from tests.conftest import REPO
 
@@ -78,6 +79,13 @@ def staff_url(fixture_site: Built) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def demo_staff_url(demo_site: Built) -> Iterator[str]:
+    served = Served(demo_site.staff)
+    yield served.url
+    served.close()
+
+
+@pytest.fixture(scope="module")
 def governance_url(fixture_site: Built) -> Iterator[str]:
     served = Served(fixture_site.governance)
     yield served.url
@@ -116,6 +124,47 @@ class Watch:
 
     def close(self) -> None:
         self.page.close()
+
+
+def test_staff_member_finds_a_demo_persons_card(
+    browser: Any, demo_staff_url: str, demo_site: Built
+) -> None:
+    """The demo casebook: search a person's name, open the card, check it against the card
+    the engine makes, and keep a screenshot for a person to look at."""
+    people = demo_site.book.policy.people.by_id()
+    cards = []
+    for case in demo_site.book.cases():
+        proc = demo_site.book.policy.procedures[case.procedure]
+        card = handling_card(case, proc, people, demo_site.as_of)
+        if card is not None:
+            cards.append((case, card))
+    assert cards, "the demo casebook has no one under an active restriction"
+    case, card = max(cards, key=lambda x: (len(x[1].restrictions), x[1].case_id))
+    w = Watch(browser, demo_staff_url)
+    try:
+        w.page.goto(demo_staff_url)
+        results = w.search(card.name)
+        assert card.name in results.first.inner_text()
+        results.first.locator("a").first.click()
+        w.page.wait_for_url(f"**/cards/{card.case_id}/")
+        w.page.wait_for_load_state("networkidle")
+        assert w.page.url == f"{demo_staff_url}cards/{card.case_id}/"  # no name in the URL
+        assert w.page.inner_text("article h1") == card.name
+        body = " ".join(w.page.inner_text("article").split())
+        for line in (*card.restrictions, *card.what_to_do, card.what_to_say, card.emergency):
+            assert " ".join(line.split()) in body, line
+        if card.spoc:
+            assert card.spoc.name in body
+        contact = case.person.contact
+        for value in (contact.email, contact.phone, contact.address):
+            if value:
+                assert str(value) not in w.page.content()
+        assert " ".join(case.referral.account.split()) not in body
+        ARTIFACTS.mkdir(exist_ok=True)
+        w.page.screenshot(path=str(ARTIFACTS / "staff-card-demo.png"), full_page=True)
+        assert w.outside == [] and w.dialogs == [] and w.errors == []
+    finally:
+        w.close()
 
 
 def test_staff_member_finds_a_card_by_name(browser: Any, staff_url: str) -> None:
