@@ -58,17 +58,18 @@ class Run:
 def run(cmd: list[str], out: Path, cwd: Path | None = None) -> Run:
     """One build in a child process; peak memory of that child alone (os.wait4)."""
     shutil.rmtree(out, ignore_errors=True)
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stdout.close()
-    proc.stderr.close()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
+    # Output to a file, not a pipe: MkDocs lists every page left out of the navigation, and
+    # a pipe nobody reads fills up and stops the child.
+    with tempfile.TemporaryFile() as log:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-3000:]
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{tail}")
     # On Linux the usage wait4 returns includes the child's own waited-for children (the
     # casebook CLI runs mkdocs as a child process): ru_maxrss is the largest of them.
     peak = usage.ru_maxrss / 1024
