@@ -93,7 +93,7 @@ def test_hook_repository_definition_names_the_commands():
     import yaml
 
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
-    assert hooks["casebook-check"]["entry"] == "casebook check"
+    assert hooks["casebook-check"]["entry"] == "casebook check --no-deadlines"
     assert hooks["casebook-guard-commit-msg"]["stages"] == ["commit-msg"]
     assert hooks["casebook-guard-branch"]["entry"] == "casebook guard branch"
     config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())

@@ -167,7 +167,11 @@ def check(cli, root):
 def test_fixture_is_clean(cli, tmp_path):
     code, report = check(cli, copy_fixture("allitems", tmp_path))
     assert code == 0, report["findings"]
-    assert [f["rule"] for f in report["findings"]] == ["notify"]  # one warning: not yet due
+    # One letter warning: not yet due. (The fixture's case also closes two days after its
+    # period ended and its procedure states no retention: the time rules warn about those.)
+    letters = [f["rule"] for f in report["findings"] if f["rule"] not in {"late", "retention"}]
+    assert letters == ["notify"]
+    assert all(f["severity"] == "warning" for f in report["findings"])
 
 
 @pytest.mark.parametrize("item", sorted(REMOVALS))

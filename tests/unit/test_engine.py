@@ -109,3 +109,36 @@ def test_cache_is_keyed_by_content_and_forgets_deleted_files(mini):
     assert book.cases() == [] and findings
     cache = json.loads((mini / CACHE_DIR / CACHE_FILE).read_text())
     assert cache["files"] == {}
+
+
+def test_rule_findings_are_cached_per_content_policy_and_date(mini):
+    from casebook.check import run_check
+
+    case_file = mini / "cases/MC-2026-0001.yaml"
+    case_file.write_text(
+        case_file.read_text().replace("decided_by: [mgr-amber]", "decided_by: [mgr-basil]")
+    )
+    first = run_check(mini, date(2026, 4, 1))
+    entry = json.loads((mini / CACHE_DIR / CACHE_FILE).read_text())["files"][
+        "cases/MC-2026-0001.yaml"
+    ]
+    assert entry["findings_key"].endswith("|2026-04-01")
+    assert run_check(mini, date(2026, 4, 1)).findings == first.findings  # served from cache
+
+    # A policy change must not be answered from the cache: mgr-basil gains no role, so the
+    # approval finding stays; giving him the manager role clears it.
+    people = mini / "policy/people.yaml"
+    people.write_text(
+        people.read_text().replace(
+            "{id: mgr-basil, name: Basil Manager, roles: [manager]",
+            "{id: mgr-basil, name: Basil Manager, roles: [manager, senior-ig-officer]",
+        )
+    )
+    assert [f.rule for f in first.findings if f.severity == "error"] == []
+    case_file.write_text(case_file.read_text().replace("consulted: [sigo-cora]", "consulted: []"))
+    before = {f.rule for f in run_check(mini, date(2026, 4, 1)).findings}
+    people.write_text(
+        people.read_text().replace("roles: [manager, senior-ig-officer]", "roles: [manager]")
+    )
+    after = {f.rule for f in run_check(mini, date(2026, 4, 1)).findings}
+    assert "approval" not in before and "approval" in after

@@ -113,7 +113,11 @@ def test_demo_casebook_is_clean_and_uses_every_state(policy):
     as_of = date(2026, 11, 23)
     report = run_check(REPO, as_of, use_cache=False)
     assert report.ok, "\n".join(f.as_text() for f in report.findings)
-    assert report.findings == [], "\n".join(f.as_text() for f in report.findings)
+    # The demo logs some contacts outside the arrangements on purpose: those are warnings
+    # (rule breach) that the register summarises; nothing else may be found.
+    others = [f for f in report.findings if f.rule != "breach"]
+    assert others == [], "\n".join(f.as_text() for f in others)
+    assert all(f.severity == "warning" for f in report.findings)
     from casebook.casebook import load
 
     book, _ = load(REPO, use_cache=False)

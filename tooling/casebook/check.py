@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from .casebook import Casebook, CaseFile, load
+from .casebook import Casebook, CaseFile, fingerprint, load
 from .findings import Finding, has_errors, sort_key
 from .loader import with_line
-from .rules import CASE_RULES, CaseContext
+from .rules import BOOK_RULES, CASE_RULES, CaseContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,22 +33,52 @@ class CheckReport:
         }
 
 
-def run_check(root: Path, as_of: date, use_cache: bool = True) -> CheckReport:
+# Rules whose errors mean "a date has passed", not "a record is wrong" (see `--no-deadlines`).
+DEADLINE_RULES = frozenset({"overdue", "retention", "letter", "notify"})
+
+
+def run_check(
+    root: Path, as_of: date, use_cache: bool = True, deadlines: bool = True
+) -> CheckReport:
+    """Check the whole casebook. With ``deadlines=False`` missed deadlines are warnings, not
+    errors (for a pre-commit hook: a commit is about its records, and an overdue review in
+    another case must not stop someone recording a threat; CI and `casebook due` still tell)."""
     book, findings = load(root, use_cache=use_cache)
     if book is None:
         return CheckReport(as_of, 0, sorted(findings, key=sort_key), policy_ok=False)
     found = list(findings)
-    for f, ctx in contexts(book, as_of):
-        found += case_findings(f, ctx)
+    cache = book.cache
+    key = f"{fingerprint(root)}|{as_of.isoformat()}" if cache is not None else ""
+    pending = []
+    for f in book.files:
+        cached = cache.findings(f.rel, key) if cache is not None and f.valid else None
+        if cached is not None:
+            found += cached
+        else:
+            pending.append(f)
+    for f, ctx in contexts(book, as_of, pending):
+        result = case_findings(f, ctx)
+        if cache is not None:
+            cache.put_findings(f.rel, key, result)
+        found += result
+    if cache is not None:
+        cache.save()
+    # Casebook-wide rules (ledgers, purged ids, central-log reviews) are never cached.
+    for rule in BOOK_RULES:
+        found += rule(book, as_of)
+    if not deadlines:
+        found = [replace(f, severity="warning") if f.rule in DEADLINE_RULES else f for f in found]
     return CheckReport(as_of, len(book.files), sorted(found, key=sort_key), policy_ok=True)
 
 
-def contexts(book: Casebook, as_of: date) -> list[tuple[CaseFile, CaseContext]]:
-    """A rule context for every valid case whose procedure exists."""
+def contexts(
+    book: Casebook, as_of: date, files: list[CaseFile] | None = None
+) -> list[tuple[CaseFile, CaseContext]]:
+    """A rule context for every valid case (of ``files``, default all) whose procedure exists."""
     policy = book.policy
     people = policy.people.by_id()
     out = []
-    for f in book.files:
+    for f in book.files if files is None else files:
         case = f.case
         if case is None or case.procedure not in policy.procedures:
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -18,6 +18,7 @@ from .model.case import (
     ReviewHeld,
 )
 from .model.procedure import Period
+from .model.restrictions import NoContact
 
 
 def add_period(start: date, period: Period) -> date:
@@ -73,23 +74,63 @@ def period_end(step: Step, proc: Procedure) -> date | None:
     return add_period(step.decision.date, st.period)
 
 
-def restrictions_in_force(derived: Derived, proc: Procedure, on: date) -> list[Restriction]:
-    """The restrictions of the latest decision on or before ``on``, if its state is active."""
-    current = None
-    for step in derived.steps:
-        if step.decision.date <= on:
-            current = step
-    if current is None:
-        return []
-    st = proc.states.get(current.to_state)
-    if st is None or st.kind not in ACTIVE_KINDS:
-        return []
-    out = []
-    for r in current.decision.restrictions:
-        start = r.start or current.decision.date
-        if start <= on and (r.end is None or on <= r.end):
-            out.append(r)
+@dataclass(frozen=True, slots=True)
+class InForce:
+    """One restriction and the days it is in force (both ends inclusive)."""
+
+    restriction: Restriction
+    start: date
+    end: date | None  # None: until a further decision
+    step: Step
+
+    def covers(self, on: date) -> bool:
+        return self.start <= on and (self.end is None or on <= self.end)
+
+
+def restriction_intervals(derived: Derived, proc: Procedure) -> list[InForce]:
+    """Every restriction each decision imposed, with the days it was (or is) in force.
+
+    A decision states the complete set of restrictions from its date; the next decision
+    replaces the set, so each restriction ends at the latest the day before the next decision,
+    or earlier at its own ``end``. A decision into a state of kind ``no-contact`` that names no
+    ``no-contact`` restriction implies one for the state's period (the period is the point of
+    the state). Decisions into states that are not active (referral, closed, dormant) impose
+    nothing. Sorted by start date.
+    """
+    out: list[InForce] = []
+    steps = derived.steps
+    for k, step in enumerate(steps):
+        st = proc.states.get(step.to_state)
+        if st is None or st.kind not in ACTIVE_KINDS:
+            continue
+        d = step.decision
+        window_end = steps[k + 1].decision.date - timedelta(days=1) if k + 1 < len(steps) else None
+        restrictions: list[Restriction] = list(d.restrictions)
+        if st.kind == "no-contact" and not any(isinstance(r, NoContact) for r in restrictions):
+            end = period_end(step, proc)
+            if end is not None:
+                restrictions.append(NoContact(type="no-contact", start=d.date, end=end))
+        for r in restrictions:
+            start = max(r.start or d.date, d.date)
+            end = _earliest(r.end, window_end)
+            if end is not None and end < start:
+                continue  # replaced before it began
+            out.append(InForce(r, start, end, step))
+    out.sort(key=lambda x: x.start)
     return out
+
+
+def _earliest(a: date | None, b: date | None) -> date | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def restrictions_in_force(derived: Derived, proc: Procedure, on: date) -> list[Restriction]:
+    """The restrictions in force on ``on`` (see ``restriction_intervals``)."""
+    return [x.restriction for x in restriction_intervals(derived, proc) if x.covers(on)]
 
 
 def people_in_event(event: object) -> list[str]:

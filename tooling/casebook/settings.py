@@ -15,3 +15,5 @@ class Settings(Strict):
     letter_due_days: NonNegative = 10
     # Where the deletion log of purged cases lives (tombstones without personal data).
     deletion_log: Text = "policy/deletion-log.yaml"
+    # Where each review of a procedure's central log is recorded (`log_review` in a procedure).
+    log_reviews: Text = "policy/log-reviews.yaml"

@@ -48,8 +48,10 @@ def data_loc(raw: Any, loc: tuple[int | str, ...]) -> Loc:
         elif isinstance(cur, dict) and part in cur:
             out.append(part)
             cur = cur[part]
-        elif last and isinstance(cur, dict) and isinstance(part, str):
-            out.append(part)  # a missing or unknown key: name it
+        elif last and isinstance(cur, dict) and isinstance(part, str) and part != cur.get("type"):
+            # A missing or unknown key: name it. (A model-level error on a member of a tagged
+            # union ends with the tag, e.g. "spoc": that is not a key, so it is dropped.)
+            out.append(part)
         # otherwise: a union tag or validator name; not part of the document
     return tuple(out)
 

@@ -244,6 +244,11 @@ def locate(text: str, loc: Loc) -> int | None:
     Where the path does not exist (a missing field), the line of the deepest part that does.
     Path parts that are not in the document (union tags in validation errors) are skipped.
     """
+    if len(loc) == 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+        # The common case (a finding about one event) without composing the whole file again.
+        items = _block_items(text, loc[0])
+        if items is not None and 0 <= loc[1] < len(items):
+            return items[loc[1]]
     node = _compose(text)
     if node is None:
         return None
@@ -255,6 +260,51 @@ def locate(text: str, loc: Loc) -> int | None:
         key_line, node = child
         line = key_line
     return line
+
+
+@functools.lru_cache(maxsize=8)
+def _block_items(text: str, key: str) -> tuple[int, ...] | None:
+    """The 1-based line of each item of the block sequence under top-level ``key``, found by
+    reading lines (a file with thousands of events and thousands of findings would otherwise
+    be composed again for its line numbers). None when the layout is anything but plain block
+    style, so that ``locate`` falls back to composing the document.
+
+    Sound because YAML indents everything inside an item (block scalars, continuation lines of
+    flow collections and multi-line scalars) deeper than the item's dash.
+    """
+    if "\t" in text:
+        return None
+    lines = text.split("\n")
+    head = key + ":"
+    start = next(
+        (
+            n
+            for n, line in enumerate(lines)
+            if line.startswith(head) and line[len(head) :].split("#", 1)[0].strip() == ""
+        ),
+        None,
+    )
+    if start is None:
+        return None
+    indent: int | None = None
+    out: list[int] = []
+    for n in range(start + 1, len(lines)):
+        line = lines[n]
+        body = line.lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        depth = len(line) - len(body)
+        if indent is None:
+            if not body.startswith("- "):
+                return None
+            indent = depth
+        if depth < indent or (depth == 0 and not body.startswith("-")):
+            break  # the next top-level key
+        if depth == indent:
+            if not body.startswith("- "):
+                return None  # "-" alone, or a key at the dash's column: not plain block style
+            out.append(n + 1)
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=8)

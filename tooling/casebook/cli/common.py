@@ -77,3 +77,20 @@ def format_option(*choices: str) -> Callable[[F], F]:
 def emit_json(payload: object) -> None:
     json.dump(payload, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
+
+
+def warn_unreadable(book: Any) -> int:
+    """Tell the user (on stderr) about case files a report had to leave out; return how many.
+
+    A report built without them could miss an overdue review, so the commands that list
+    obligations or cases exit 1 when there are any.
+    """
+    bad = [f.rel for f in book.files if f.case is None]
+    if bad:
+        shown = ", ".join(bad[:5]) + (" ..." if len(bad) > 5 else "")
+        click.echo(
+            f"casebook: {len(bad)} case file(s) could not be read and are left out: {shown}; "
+            "run casebook check for details",
+            err=True,
+        )
+    return len(bad)

@@ -14,6 +14,7 @@ from .approvals import approvals
 from .check import check
 from .close import close
 from .common import Env
+from .due import due
 from .fmt import fmt
 from .guard import guard
 from .history import history
@@ -22,6 +23,9 @@ from .letters import letters
 from .log import log
 from .new import new
 from .notify import notify
+from .purge import purge
+from .register import register
+from .retention import retention
 from .sar import sar
 from .schema import schema
 from .site import site
@@ -46,6 +50,10 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 # One line per command; each lives in its own module under casebook/cli/.
 COMMANDS: list[click.Command] = [
     check,
+    due,
+    register,
+    retention,
+    purge,
     new,
     log,
     close,

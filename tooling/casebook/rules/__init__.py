@@ -8,6 +8,8 @@ in a module here and add it to ``CASE_RULES``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
+from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from .context import CaseContext
@@ -23,6 +25,18 @@ from .procedure_rules import (
     transitions,
 )
 from .references import references
+from .time_rules import (
+    breaches,
+    log_reviews,
+    obligations_due,
+    purged_ids,
+    recommenced,
+    retention_stated,
+    reviews_valid,
+)
+
+if TYPE_CHECKING:
+    from ..casebook import Casebook
 
 Rule = Callable[[CaseContext], Iterable[Finding]]
 
@@ -36,7 +50,15 @@ CASE_RULES: list[Rule] = [
     restrictions_allowed,
     letters_recorded,
     notifications_recorded,
+    obligations_due,
+    reviews_valid,
+    breaches,
+    recommenced,
     letter_content,
 ]
 
-__all__ = ["CASE_RULES", "CaseContext", "Rule"]
+# Rules over the whole casebook (ledgers, purged ids, procedure-wide obligations).
+BookRule = Callable[["Casebook", date], list[Finding]]
+BOOK_RULES: list[BookRule] = [purged_ids, log_reviews, retention_stated]
+
+__all__ = ["BOOK_RULES", "CASE_RULES", "BookRule", "CaseContext", "Rule"]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
 
 from ..approval import evaluate
 from ..engine import Step, add_period, involved_before
 from ..findings import Finding, Loc
 from ..model import ACTIVE_KINDS
-from ..model.case import LetterSent, Notification
 from ..model.procedure import Period
 from .context import CaseContext
 
@@ -198,104 +196,60 @@ def _show(p: Period) -> str:
     return " and ".join(parts)
 
 
-def _window(ctx: CaseContext, step: Step) -> tuple[date, date | None]:
-    """Events that belong to a decision: from its date up to the next decision's date."""
-    later = [s.decision.date for s in ctx.derived.steps if s.index > step.index]
-    return step.decision.date, (later[0] if later else None)
-
-
-def _due(ctx: CaseContext, start: date, within: Period | None) -> date:
-    if within is not None:
-        return add_period(start, within)
-    return start + timedelta(days=ctx.settings.letter_due_days)
-
-
 def letters_recorded(ctx: CaseContext) -> Iterator[Finding]:
-    """Rule ``letter``: each letter a decision requires is recorded as sent, in time."""
+    """Rule ``letter``: each letter a decision requires is recorded as sent, in time.
+
+    What is required and when is derived once, in ``casebook.obligations``."""
     proc = ctx.procedure
-    events = ctx.case.events
-    for step in ctx.derived.steps:
-        t = step.transition
-        if t is None:
+    people = ctx.person_by_id
+    for ob in ctx.obligations:
+        if ob.kind != "letter":
             continue
-        start, end = _window(ctx, step)
-        for letter_id in t.letters:
-            letter = proc.letters.get(letter_id)
-            if letter is None:
-                continue
-            sent = [
-                (i, e)
-                for i, e in enumerate(events)
-                if isinstance(e, LetterSent)
-                and e.letter == letter_id
-                and e.date >= start
-                and (end is None or e.date <= end)
-                and i > step.index
-            ]
-            due = _due(ctx, start, letter.due_within)
-            loc: Loc = ("events", step.index)
-            if not sent:
-                msg = (
-                    f"'{t.label}' on {start} requires the letter {letter_id!r} "
-                    f"({letter.title}), due by {due}; record it with type: letter"
-                )
-                if ctx.as_of > due:
-                    yield _err("letter", msg + " (overdue)", loc)
-                else:
-                    yield _warn("letter", msg, loc)
-                continue
-            i, first = sent[0]
-            if first.date > due:
-                yield _warn(
-                    "letter",
-                    f"letter {letter_id!r} sent {first.date}, after it was due ({due})",
-                    ("events", i, "date"),
-                )
-            people = ctx.person_by_id
-            if (
-                letter.sender_roles
-                and first.by in people
-                and not set(letter.sender_roles).intersection(people[first.by].roles)
-            ):
-                yield _warn(
-                    "letter",
-                    f"letter {letter_id!r} is to be sent by "
-                    f"{' or '.join(letter.sender_roles)}; {first.by} holds none of "
-                    "those roles",
-                    ("events", i, "by"),
-                )
+        letter_id = ob.key.rsplit("/", 1)[1]
+        letter = proc.letters[letter_id]
+        decided = ob.event if ob.event is not None else 0
+        loc: Loc = ("events", decided)
+        if ob.met_by is None:
+            msg = (
+                f"the decision of {ctx.case.events[decided].date} requires the letter "
+                f"{letter_id!r} ({letter.title}), due by {ob.due}; record it with type: letter"
+            )
+            if ob.overdue(ctx.as_of):
+                yield _err("letter", msg + " (overdue)", loc)
+            else:
+                yield _warn("letter", msg, loc)
+            continue
+        sent = ctx.case.events[ob.met_by]
+        if ob.late:
+            yield _warn(
+                "letter",
+                f"letter {letter_id!r} sent {sent.date}, after it was due ({ob.due})",
+                ("events", ob.met_by, "date"),
+            )
+        by = getattr(sent, "by", None)
+        if (
+            letter.sender_roles
+            and by in people
+            and not set(letter.sender_roles).intersection(people[by].roles)
+        ):
+            yield _warn(
+                "letter",
+                f"letter {letter_id!r} is to be sent by "
+                f"{' or '.join(letter.sender_roles)}; {by} holds none of those roles",
+                ("events", ob.met_by, "by"),
+            )
 
 
 def notifications_recorded(ctx: CaseContext) -> Iterator[Finding]:
-    """Rule ``notify``: the people a procedure says must be told were told."""
-    events = ctx.case.events
-    for step in ctx.derived.steps:
-        t = step.transition
-        if t is None:
+    """Rule ``notify``: the people a procedure says must be told were told (see
+    ``casebook.obligations``)."""
+    for ob in ctx.obligations:
+        if ob.kind != "notification" or ob.met:
             continue
-        start, end = _window(ctx, step)
-        for rule in t.notify:
-            done = [
-                e
-                for i, e in enumerate(events)
-                if isinstance(e, Notification)
-                and e.list_id == rule.list_id
-                and e.date >= start
-                and (end is None or e.date <= end)
-                and i > step.index
-            ]
-            if done:
-                continue
-            due = _due(ctx, start, rule.within)
-            dl = ctx.procedure.distribution_lists.get(rule.list_id)
-            label = dl.label if dl else rule.list_id
-            msg = (
-                f"'{t.label}' on {start} requires telling {label} (list {rule.list_id!r}) "
-                f"by {due}; record it with type: notification"
-            )
-            loc: Loc = ("events", step.index)
-            yield (
-                _err("notify", msg + " (overdue)", loc)
-                if ctx.as_of > due
-                else _warn("notify", msg, loc)
-            )
+        msg = f"{ob.label}: due by {ob.due}; record it with type: notification"
+        loc: Loc = ("events", ob.event if ob.event is not None else 0)
+        yield (
+            _err("notify", msg + " (overdue)", loc)
+            if ob.overdue(ctx.as_of)
+            else _warn("notify", msg, loc)
+        )
