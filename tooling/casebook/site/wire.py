@@ -31,8 +31,9 @@ def collect_inputs(
     - ``purged``: case ids in the deletion log.
     ``site/adapters.py`` converts the time work's results (see its docstring for the wiring).
     """
-    del as_of  # used by the obligations, breaches and register once they are wired in
-    inputs = SiteInputs()
+    from ..obligations import obligations  # the time work (#3), now on main
+
+    inputs = SiteInputs(obligations=obligations(book, as_of))
     if audience == "governance" and letters:
         rendered, failed = _letters(book)
         inputs = replace(inputs, letters=rendered, letters_failed=failed)
