@@ -167,7 +167,8 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
             break
     first, last = rng.choice(FIRST), rng.choice(LAST)
     return {
-        "id": f"{prefix}-2026-{n:04d}",
+        # Case ids have four digits: from the 10,000th case on, the next year's numbers.
+        "id": f"{prefix}-{2026 + n // 10000}-{n % 10000:04d}",
         "procedure": proc.id,
         "service": rng.choice(["Planning", "Housing", "Council Tax", "Waste"]),
         "person": {

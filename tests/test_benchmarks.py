@@ -40,3 +40,14 @@ def test_generated_cases_are_valid_against_the_real_procedures(tmp_path):
     ]
     assert structural == [], "\n".join(f.as_text() for f in structural)
     assert FIXTURES.is_dir()
+
+
+@pytest.mark.slow
+def test_site_benchmark_runs_on_a_generated_casebook(tmp_path):
+    from bench_site import BUILDS, measure
+
+    results = measure(12, REPO / "policy", 1, tmp_path)
+    assert set(results) == {"baseline", *(name for name, *_ in BUILDS)}
+    assert all(r.seconds > 0 and r.cpu > 0 and r.peak_mb > 0 for r in results.values())
+    # The no-letters build really leaves the letters out.
+    assert results["governance warm no-letters"].out_mb < results["governance warm"].out_mb

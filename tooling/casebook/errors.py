@@ -51,3 +51,9 @@ class NotifyError(CasebookError):
     """A notification could not be built or delivered (no recipients, SMTP refused it)."""
 
     exit_code = 1
+
+
+class SiteError(CasebookError):
+    """The site could not be built; the previous site, if any, is left as it was."""
+
+    exit_code = 1

@@ -28,6 +28,7 @@ from .register import register
 from .retention import retention
 from .sar import sar
 from .schema import schema
+from .site import site
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,6 +66,7 @@ COMMANDS: list[click.Command] = [
     history,
     letters,
     notify,
+    site,
 ]
 for _command in COMMANDS:
     cli.add_command(_command)

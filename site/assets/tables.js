@@ -1,0 +1,86 @@
+// casebook: filter and sort for the tables the generator marks with
+// <div class="cb-table-tools" data-cb-table></div> just before them. No library, no network.
+(function () {
+  "use strict";
+
+  function value(row, i) {
+    var cell = row.cells[i];
+    return cell ? cell.textContent.trim() : "";
+  }
+
+  var collator = new Intl.Collator("en-GB", { numeric: true, sensitivity: "base" });
+
+  function compare(a, b) {
+    // "—" (nothing) sorts last in both directions' natural reading.
+    if (a === b) return 0;
+    if (a === "—") return 1;
+    if (b === "—") return -1;
+    return collator.compare(a, b);
+  }
+
+  function setup(marker) {
+    if (marker.getAttribute("data-cb-ready")) return;
+    var next = marker.nextElementSibling;
+    var table = next && (next.tagName === "TABLE" ? next : next.querySelector("table"));
+    if (!table || !table.tBodies.length || !table.tHead) return;
+    marker.setAttribute("data-cb-ready", "1");
+
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var input = document.createElement("input");
+    input.type = "search";
+    input.placeholder = "Filter rows";
+    input.setAttribute("aria-label", "Filter the rows of this table");
+    var count = document.createElement("span");
+    count.className = "cb-count";
+    count.setAttribute("aria-live", "polite");
+    marker.appendChild(input);
+    marker.appendChild(count);
+
+    function filter() {
+      var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row) {
+        var text = row.textContent.toLowerCase();
+        var ok = terms.every(function (t) { return text.indexOf(t) !== -1; });
+        row.hidden = !ok;
+        if (ok) shown += 1;
+      });
+      count.textContent = shown + " of " + rows.length + " rows";
+    }
+    input.addEventListener("input", filter);
+    filter();
+
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    heads.forEach(function (th, i) {
+      th.classList.add("cb-sortable");
+      th.tabIndex = 0;
+      th.setAttribute("aria-sort", "none");
+      function sort() {
+        var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+        heads.forEach(function (h) { h.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", dir);
+        var sign = dir === "ascending" ? 1 : -1;
+        var sorted = rows.slice().sort(function (a, b) {
+          var va = value(a, i), vb = value(b, i);
+          if (va === "—" || vb === "—") return compare(va, vb);
+          return sign * compare(va, vb);
+        });
+        sorted.forEach(function (row) { body.appendChild(row); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); }
+      });
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("[data-cb-table]").forEach(setup);
+  }
+  if (typeof document$ !== "undefined") {
+    document$.subscribe(init);
+  } else {
+    document.addEventListener("DOMContentLoaded", init);
+  }
+})();

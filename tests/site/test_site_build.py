@@ -1,0 +1,220 @@
+"""`casebook site build` and `serve` as a user meets them: output replaced whole or not at all,
+folders that are not ours refused, bad input named without a traceback, links that resolve."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from casebook.casebook import load
+from casebook.errors import UsageError
+from casebook.site import BuildOptions, SiteInputs, build_site, generate
+from casebook.site.serve import make_server
+from tests.conftest import REPO, run_process
+
+from .conftest import AS_OF, Built, fixture_inputs
+
+ARGS = ("--as-of", "2026-04-01")
+
+
+@pytest.fixture
+def book(mini: Path) -> Path:
+    """The mini casebook with the site configuration: cheap to build."""
+    shutil.copytree(REPO / "site", mini / "site")
+    return mini
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_build_writes_a_site_and_reports_json(cli, book: Path) -> None:
+    res = cli("--root", book, "site", "build", *ARGS, "--format", "json")
+    assert res.code == 0, res.err
+    report = json.loads(res.out)
+    assert report["audience"] == "staff" and report["cases"] == 1
+    out = book / "_site" / "staff"
+    assert Path(report["out"]) == out
+    assert (out / "cards" / "MC-2026-0001" / "index.html").is_file()
+    assert json.loads((out / ".casebook-site").read_text())["audience"] == "staff"
+    assert leftovers(out.parent) == []
+
+
+def test_a_failed_build_keeps_the_previous_site(cli, book: Path) -> None:
+    assert cli("--root", book, "site", "build", *ARGS).code == 0
+    out = book / "_site" / "staff"
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    # A hand-written page with a broken link: mkdocs --strict refuses the whole build.
+    (book / "site" / "pages" / "staff" / "broken.md").write_text("[x](missing.md)\n")
+    res = cli("--root", book, "site", "build", "--as-of", "2026-04-02")
+    assert res.code == 1
+    assert "mkdocs build --strict failed" in res.err and "previous site is unchanged" in res.err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert leftovers(out.parent) == []  # no build folder, no half site
+
+
+def test_an_unreadable_case_file_stops_the_build(book: Path) -> None:
+    assert run_process("--root", book, "site", "build", *ARGS).code == 0
+    index = (book / "_site" / "staff" / "index.html").read_bytes()
+    (book / "cases" / "MC-2026-0002.yaml").write_text("id: [unclosed\n")
+    res = run_process("--root", book, "site", "build", *ARGS)
+    assert res.code == 1
+    assert "cases/MC-2026-0002.yaml [yaml-syntax]" in res.err
+    assert "Traceback" not in res.err
+    assert (book / "_site" / "staff" / "index.html").read_bytes() == index
+
+
+def test_refuses_a_folder_it_did_not_build(cli, book: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("not a site")
+    res = cli("--root", book, "site", "build", *ARGS, "--out", mine)
+    assert res.code == 2 and "did not build" in res.err
+    assert (mine / "thesis.txt").read_text() == "not a site"
+
+
+def test_refuses_to_put_one_audience_over_the_other(cli, book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "served-to-all-staff"
+    assert cli("--root", book, "site", "build", *ARGS, "--out", out).code == 0
+    res = cli("--root", book, "site", "build", *ARGS, "--audience", "governance", "--out", out)
+    assert res.code == 2 and "holds the staff site" in res.err
+    assert not (out / "register").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--as-of", "1 April"), "--as-of: '1 April' is not a date"),
+        (("--audience", "public"), "Invalid value for '--audience'"),
+    ],
+)
+def test_bad_options_are_usage_errors(cli, book: Path, args: tuple[str, ...], words: str) -> None:
+    res = cli("--root", book, "site", "build", *args)
+    assert res.code == 2 and words in res.err
+
+
+def test_missing_site_configuration_is_a_configuration_error(cli, mini: Path) -> None:
+    res = cli("--root", mini, "site", "build", *ARGS)
+    assert res.code == 2 and "site/mkdocs.yml" in res.err
+
+
+def test_hooks_change_nothing_but_speed(fixture_site: Built, tmp_path: Path) -> None:
+    """The MkDocs hook only hands over HTML the generator wrote: without it, the same pages."""
+    out = tmp_path / "no-hooks"
+    options = BuildOptions(fixture_site.root, "governance", out, AS_OF, hooks=False)
+    build_site(options, fixture_inputs())
+
+    def article(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        body = text[text.index("<article") : text.index("</article>")]
+        # Without the hook the marker stays in the page as an HTML comment: the one difference.
+        return " ".join(body.replace("<!-- casebook:html -->", "").split())
+
+    pages = sorted(p.relative_to(out) for p in out.rglob("index.html"))
+    assert len(pages) > 10
+    for rel in pages:
+        assert article(out / rel) == article(fixture_site.governance / rel), rel
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in {"href", "src"} and value:
+                self.hrefs.append(value)
+
+
+@pytest.mark.parametrize("audience", ["staff", "governance"])
+def test_every_internal_link_resolves(fixture_site: Built, audience: str) -> None:
+    site = fixture_site.out(audience)
+    broken = []
+    for page in site.rglob("*.html"):
+        if page.name == "404.html":  # MkDocs writes it with root-relative links on purpose
+            continue
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for href in parser.hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue
+            target = (page.parent / parts.path).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)} -> {href}")
+    assert broken == []
+
+
+def test_pages_say_what_was_not_computed(fixture_site: Built) -> None:
+    tree = generate(fixture_site.book, "governance", AS_OF, SiteInputs())
+    home = tree.pages["index.md"]
+    assert "Not computed" in home and "Breaches were not computed" in home
+    assert "Obligations were not computed" in tree.pages["cases/MC-2026-0001.md"]
+    assert "Letter texts were not rendered" in tree.pages["cases/MC-2026-0001.md"]
+
+
+def test_home_page_lists_what_needs_attention(fixture_site: Built) -> None:
+    text = " ".join((fixture_site.governance / "index.html").read_text().split())
+    assert "Overdue (1)" in text and "Quarterly review of the stage 2 arrangements" in text
+    assert "Due in the next 14 days (1)" in text
+    assert "Quarterly review of the stage 1 arrangements" in text
+    assert "Breaches this monitoring period" in text and "MC-2026-0001" in text
+    # Withheld records by id only.
+    assert "MC-2023-0004: past its deletion date (2025-04-17)" in text
+    assert "MC-2024-0009: listed in the deletion log" in text
+
+
+def test_register_rows_from_the_register_command_are_used(fixture_site: Built) -> None:
+    from casebook.site import RegisterRow
+
+    row = RegisterRow(
+        "MC-2026-0001", "mini", "Planning", "Stage 1 monitoring", "monitoring",
+        AS_OF, ("spoc",), AS_OF, "#9", None, next_review=AS_OF.replace(month=6), expires=None,
+    )  # fmt: skip
+    tree = generate(fixture_site.book, "governance", AS_OF, SiteInputs(register=[row]))
+    register = tree.pages["register.md"]
+    assert "2026-06-01" in register and "not computed" not in register
+    assert register.count("<tr><td>") == 1
+
+
+def test_serve_only_on_this_machine(cli, book: Path) -> None:
+    with pytest.raises(UsageError, match="listens on this machine only"):
+        make_server(book, "0.0.0.0", 0)
+    res = cli("--root", book, "site", "serve", "--bind", "0.0.0.0")
+    assert res.code == 2 and "docs/deployment.md" in res.err
+    res = cli("--root", book, "site", "serve")
+    assert res.code == 2 and "run `casebook site build` first" in res.err
+
+
+def test_serve_sends_the_site_with_protective_headers(fixture_site: Built) -> None:
+    import threading
+
+    server = make_server(fixture_site.staff, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/cards/MC-2026-0002/"
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            assert resp.status == 200
+            assert resp.headers["Cache-Control"] == "no-store"
+            assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+            assert "noindex" in resp.headers["X-Robots-Tag"]
+            assert "Morgan Fictional" in resp.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_book_loads(fixture_site: Built) -> None:
+    book, findings = load(fixture_site.root, use_cache=False)
+    assert book is not None and not [f for f in findings if f.severity == "error"]

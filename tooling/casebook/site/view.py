@@ -1,0 +1,91 @@
+"""What the pages are made from: each case replayed once, and what is kept off the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..engine import Derived, derive, restrictions_in_force
+from ..loader import Policy
+from ..model import ACTIVE_KINDS, ENDED_KINDS, Case, Procedure, Restriction, State
+from ..model.people import Person as Staff
+from .inputs import RegisterRow, SiteInputs
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    case: Case
+    proc: Procedure
+    derived: Derived
+    state: State | None  # None when a decision names a state the procedure does not have
+    in_force: tuple[Restriction, ...]
+
+    @property
+    def id(self) -> str:
+        return self.case.id
+
+    @property
+    def kind(self) -> str:
+        return self.state.kind if self.state else "unknown"
+
+    @property
+    def active(self) -> bool:
+        return self.kind in ACTIVE_KINDS
+
+    @property
+    def ended(self) -> bool:
+        return self.kind in ENDED_KINDS
+
+    @property
+    def state_label(self) -> str:
+        return self.state.label if self.state else self.derived.state
+
+
+@dataclass(slots=True)
+class SiteData:
+    policy: Policy
+    as_of: date
+    inputs: SiteInputs
+    cases: list[CaseView]  # every case that may be published, in id order
+    # Kept off both sites, by case id: why, for the governance home page (ids only).
+    withheld: dict[str, str] = field(default_factory=dict)
+    repo_url: str | None = None  # for links to the pull requests that approved decisions
+    _register: list[RegisterRow] | None = None
+
+    @property
+    def people(self) -> dict[str, Staff]:
+        return self.policy.people.by_id()
+
+    def procedure_title(self, pid: str) -> str:
+        proc = self.policy.procedures.get(pid)
+        return proc.title if proc else pid
+
+
+def site_data(
+    policy: Policy,
+    cases: list[Case],
+    as_of: date,
+    inputs: SiteInputs | None = None,
+    repo_url: str | None = None,
+) -> SiteData:
+    """Replay every case as of ``as_of`` and decide which may appear at all."""
+    inputs = inputs or SiteInputs()
+    past = inputs.past_retention(as_of)
+    views: list[CaseView] = []
+    withheld: dict[str, str] = {}
+    for case in sorted(cases, key=lambda c: c.id):
+        if case.id in inputs.purged:
+            withheld[case.id] = "listed in the deletion log (purged): the file must not exist"
+            continue
+        if case.id in past:
+            withheld[case.id] = f"past its deletion date ({past[case.id].isoformat()})"
+            continue
+        proc = policy.procedures.get(case.procedure)
+        if proc is None:  # `casebook check` reports it; the site cannot place the case
+            withheld[case.id] = f"unknown procedure {case.procedure!r}"
+            continue
+        derived = derive(case, proc, as_of)
+        state = proc.states.get(derived.state)
+        in_force = tuple(restrictions_in_force(derived, proc, as_of))
+        views.append(CaseView(case, proc, derived, state, in_force))
+    return SiteData(policy, as_of, inputs, views, withheld, repo_url)
