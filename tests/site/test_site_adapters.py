@@ -24,6 +24,7 @@ class _Breach:
 class _Period:
     start: date
     end: date | None
+    contacts: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,12 @@ def test_breaches_fall_into_their_periods() -> None:
             _Breach(3, date(2026, 3, 16), "phone", "called outside the time slot"),
             _Breach(9, date(2026, 7, 1), "email", "third e-mail this week"),
         ],
-        [_Period(date(2026, 3, 9), date(2026, 6, 8)), _Period(date(2026, 6, 9), None)],
+        [_Period(date(2026, 3, 9), date(2026, 6, 8), 4), _Period(date(2026, 6, 9), None, 2)],
     )
     periods = breach_periods("MC-2026-0001", report)
-    assert [(p.start, p.end, len(p.breaches)) for p in periods] == [
-        (date(2026, 3, 9), date(2026, 6, 8), 1),
-        (date(2026, 6, 9), None, 1),
+    assert [(p.start, p.end, p.contacts, len(p.breaches)) for p in periods] == [
+        (date(2026, 3, 9), date(2026, 6, 8), 4, 1),
+        (date(2026, 6, 9), None, 2, 1),
     ]
     assert periods[1].breaches[0].restriction == "third e-mail this week"
     assert periods[1].contains(date(2027, 1, 1)) and not periods[0].contains(date(2026, 6, 9))

@@ -218,3 +218,27 @@ def test_serve_sends_the_site_with_protective_headers(fixture_site: Built) -> No
 def test_book_loads(fixture_site: Built) -> None:
     book, findings = load(fixture_site.root, use_cache=False)
     assert book is not None and not [f for f in findings if f.severity == "error"]
+
+
+def test_demo_governance_pages_carry_the_engines_breaches_and_review_dates(
+    demo_site: Built,
+) -> None:
+    """The demo build takes breaches and next reviews from the same code as `casebook register`."""
+    from casebook.register import register_rows
+
+    rows = {r.case: r for r in register_rows(demo_site.book, demo_site.as_of)}
+    home = " ".join((demo_site.governance / "index.html").read_text().split())
+    assert "Breaches were not computed" not in home
+    with_breaches = [r for r in rows.values() if r.breaches_this_period]
+    assert with_breaches, "the demo casebook should have contacts outside the arrangements"
+    for row in with_breaches:
+        assert row.case in home
+        page = " ".join(
+            (demo_site.governance / "cases" / row.case / "index.html").read_text().split()
+        )
+        assert row.breaches_summary is not None and row.breaches_summary in page
+    register = (demo_site.governance / "register" / "index.html").read_text()
+    assert "not computed" not in register
+    for row in rows.values():
+        if row.next_review is not None:
+            assert row.next_review.isoformat() in register

@@ -1,19 +1,6 @@
-"""Turning the results of `casebook due` / breaches / register into the site's inputs.
-
-Written against the shapes the time work (#3) produces, described here as protocols so this
-module needs none of it to type-check or test. Wiring them in (``wire.collect_inputs``):
-
-    from ..breaches import analyse
-    from ..obligations import obligations
-    from ..register import register_rows
-
-    inputs = SiteInputs(
-        obligations=obligations(book, as_of),
-        breaches=[p for c in cases for p in breach_periods(c.id, analyse(c, proc, as_of))],
-        review_dates=review_dates(register_rows(book, as_of)),
-        purged=frozenset(load_deletion_log(root, settings)[0].ids()),
-    )
-"""
+"""Turning the results of the breach sweep and the register into the site's inputs
+(used by ``wire.collect_inputs``). Written against protocols, so that the page code and its
+tests need only the shapes, not the time machinery."""
 
 from __future__ import annotations
 
@@ -40,6 +27,8 @@ class PeriodLike(Protocol):
     def start(self) -> date: ...
     @property
     def end(self) -> date | None: ...
+    @property
+    def contacts(self) -> int: ...
 
 
 class ReportLike(Protocol):
@@ -67,7 +56,7 @@ def breach_periods(case_id: str, report: ReportLike) -> list[BreachPeriod]:
             for b in report.breaches
             if p.start <= b.date and (p.end is None or b.date <= p.end)
         )
-        out.append(BreachPeriod(case_id, p.start, p.end, inside))
+        out.append(BreachPeriod(case_id, p.start, p.end, inside, p.contacts))
     return out
 
 

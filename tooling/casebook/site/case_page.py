@@ -218,10 +218,12 @@ def _breaches(view: CaseView, breaches: list[BreachPeriod] | None) -> str:
     for p in mine:
         n = len(p.breaches)
         end = md.day(p.end) if p.end else "now"
-        out.append(
-            f"<p><strong>{md.day(p.start)} to {end}</strong>: "
-            f"{n} breach{'es' if n != 1 else ''}</p>"
-        )
+        if p.contacts is None:
+            counted = f"{n} breach{'es' if n != 1 else ''}"
+        else:  # the wording of `casebook register` and the breach findings
+            s = "s" if p.contacts != 1 else ""
+            counted = f"{p.contacts} contact{s}, {n} outside the arrangements"
+        out.append(f"<p><strong>{md.day(p.start)} to {end}</strong>: {counted}</p>")
         if p.breaches:
             rows = [(md.iso(b.date), h.esc(b.channel), h.esc(b.restriction)) for b in p.breaches]
             out.append(h.table(["Date", "Channel", "Restriction broken"], rows, tools=False))

@@ -32,6 +32,7 @@ class BreachPeriod:
     start: date
     end: date | None  # None: the period is open
     breaches: tuple[Breach, ...] = ()
+    contacts: int | None = None  # incoming contacts logged in the period, when counted
 
     def contains(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)

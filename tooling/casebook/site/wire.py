@@ -1,5 +1,5 @@
-"""Where the site gets what other commands compute: letters now; obligations, breaches and
-register rows when `casebook due` / `register` land (integration points listed below).
+"""Where the site gets what other commands compute: obligations (`casebook due`), breaches,
+the register's review and expiry dates (`casebook register`), the deletion log and letters.
 
 Kept apart from the page generators so that each page can be tested with values a test
 builds, and so that what is not computed shows as "not computed" rather than as "nothing".
@@ -13,6 +13,7 @@ from datetime import date
 
 from ..casebook import Casebook
 from ..errors import CasebookError
+from .adapters import breach_periods, review_dates
 from .build import Audience
 from .inputs import RenderedLetter, SiteInputs
 
@@ -22,19 +23,34 @@ def collect_inputs(
 ) -> SiteInputs:
     """Everything the audience's pages show that the site does not compute itself.
 
-    Integration points (each ``None`` until wired, and the pages say so):
-    - ``obligations``: ``list[casebook.obligations.Obligation]`` for every case as of
-      ``as_of`` (reviews, letters, notifications, "deletion" dates: a case whose "deletion"
-      obligation is overdue is kept off both sites);
-    - ``breaches``: ``list[BreachPeriod]``, one per monitoring period of each case;
-    - ``review_dates``: next review and expiry by case, from ``register_rows``;
-    - ``purged``: case ids in the deletion log.
-    ``site/adapters.py`` converts the time work's results (see its docstring for the wiring).
+    Both audiences: ``obligations`` (a case whose "deletion" obligation is overdue is kept off
+    both sites) and ``purged`` (case ids in the deletion log never appear). Governance only:
+    ``breaches`` per monitoring period, next review and expiry from the register, letters.
     """
-    from ..obligations import obligations  # the time work (#3), now on main
+    from ..ledgers import load_deletion_log
+    from ..obligations import obligations
 
-    inputs = SiteInputs(obligations=obligations(book, as_of))
-    if audience == "governance" and letters:
+    log, _ = load_deletion_log(book.root, book.policy.settings)  # errors: `casebook check`
+    inputs = SiteInputs(
+        obligations=obligations(book, as_of),
+        purged=frozenset(log.ids()) if log is not None else frozenset(),
+    )
+    if audience != "governance":
+        return inputs
+    from ..breaches import analyse
+    from ..register import register_rows
+
+    periods = []
+    for case in book.cases():
+        proc = book.policy.procedures.get(case.procedure)
+        if proc is not None:
+            periods += breach_periods(case.id, analyse(case, proc, as_of))
+    inputs = replace(
+        inputs,
+        breaches=periods,
+        review_dates=review_dates(register_rows(book, as_of)),
+    )
+    if letters:
         rendered, failed = _letters(book)
         inputs = replace(inputs, letters=rendered, letters_failed=failed)
     return inputs
