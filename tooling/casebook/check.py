@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from .casebook import Casebook, CaseFile, fingerprint, load
+from .casebook import Casebook, CaseFile, fingerprint, gc_paused, load
 from .findings import Finding, has_errors, sort_key
 from .loader import with_line
 from .rules import BOOK_RULES, CASE_RULES, CaseContext
@@ -56,11 +56,12 @@ def run_check(
             found += cached
         else:
             pending.append(f)
-    for f, ctx in contexts(book, as_of, pending):
-        result = case_findings(f, ctx)
-        if cache is not None:
-            cache.put_findings(f.rel, key, result)
-        found += result
+    with gc_paused():  # findings and derived state pile up: see casebook.gc_paused
+        for f, ctx in contexts(book, as_of, pending):
+            result = case_findings(f, ctx)
+            if cache is not None:
+                cache.put_findings(f.rel, key, result)
+            found += result
     if cache is not None:
         cache.save()
     # Casebook-wide rules (ledgers, purged ids, central-log reviews) are never cached.
