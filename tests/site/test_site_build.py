@@ -242,3 +242,14 @@ def test_demo_governance_pages_carry_the_engines_breaches_and_review_dates(
     for row in rows.values():
         if row.next_review is not None:
             assert row.next_review.isoformat() in register
+
+
+def test_site_obligations_are_those_of_casebook_due(demo_site: Built) -> None:
+    """The site replays each case once, but must list exactly what `casebook due` derives."""
+    from casebook.obligations import obligations
+    from casebook.site.wire import collect_inputs
+
+    expected = obligations(demo_site.book, demo_site.as_of)
+    for audience in ("staff", "governance"):
+        got = collect_inputs(demo_site.book, audience, demo_site.as_of, letters=False)  # type: ignore[arg-type]
+        assert got.obligations == expected

@@ -15,14 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .breaches import analyse
+from .breaches import BreachReport, analyse
 from .casebook import Casebook
-from .engine import derive, period_end, restriction_intervals
+from .engine import Derived, derive, period_end, restriction_intervals
 from .handling import describe
 from .model import ACTIVE_KINDS, Case, Procedure
 from .model import Person as StaffMember
 from .model.case import ReviewHeld
-from .obligations import obligations_for
+from .obligations import Obligation, obligations_for
 from .retention import retention_status
 from .settings import Settings
 
@@ -163,8 +163,13 @@ def register_row(
     staff: dict[str, StaffMember],
     settings: Settings,
     as_of: date,
+    derived: Derived | None = None,
+    obs: list[Obligation] | None = None,
+    report: BreachReport | None = None,
 ) -> RegisterRow:
-    derived = derive(case, proc, as_of)
+    """One case's row. ``derived``, ``obs`` and ``report``, when a caller already has them
+    (the site needs them too), save replaying the case again."""
+    derived = derived or derive(case, proc, as_of)
     st = proc.states.get(derived.state)
     active = st is not None and st.kind in ACTIVE_KINDS
     channels = {c.id: c.label for c in proc.channels}
@@ -182,7 +187,8 @@ def register_row(
     )
     reviews = [e for e in case.events if isinstance(e, ReviewHeld) and e.date <= as_of]
     last_review = reviews[-1] if reviews else None
-    obs = obligations_for(case, proc, settings, as_of, derived)
+    if obs is None:
+        obs = obligations_for(case, proc, settings, as_of, derived)
     open_reviews = [o for o in obs if o.kind == "review" and not o.met]
     next_review = open_reviews[0] if open_reviews else None
     expires = None
@@ -191,7 +197,7 @@ def register_row(
         if expires is None:
             ends = [x.end for x in in_force if x.end is not None]
             expires = max(ends) if ends else None
-    report = analyse(case, proc, as_of, derived)
+    report = report or analyse(case, proc, as_of, derived)
     period = report.current(as_of) if active else None
     status = retention_status(case, proc, as_of, derived)
     return RegisterRow(

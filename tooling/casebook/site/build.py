@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from .. import __version__
-from ..casebook import Casebook, require
+from ..casebook import Casebook, gc_paused, require
 from ..errors import ConfigError, SiteError, UsageError
 from . import md
 from .governance import governance_tree
@@ -110,7 +110,8 @@ def build_site(
     check_out(out, options.audience)
 
     started = time.perf_counter()
-    tree = generate(book, options.audience, options.as_of, inputs, options.repo_url)
+    with gc_paused():  # thousands of pages of short-lived strings: see casebook.gc_paused
+        tree = generate(book, options.audience, options.as_of, inputs, options.repo_url)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.build-"))
     try:

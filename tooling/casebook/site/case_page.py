@@ -195,7 +195,7 @@ def case_page(
 def _obligations(view: CaseView, data: SiteData) -> str:
     if data.inputs.obligations is None:
         return "<p><em>Obligations were not computed for this build.</em></p>"
-    mine = [o for o in data.inputs.obligations if o.case == view.id and not o.met]
+    mine = data.open_obligations(view.id)
     rows = [
         (
             md.iso(o.due),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -9,6 +10,7 @@ from ..engine import Derived, derive, restrictions_in_force
 from ..loader import Policy
 from ..model import ACTIVE_KINDS, ENDED_KINDS, Case, Procedure, Restriction, State
 from ..model.people import Person as Staff
+from ..obligations import Obligation
 from .inputs import RegisterRow, SiteInputs
 
 
@@ -51,10 +53,20 @@ class SiteData:
     withheld: dict[str, str] = field(default_factory=dict)
     repo_url: str | None = None  # for links to the pull requests that approved decisions
     _register: list[RegisterRow] | None = None
+    _open: dict[str, list[Obligation]] | None = None
 
     @property
     def people(self) -> dict[str, Staff]:
         return self.policy.people.by_id()
+
+    def open_obligations(self, case_id: str) -> list[Obligation]:
+        """The case's obligations not yet met (grouped once: a site has thousands of cases)."""
+        if self._open is None:
+            self._open = defaultdict(list)
+            for o in self.inputs.obligations or []:
+                if not o.met:
+                    self._open[o.case].append(o)
+        return self._open.get(case_id, [])
 
     def procedure_title(self, pid: str) -> str:
         proc = self.policy.procedures.get(pid)

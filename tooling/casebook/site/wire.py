@@ -11,11 +11,12 @@ import sys
 from dataclasses import replace
 from datetime import date
 
-from ..casebook import Casebook
+from ..casebook import Casebook, gc_paused
 from ..errors import CasebookError
-from .adapters import breach_periods, review_dates
+from ..obligations import Obligation
+from .adapters import RowLike, breach_periods, review_dates
 from .build import Audience
-from .inputs import RenderedLetter, SiteInputs
+from .inputs import BreachPeriod, RenderedLetter, SiteInputs
 
 
 def collect_inputs(
@@ -27,29 +28,39 @@ def collect_inputs(
     both sites) and ``purged`` (case ids in the deletion log never appear). Governance only:
     ``breaches`` per monitoring period, next review and expiry from the register, letters.
     """
+    from ..breaches import analyse
+    from ..engine import derive
     from ..ledgers import load_deletion_log
-    from ..obligations import obligations
+    from ..obligations import book_log_reviews, obligations_for
+    from ..register import register_row
 
     log, _ = load_deletion_log(book.root, book.policy.settings)  # errors: `casebook check`
-    inputs = SiteInputs(
-        obligations=obligations(book, as_of),
-        purged=frozenset(log.ids()) if log is not None else frozenset(),
-    )
+    purged = frozenset(log.ids()) if log is not None else frozenset()
+    policy = book.policy
+    staff = policy.people.by_id()
+    due: list[Obligation] = book_log_reviews(book, as_of)
+    periods: list[BreachPeriod] = []
+    rows: list[RowLike] = []
+    # Each case replayed once; the same functions as `casebook due` and `casebook register`.
+    with gc_paused():
+        for case in book.cases():
+            proc = policy.procedures.get(case.procedure)
+            if proc is None:
+                continue
+            derived = derive(case, proc, as_of)
+            obs = obligations_for(case, proc, policy.settings, as_of, derived)
+            due += obs
+            if audience == "governance":
+                report = analyse(case, proc, as_of, derived)
+                periods += breach_periods(case.id, report)
+                rows.append(
+                    register_row(case, proc, staff, policy.settings, as_of, derived, obs, report)
+                )
+    due.sort(key=lambda o: (o.due, o.case, o.kind, o.key))
+    inputs = SiteInputs(obligations=due, purged=purged)
     if audience != "governance":
         return inputs
-    from ..breaches import analyse
-    from ..register import register_rows
-
-    periods = []
-    for case in book.cases():
-        proc = book.policy.procedures.get(case.procedure)
-        if proc is not None:
-            periods += breach_periods(case.id, analyse(case, proc, as_of))
-    inputs = replace(
-        inputs,
-        breaches=periods,
-        review_dates=review_dates(register_rows(book, as_of)),
-    )
+    inputs = replace(inputs, breaches=periods, review_dates=review_dates(rows))
     if letters:
         rendered, failed = _letters(book)
         inputs = replace(inputs, letters=rendered, letters_failed=failed)
