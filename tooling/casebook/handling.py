@@ -73,7 +73,10 @@ def handling_card(
     contact_id = spoc.officer if spoc else (diverted.to if diverted else None)
     officer = _officer(people.get(contact_id)) if contact_id else None
     channels = {c.id: c.label for c in proc.channels}
-    lines = tuple(describe(x, people, channels) for x in in_force)
+    # Service exceptions are listed apart (``exceptions``), not as restrictions.
+    lines = tuple(
+        describe(x, people, channels) for x in in_force if not isinstance(x, r.ServiceException)
+    )
     exceptions = tuple(
         f"{_name(people, x.officer)} may go on corresponding about {x.matter}."
         for x in in_force
@@ -170,8 +173,8 @@ def _steps(in_force: list[Restriction], officer: Officer | None) -> tuple[str, .
     if any(isinstance(x, r.NoContact) for x in in_force):
         steps.append("Do not engage. Politely end the call or conversation.")
     if officer:
-        reach = officer.email or officer.phone or "through the governance team"
-        steps.append(f"Pass the contact to {officer.name} ({reach}); do not reply yourself.")
+        reach = f" ({officer.email or officer.phone})" if officer.email or officer.phone else ""
+        steps.append(f"Pass the contact to {officer.name}{reach}; do not reply yourself.")
     else:
         steps.append("Pass the contact to the governance team; do not reply yourself.")
     if any(isinstance(x, r.CallScript) for x in in_force):
@@ -179,8 +182,8 @@ def _steps(in_force: list[Restriction], officer: Officer | None) -> tuple[str, .
     if any(isinstance(x, r.ClosedTopic) for x in in_force):
         steps.append("Read everything: new issues are dealt with on their merits.")
     steps.append(
-        "Note the date, time, channel and a one-line summary, and send it to the "
-        "single point of contact."
+        "Note the date, time, channel and a one-line summary, and send it to "
+        + (f"{officer.name}." if officer else "the governance team.")
     )
     return tuple(steps)
 
