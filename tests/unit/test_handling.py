@@ -37,3 +37,13 @@ def test_the_all_staff_message_lists_the_exception_once(cli, demo: Path, tmp_pat
     body = " ".join(msg.get_body().get_content().split())  # type: ignore[union-attr]
     assert body.count("may go on corresponding about") == 1
     assert body.index("WHAT IS RESTRICTED") < body.index("EXCEPTIONS") < body.index("WHAT TO DO")
+
+
+def test_three_channels_read_as_a_list(demo: Path) -> None:
+    book, _ = load(demo, use_cache=False)
+    assert book is not None
+    (case,) = [c for c in book.cases() if c.id == "MC-2026-0008"]
+    proc = book.policy.procedures[case.procedure]
+    card = handling_card(case, proc, book.policy.people.by_id(), AS_OF)
+    assert card is not None
+    assert "Contact only by online webform, e-mail or letter" in card.restrictions

@@ -126,7 +126,10 @@ def describe(x: Restriction, people: dict[str, Person], channels: dict[str, str]
     if isinstance(x, r.Spoc):
         text = f"Contact only through {_name(people, x.officer)} (single point of contact)"
     elif isinstance(x, r.Channels):
-        text = "Contact only by " + " or ".join(ch(c) for c in x.allowed)
+        allowed = [ch(c) for c in x.allowed]
+        text = "Contact only by " + " or ".join(
+            filter(None, [", ".join(allowed[:-1]), allowed[-1]])
+        )
     elif isinstance(x, r.Volume):
         on = f" by {ch(x.channel)}" if x.channel else ""
         text = f"At most {x.max} contact{'s' if x.max != 1 else ''}{on} per {x.per}"
