@@ -25,20 +25,22 @@ def collect_inputs(
     """Everything the audience's pages show that the site does not compute itself.
 
     Both audiences: ``obligations`` (a case whose "deletion" obligation is overdue is kept off
-    both sites) and ``purged`` (case ids in the deletion log never appear). Governance only:
-    ``breaches`` per monitoring period, next review and expiry from the register, letters.
+    both sites; the staff build works out only those) and ``purged`` (case ids in the deletion
+    log never appear). Governance only: ``breaches`` per monitoring period, next review and
+    expiry from the register, letters.
     """
     from ..breaches import analyse
     from ..engine import derive
     from ..ledgers import load_deletion_log
     from ..obligations import book_log_reviews, obligations_for
     from ..register import register_row
+    from ..retention import retention_obligation
 
     log, _ = load_deletion_log(book.root, book.policy.settings)  # errors: `casebook check`
     purged = frozenset(log.ids()) if log is not None else frozenset()
     policy = book.policy
     staff = policy.people.by_id()
-    due: list[Obligation] = book_log_reviews(book, as_of)
+    due: list[Obligation] = book_log_reviews(book, as_of) if audience == "governance" else []
     periods: list[BreachPeriod] = []
     rows: list[RowLike] = []
     # Each case replayed once; the same functions as `casebook due` and `casebook register`.
@@ -48,6 +50,11 @@ def collect_inputs(
             if proc is None:
                 continue
             derived = derive(case, proc, as_of)
+            if audience == "staff":
+                # Staff pages need only the deletion dates (a case past its date is withheld).
+                deletion = retention_obligation(case, proc, as_of, derived)
+                due += [deletion] if deletion is not None else []
+                continue
             obs = obligations_for(case, proc, policy.settings, as_of, derived)
             due += obs
             if audience == "governance":
