@@ -13,6 +13,7 @@ from datetime import date
 from .engine import Derived, derive, restrictions_in_force
 from .model import ACTIVE_KINDS, Case, Person, Procedure, Restriction
 from .model import restrictions as r
+from .wording import name_of
 
 DAY_NAMES = {
     "mon": "Monday",
@@ -78,7 +79,7 @@ def handling_card(
         describe(x, people, channels) for x in in_force if not isinstance(x, r.ServiceException)
     )
     exceptions = tuple(
-        f"{_name(people, x.officer)} may go on corresponding about {x.matter}."
+        f"{name_of(people, x.officer)} may go on corresponding about {x.matter}."
         for x in in_force
         if isinstance(x, r.ServiceException)
     )
@@ -107,11 +108,6 @@ def _officer(p: Person | None) -> Officer | None:
     return Officer(p.name, p.job_title, str(p.email) if p.email else None, p.phone)
 
 
-def _name(people: dict[str, Person], pid: str) -> str:
-    p = people.get(pid)
-    return p.name if p else pid
-
-
 def _until(x: Restriction) -> str:
     return f" until {x.end:%d %B %Y}" if x.end else ""
 
@@ -124,7 +120,7 @@ def describe(x: Restriction, people: dict[str, Person], channels: dict[str, str]
 
     text: str
     if isinstance(x, r.Spoc):
-        text = f"Contact only through {_name(people, x.officer)} (single point of contact)"
+        text = f"Contact only through {name_of(people, x.officer)} (single point of contact)"
     elif isinstance(x, r.Channels):
         allowed = [ch(c) for c in x.allowed]
         text = "Contact only by " + " or ".join(
@@ -148,7 +144,7 @@ def describe(x: Restriction, people: dict[str, Person], channels: dict[str, str]
         how = "acknowledged" if x.handling == "acknowledge" else "filed without reply"
         text = f"The matter of {x.topic} is closed: correspondence about it is read and {how}"
     elif isinstance(x, r.EmailDiverted):
-        text = f"E-mails are diverted to {_name(people, x.to)}"
+        text = f"E-mails are diverted to {name_of(people, x.to)}"
     elif isinstance(x, r.EmailBlocked):
         text = "E-mails are blocked"
     elif isinstance(x, r.ResponseSchedule):
@@ -161,7 +157,7 @@ def describe(x: Restriction, people: dict[str, Person], channels: dict[str, str]
     elif isinstance(x, r.DesignatedPremises):
         text = f"Meet in person only at {x.premises}"
     elif isinstance(x, r.ServiceException):
-        text = f"{_name(people, x.officer)} may go on corresponding about {x.matter}"
+        text = f"{name_of(people, x.officer)} may go on corresponding about {x.matter}"
     elif isinstance(x, r.Agreement):
         text = f"Agreement about contact: {x.summary}"
     elif isinstance(x, r.CouncillorArrangement):

@@ -12,6 +12,7 @@ from datetime import date
 from ..model import Person, Restriction
 from ..model import restrictions as r
 from ..model.procedure import Period
+from ..wording import join_and, join_or, name_of
 
 MONTHS = (
     "January",
@@ -90,23 +91,6 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def join_or(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
-
-
-def join_and(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _name(people: dict[str, Person], pid: str) -> str:
-    p = people.get(pid)
-    return p.name if p else pid
-
-
 def _channel(channels: dict[str, str], cid: str) -> str:
     label = channels.get(cid, cid)
     # "E-mail" -> "e-mail", but "SMS" stays "SMS".
@@ -135,7 +119,7 @@ def arrangement(
     text: str
     if isinstance(x, r.Spoc):
         text = (
-            f"You can contact us only through {_name(people, x.officer)}, "
+            f"You can contact us only through {name_of(people, x.officer)}, "
             f"your single point of contact{when}."
         )
     elif isinstance(x, r.Channels):
@@ -177,7 +161,7 @@ def arrangement(
     elif isinstance(x, r.EmailDiverted):
         text = (
             f"E-mails you send to any council address will be passed to "
-            f"{_name(people, x.to)}{when}."
+            f"{name_of(people, x.to)}{when}."
         )
     elif isinstance(x, r.EmailBlocked):
         text = f"E-mails you send to council addresses will be blocked{when}."
@@ -191,7 +175,9 @@ def arrangement(
     elif isinstance(x, r.DesignatedPremises):
         text = f"Any meeting with you will take place only at {x.premises}{when}."
     elif isinstance(x, r.ServiceException):
-        text = f"{_name(people, x.officer)} will continue to deal with you about {x.matter}{when}."
+        text = (
+            f"{name_of(people, x.officer)} will continue to deal with you about {x.matter}{when}."
+        )
     elif isinstance(x, r.Agreement):
         text = "We ask you to agree to the following about your contact with us: " + full_stop(
             x.summary
@@ -209,7 +195,7 @@ def expectation(
     """What the restriction asks of the person ("contact us only ..."), or None if nothing."""
     when = _when(x, decided)
     if isinstance(x, r.Spoc):
-        return f"contact us only through {_name(people, x.officer)}{when}"
+        return f"contact us only through {name_of(people, x.officer)}{when}"
     if isinstance(x, r.Channels):
         return f"contact us only by {join_or([_channel(channels, c) for c in x.allowed])}{when}"
     if isinstance(x, r.Volume):

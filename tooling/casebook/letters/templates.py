@@ -30,6 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ConfigError, LetterContentError
 from ..letter_items import LETTER_ITEMS
+from ..wording import join_and, join_or
 from . import phrases
 from .mdtext import Md, escape, finalize
 
@@ -70,8 +71,8 @@ def make_env(root: Path) -> SandboxedEnvironment:
             "sentence": phrases.sentence,
             "plural": phrases.plural,
             "lines": _lines,
-            "join_and": lambda xs: phrases.join_and([str(x) for x in xs]),
-            "join_or": lambda xs: phrases.join_or([str(x) for x in xs]),
+            "join_and": lambda xs: join_and([str(x) for x in xs]),
+            "join_or": lambda xs: join_or([str(x) for x in xs]),
         }
     )
     return env
