@@ -41,6 +41,7 @@ from .letters.phrases import long_date
 from .model import Case, Procedure
 from .model.case import Notification
 from .model.procedure import Notify
+from .templating import sandboxed_env
 
 NOTIFICATIONS_DIR = "policy/notifications"
 SUBJECT_TEMPLATE = "subject.txt.j2"
@@ -70,14 +71,7 @@ class Notice:
 
 
 def _env(root: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(root / NOTIFICATIONS_DIR)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = sandboxed_env(root / NOTIFICATIONS_DIR, autoescape=False)
     env.filters["longdate"] = long_date
     return env
 

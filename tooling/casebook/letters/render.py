@@ -27,6 +27,7 @@ from ..errors import ConfigError, LetterContentError, UsageError
 from ..model import Case, Procedure
 from ..model.case import Representative
 from ..policy_rules import PUBLISHED_DIR
+from ..templating import sandboxed_env
 from . import phrases
 from .items import Missing, resolve_all
 from .letterhead import LETTERHEAD_DIR, Letterhead, load_letterhead
@@ -413,16 +414,7 @@ def md_to_html(md: str) -> str:
 
 
 def _html_env(root: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(root / LETTERHEAD_DIR)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.pop("safe", None)
-    return env
+    return sandboxed_env(root / LETTERHEAD_DIR, autoescape=True)
 
 
 def _wrap(

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import StrictUndefined, nodes
+from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ConfigError, LetterContentError
 from ..letter_items import LETTER_ITEMS
+from ..templating import sandboxed_env
 from ..wording import join_and, join_or
 from . import phrases
 from .mdtext import Md, escape, finalize
@@ -48,16 +49,7 @@ def _escape_filter(value: object) -> Md:
 
 
 def make_env(root: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(root / LETTERS_DIR)),
-        undefined=StrictUndefined,
-        autoescape=False,
-        finalize=finalize,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,
-    )
+    env = sandboxed_env(root / LETTERS_DIR, autoescape=False, finalize=finalize)
     for unsafe in ("safe", "urlize", "xmlattr", "forceescape"):
         env.filters.pop(unsafe, None)
     env.filters.update(
