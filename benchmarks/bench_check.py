@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import AS_OF, generate  # noqa: E402
 
-from casebook.casebook import CACHE_DIR  # noqa: E402
-from casebook.check import run_check  # noqa: E402
+from casebook.check.run import run_check  # noqa: E402
+from casebook.store.cases import CACHE_DIR  # noqa: E402
 
 
 def parse_only(root: Path) -> int:

@@ -34,12 +34,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import AS_OF, generate  # noqa: E402
 
-from casebook.breaches import analyse  # noqa: E402
-from casebook.casebook import CACHE_DIR, load  # noqa: E402
-from casebook.check import run_check  # noqa: E402
+from casebook.check.loading import load  # noqa: E402
+from casebook.check.run import run_check  # noqa: E402
 from casebook.cli.main import run  # noqa: E402
-from casebook.obligations import obligations  # noqa: E402
-from casebook.register import register_rows  # noqa: E402
+from casebook.engine.breaches import analyse  # noqa: E402
+from casebook.engine.obligations import obligations  # noqa: E402
+from casebook.engine.timeline import timeline  # noqa: E402
+from casebook.publish.register import register_rows  # noqa: E402
+from casebook.store.cases import CACHE_DIR  # noqa: E402
 
 
 def parse_only(paths: list[Path]) -> int:
@@ -178,9 +180,9 @@ def bench_breaches(root: Path, contacts: int, repeat: int, policy: Path) -> dict
     assert book is not None, findings
     (case,) = book.cases()
     proc = book.policy.procedures[case.procedure]
-    report = analyse(case, proc, as_of)
+    report = analyse(timeline(case, proc, as_of))
     out["breaches"] = len(report.breaches)
-    out["analyse_s"] = best(lambda: analyse(case, proc, as_of), repeat)
+    out["analyse_s"] = best(lambda: analyse(timeline(case, proc, as_of)), repeat)
     out["check_s"] = best(lambda: run_check(root, as_of, use_cache=False), repeat)
     return out
 

@@ -22,10 +22,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tooling"))
 
-from casebook.loader import load_policy  # noqa: E402
 from casebook.model import ACTIVE_KINDS, Procedure  # noqa: E402
 from casebook.model.people import People  # noqa: E402
 from casebook.model.procedure import Requirement  # noqa: E402
+from casebook.store.reader import load_policy  # noqa: E402
 
 AS_OF = date(2026, 11, 23)
 FIRST = ["Alex", "Sam", "Jo", "Chris", "Robin", "Kim", "Lee", "Pat", "Jamie", "Morgan"]

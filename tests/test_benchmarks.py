@@ -28,7 +28,7 @@ def test_generated_cases_are_valid_against_the_real_procedures(tmp_path):
 
     from generate import generate
 
-    from casebook.check import run_check
+    from casebook.check.run import run_check
 
     root = generate(tmp_path / "book", 30, REPO / "policy", seed=7)
     report = run_check(root, date(2026, 11, 23), use_cache=False)

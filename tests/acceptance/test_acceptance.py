@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.check import run_check
+from casebook.check.run import run_check
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]

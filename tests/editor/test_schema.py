@@ -46,7 +46,7 @@ def test_schema_agrees_with_the_model_on_the_fixtures():
     editors)."""
     import jsonschema
 
-    from casebook.yamlio import load_text
+    from casebook.store.yamlio import load_text
 
     mini = REPO / "tests/fixtures/mini"
     pairs = [("case", p) for p in (mini / "cases").glob("*.yaml")]

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from casebook.github import Review
-from casebook.gitrepo import GitRepo
-from casebook.pr_approvals import ApprovalReport, evaluate_pull, standing_reviews
+from casebook.github.approvals import ApprovalReport, evaluate_pull, standing_reviews
+from casebook.github.client import Review
+from casebook.store.gitrepo import GitRepo
 from tests.github.conftest import CaseRepo
 
 CASE = "cases/MC-2026-0001.yaml"

@@ -8,9 +8,9 @@ import shutil
 import git
 import pytest
 
-from casebook.github import Review
-from casebook.gitrepo import GitRepo
-from casebook.pr_approvals import evaluate_pull
+from casebook.github.approvals import evaluate_pull
+from casebook.github.client import Review
+from casebook.store.gitrepo import GitRepo
 from tests.conftest import REPO
 
 CASE = "cases/MC-2026-0003.yaml"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from casebook.errors import GitHubError, UsageError
-from casebook.github import RestGitHub, RetryPolicy, Status, check_repo, from_environment
+from casebook.github.client import RestGitHub, RetryPolicy, Status, check_repo, from_environment
 from tests.github.server import SPEC_FILE, Fault
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "github" / "openapi-subset.json"

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 import casebook.cli.issues
-from casebook.github import RestGitHub, RetryPolicy
-from casebook.issues import LABEL, encode_key, key_of, marker, plan, render, sync
-from casebook.obligations import Obligation
+from casebook.engine.obligations import Obligation
+from casebook.github.client import RestGitHub, RetryPolicy
+from casebook.github.issues import LABEL, encode_key, key_of, marker, plan, render, sync
 from tests.github.server import Fault
 
 AS_OF = date(2026, 6, 1)

@@ -32,7 +32,7 @@ def pdftotext(pdf: bytes, *args: str) -> str:
 
 
 def load(root: Path):
-    from casebook.casebook import load as load_book
+    from casebook.check.loading import load as load_book
 
     book, findings = load_book(root, use_cache=False)
     assert book is not None, [f.as_text() for f in findings]

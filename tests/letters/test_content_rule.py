@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from casebook.letter_items import LETTER_ITEMS
+from casebook.model.letter_items import LETTER_ITEMS
 
 from .helpers import ALLITEMS_AS_OF, ALLITEMS_CASE, copy_fixture, edit
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook.casebook import load
-from casebook.letters import Renderer
-from casebook.letters.render import large_print, to_pdf
+from casebook.check.loading import load
+from casebook.publish.letters import Renderer
+from casebook.publish.letters.render import large_print, to_pdf
 from tests.conftest import REPO
 
 from .helpers import pdftotext

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from casebook.errors import ConfigError, LetterContentError
-from casebook.letters import render_letters
+from casebook.publish.letters import render_letters
 
 from .helpers import ALLITEMS_CASE, copy_fixture, edit, load, pdftotext
 

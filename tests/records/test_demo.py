@@ -17,8 +17,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_every_demo_case_id_uses_its_procedures_prefix(demo):
-    from casebook.casebook import load
-    from casebook.records import prefix_for
+    from casebook.check.loading import load
+    from casebook.records.edits import prefix_for
 
     book, _ = load(demo, use_cache=False)
     assert book is not None

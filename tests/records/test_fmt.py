@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casebook.yamlio import load_text
+from casebook.store.yamlio import load_text
 
 CASE = "MC-2026-0001"
 AS_OF = ("--as-of", "2026-04-01")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.sar import due_dates
+from casebook.privacy.sar import due_dates
 
 AS_OF = ("--as-of", "2026-04-01")
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook.casebook import Casebook, load
-from casebook.obligations import Obligation
-from casebook.site import (
+from casebook.check.loading import load
+from casebook.engine.obligations import Obligation
+from casebook.publish.site import (
     Breach,
     BreachPeriod,
     BuildOptions,
@@ -26,7 +26,8 @@ from casebook.site import (
     SiteInputs,
     build_site,
 )
-from casebook.site.wire import collect_inputs
+from casebook.publish.site.wire import collect_inputs
+from casebook.store.cases import Casebook
 from tests.conftest import FIXTURES, REPO
 
 AS_OF = date(2026, 4, 1)  # the fixture casebook's date
@@ -140,7 +141,7 @@ def _build(name: str, root: Path, inputs: SiteInputs, out: Path, as_of: date) ->
     outs = {}
     for audience in ("staff", "governance"):
         options = BuildOptions(root, audience, out / audience, as_of)  # type: ignore[arg-type]
-        build_site(options, inputs)
+        build_site(options, inputs, book=book)
         outs[audience] = out / audience
     return Built(name, as_of, root, book, inputs, outs["staff"], outs["governance"])
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from casebook.site import SiteInputs, generate
-from casebook.site.adapters import breach_periods, review_dates
+from casebook.publish.site import SiteInputs, generate
+from casebook.publish.site.adapters import breach_periods, review_dates
 
 from .conftest import AS_OF, Built
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from casebook.handling import handling_card
-from casebook.site.serve import make_server
+from casebook.engine.timeline import timeline
+from casebook.publish.handling import handling_card
+from casebook.publish.site.serve import make_server
 from tests.conftest import REPO
 
 from .conftest import Built
@@ -135,7 +136,7 @@ def test_staff_member_finds_a_demo_persons_card(
     cards = []
     for case in demo_site.book.cases():
         proc = demo_site.book.policy.procedures[case.procedure]
-        card = handling_card(case, proc, people, demo_site.as_of)
+        card = handling_card(timeline(case, proc, demo_site.as_of), people)
         if card is not None:
             cards.append((case, card))
     assert cards, "the demo casebook has no one under an active restriction"

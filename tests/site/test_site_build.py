@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from casebook.casebook import load
+from casebook.check.loading import load
 from casebook.errors import UsageError
-from casebook.site import BuildOptions, SiteInputs, build_site, generate
-from casebook.site.serve import make_server
+from casebook.publish.site import BuildOptions, SiteInputs, build_site, generate
+from casebook.publish.site.serve import make_server
 from tests.conftest import REPO, run_process
 
 from .conftest import AS_OF, Built, fixture_inputs
@@ -108,7 +108,7 @@ def test_hooks_change_nothing_but_speed(fixture_site: Built, tmp_path: Path) -> 
     """The MkDocs hook only hands over HTML the generator wrote: without it, the same pages."""
     out = tmp_path / "no-hooks"
     options = BuildOptions(fixture_site.root, "governance", out, AS_OF, hooks=False)
-    build_site(options, fixture_inputs())
+    build_site(options, fixture_inputs(), book=fixture_site.book)
 
     def article(path: Path) -> str:
         text = path.read_text(encoding="utf-8")
@@ -174,7 +174,7 @@ def test_home_page_lists_what_needs_attention(fixture_site: Built) -> None:
 
 
 def test_register_rows_from_the_register_command_are_used(fixture_site: Built) -> None:
-    from casebook.site import RegisterRow
+    from casebook.publish.site import RegisterRow
 
     row = RegisterRow(
         "MC-2026-0001", "mini", "Planning", "Stage 1 monitoring", "monitoring",
@@ -224,7 +224,7 @@ def test_demo_governance_pages_carry_the_engines_breaches_and_review_dates(
     demo_site: Built,
 ) -> None:
     """The demo build takes breaches and next reviews from the same code as `casebook register`."""
-    from casebook.register import register_rows
+    from casebook.publish.register import register_rows
 
     rows = {r.case: r for r in register_rows(demo_site.book, demo_site.as_of)}
     home = " ".join((demo_site.governance / "index.html").read_text().split())
@@ -246,8 +246,8 @@ def test_demo_governance_pages_carry_the_engines_breaches_and_review_dates(
 
 def test_site_obligations_are_those_of_casebook_due(demo_site: Built) -> None:
     """The site replays each case once, but must list exactly what `casebook due` derives."""
-    from casebook.obligations import obligations
-    from casebook.site.wire import collect_inputs
+    from casebook.engine.obligations import obligations
+    from casebook.publish.site.wire import collect_inputs
 
     expected = obligations(demo_site.book, demo_site.as_of)
     governance = collect_inputs(demo_site.book, "governance", demo_site.as_of, letters=False)

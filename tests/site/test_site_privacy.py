@@ -6,8 +6,7 @@ from dataclasses import astuple
 
 import pytest
 
-from casebook.engine import derive
-from casebook.handling import handling_card
+from casebook.engine.timeline import timeline
 from casebook.model import ACTIVE_KINDS, Case
 from casebook.model.case import (
     ContactLogged,
@@ -18,6 +17,7 @@ from casebook.model.case import (
     Representation,
     ReviewHeld,
 )
+from casebook.publish.handling import handling_card
 
 from .conftest import AS_OF, Built
 from .scan import audit, find, squash, texts
@@ -65,7 +65,7 @@ def long(strings: list[str]) -> set[str]:
 
 def active(built: Built, case: Case) -> bool:
     proc = built.book.policy.procedures[case.procedure]
-    st = proc.states.get(derive(case, proc, built.as_of).state)
+    st = proc.states.get(timeline(case, proc, built.as_of).state)
     return st is not None and st.kind in ACTIVE_KINDS
 
 
@@ -81,7 +81,7 @@ def legitimate(built: Built, shown: list[Case]) -> str:
     parts = []
     for c in shown:
         proc = built.book.policy.procedures[c.procedure]
-        card = handling_card(c, proc, people, built.as_of)
+        card = handling_card(timeline(c, proc, built.as_of), people)
         assert card is not None
         for value in astuple(card):
             parts += [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
@@ -138,7 +138,7 @@ def test_fixture_has_every_kind_of_case(fixture_site: Built) -> None:
     kinds = {}
     for c in fixture_site.book.cases():
         proc = fixture_site.book.policy.procedures[c.procedure]
-        kinds[c.id] = proc.states[derive(c, proc, AS_OF).state].kind
+        kinds[c.id] = proc.states[timeline(c, proc, AS_OF).state].kind
     assert set(kinds.values()) >= {"monitoring", "restricted", "dormant", "referral"}
     assert withheld(fixture_site) == {"MC-2024-0009", "MC-2023-0004"}
 

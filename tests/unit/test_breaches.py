@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from casebook.breaches import analyse
+from casebook.engine.breaches import analyse
+from casebook.engine.timeline import timeline
 from casebook.model import Case
 
 from .timed import Book, case, contact, d, decision, letter, rules
@@ -36,7 +37,7 @@ def tb(tmp_path):
 def report(tb: Book, as_of: str):
     book = tb.book()
     (c,) = book.cases()
-    return analyse(c, book.policy.procedures["timed"], d(as_of))
+    return analyse(timeline(c, book.policy.procedures["timed"], d(as_of)))
 
 
 def test_every_kind_of_breach(tb):
@@ -256,7 +257,7 @@ def test_twenty_thousand_contacts_in_linear_time(tb):
     proc = tb.book().policy.procedures["timed"]
     c = big_case(20_000)
     t0 = time.perf_counter()
-    rep = analyse(c, proc, d("2028-01-01"))
+    rep = analyse(timeline(c, proc, d("2028-01-01")))
     elapsed = time.perf_counter() - t0
     assert rep.periods[0].contacts == 20_000
     assert rep.periods[0].outside > 0
@@ -265,7 +266,7 @@ def test_twenty_thousand_contacts_in_linear_time(tb):
 
 
 def test_handling_card_shows_the_no_contact_period_of_a_no_contact_state(tb):
-    from casebook.handling import handling_card
+    from casebook.publish.handling import handling_card
 
     tb.write(
         case(
@@ -279,7 +280,7 @@ def test_handling_card_shows_the_no_contact_period_of_a_no_contact_state(tb):
     book = tb.book()
     (c,) = book.cases()
     card = handling_card(
-        c, book.policy.procedures["timed"], book.policy.people.by_id(), d("2026-05-01")
+        timeline(c, book.policy.procedures["timed"], d("2026-05-01")), book.policy.people.by_id()
     )
     assert card is not None
     assert card.restrictions == ("No contact with the council until 10 October 2026",)

@@ -7,11 +7,13 @@ from datetime import date
 
 import pytest
 
-from casebook.approval import evaluate
-from casebook.casebook import CACHE_DIR, CACHE_FILE, load
-from casebook.engine import add_period, derive, restrictions_in_force
+from casebook.check.loading import load
+from casebook.engine.authority import evaluate
+from casebook.engine.replay import add_period
+from casebook.engine.timeline import timeline
 from casebook.model import Person
 from casebook.model.procedure import Period, Requirement
+from casebook.store.cases import CACHE_DIR, CACHE_FILE
 
 
 @pytest.mark.parametrize(
@@ -83,12 +85,12 @@ def test_derived_state_and_restrictions_follow_the_decisions(mini):
     book, _ = load(mini, use_cache=False)
     case = book.cases()[0]
     proc = book.policy.procedures["mini"]
-    assert derive(case, proc, date(2026, 3, 8)).state == "referred"
-    d = derive(case, proc, date(2026, 3, 9))
+    assert timeline(case, proc, date(2026, 3, 8)).state == "referred"
+    d = timeline(case, proc, date(2026, 3, 9))
     assert (d.state, d.since) == ("stage-1", date(2026, 3, 9))
-    kinds = [r.type for r in restrictions_in_force(d, proc, date(2026, 3, 20))]
+    kinds = [r.type for r in d.in_force(date(2026, 3, 20))]
     assert kinds == ["spoc", "channels"]
-    assert restrictions_in_force(d, proc, date(2026, 3, 8)) == []
+    assert d.in_force(date(2026, 3, 8)) == []
 
 
 def test_cache_is_keyed_by_content_and_forgets_deleted_files(mini):
@@ -112,7 +114,7 @@ def test_cache_is_keyed_by_content_and_forgets_deleted_files(mini):
 
 
 def test_rule_findings_are_cached_per_content_policy_and_date(mini):
-    from casebook.check import run_check
+    from casebook.check.run import run_check
 
     case_file = mini / "cases/MC-2026-0001.yaml"
     case_file.write_text(

@@ -7,8 +7,9 @@ import email.policy
 from datetime import date
 from pathlib import Path
 
-from casebook.casebook import load
-from casebook.handling import handling_card
+from casebook.check.loading import load
+from casebook.engine.timeline import timeline
+from casebook.publish.handling import handling_card
 
 CASE = "CCM-2026-0001"  # SPOC, volume, channels, time slot and a service exception
 AS_OF = date(2026, 11, 23)
@@ -19,7 +20,7 @@ def test_a_service_exception_is_an_exception_not_a_restriction(demo: Path) -> No
     assert book is not None
     (case,) = [c for c in book.cases() if c.id == CASE]
     proc = book.policy.procedures[case.procedure]
-    card = handling_card(case, proc, book.policy.people.by_id(), AS_OF)
+    card = handling_card(timeline(case, proc, AS_OF), book.policy.people.by_id())
     assert card is not None and card.spoc is not None
     assert len(card.exceptions) == 1 and "may go on corresponding about" in card.exceptions[0]
     assert not any("may go on corresponding" in line for line in card.restrictions)
@@ -44,6 +45,6 @@ def test_three_channels_read_as_a_list(demo: Path) -> None:
     assert book is not None
     (case,) = [c for c in book.cases() if c.id == "MC-2026-0008"]
     proc = book.policy.procedures[case.procedure]
-    card = handling_card(case, proc, book.policy.people.by_id(), AS_OF)
+    card = handling_card(timeline(case, proc, AS_OF), book.policy.people.by_id())
     assert card is not None
     assert "Contact only by online webform, e-mail or letter" in card.restrictions

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook import yamlio
+from casebook.store import yamlio
 from tests.conftest import REPO
 
 FILES = sorted(

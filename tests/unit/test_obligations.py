@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from casebook.engine import add_period, derive, restrictions_in_force
+from casebook.engine.obligations import obligations
+from casebook.engine.replay import add_period
+from casebook.engine.timeline import timeline
 from casebook.model.procedure import Period
-from casebook.obligations import obligations
 
 from .timed import Book, case, contact, d, decision, letter, notified, review, rules
 
@@ -151,8 +152,8 @@ def test_no_contact_period_ends_with_reinvocation(tb):
     assert "invoke the procedure again: Monitoring for 3 months" in ob.label
     book = tb.book()
     c = book.cases()[0]
-    derived = derive(c, book.policy.procedures["timed"], d("2026-05-01"))
-    (nc,) = restrictions_in_force(derived, book.policy.procedures["timed"], d("2026-05-01"))
+    derived = timeline(c, book.policy.procedures["timed"], d("2026-05-01"))
+    (nc,) = derived.in_force(d("2026-05-01"))
     assert (nc.type, nc.end) == ("no-contact", d("2026-10-15"))
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from casebook.check import run_check
-from casebook.engine import derive
-from casebook.loader import load_policy
+from casebook.check.policy_rules import check_policy
+from casebook.check.run import run_check
+from casebook.engine.timeline import timeline
 from casebook.model.common import COUNCIL_SETTING
+from casebook.store.reader import load_policy
 from tests.conftest import REPO
 
 SHARED = REPO.parent / "shared" / "policies"
@@ -52,6 +53,7 @@ def _sources(obj: object, path: str = "") -> list[tuple[str, str]]:
 def policy():
     pol, findings = load_policy(REPO)
     assert pol is not None, [f.as_text() for f in findings]
+    findings += check_policy(pol)
     assert not [f for f in findings if f.severity == "error"], [f.as_text() for f in findings]
     return pol
 
@@ -118,7 +120,7 @@ def test_demo_casebook_is_clean_and_uses_every_state(policy):
     others = [f for f in report.findings if f.rule != "breach"]
     assert others == [], "\n".join(f.as_text() for f in others)
     assert all(f.severity == "warning" for f in report.findings)
-    from casebook.casebook import load
+    from casebook.check.loading import load
 
     book, _ = load(REPO, use_cache=False)
     assert book is not None
@@ -126,7 +128,7 @@ def test_demo_casebook_is_clean_and_uses_every_state(policy):
     for case in book.cases():
         proc = policy.procedures[case.procedure]
         visited[case.procedure].add(proc.initial)
-        for step in derive(case, proc).steps:
+        for step in timeline(case, proc).steps:
             visited[case.procedure].add(step.to_state)
     for pid in PROCEDURES:
         assert visited[pid] == set(policy.procedures[pid].states), pid

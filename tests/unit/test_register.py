@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from casebook.register import CSV_COLUMNS, register_rows
+from casebook.publish.register import CSV_COLUMNS, register_rows
 
 from .timed import Book, case, contact, d, decision, letter, notified, review
 

@@ -12,7 +12,7 @@ import markdown
 import pytest
 import yaml
 
-from casebook.site import markup, md
+from casebook.publish.site import markup, md
 from tests.conftest import REPO
 
 HOSTILE = [

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from casebook.casebook import load
-from casebook.check import run_check
+from casebook.check.loading import load
+from casebook.check.run import run_check
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "timed"
 

@@ -35,13 +35,13 @@ from typing import Any
 import pytest
 import yaml
 
-from casebook.casebook import load
-from casebook.check import run_check
+from casebook.check.loading import load
+from casebook.check.run import run_check
 from casebook.cli.main import run
-from casebook.engine import derive, restriction_intervals
-from casebook.obligations import obligations
-from casebook.register import register_rows
-from casebook.retention import retention_status
+from casebook.engine.obligations import obligations
+from casebook.engine.retention import retention_status
+from casebook.engine.timeline import timeline
+from casebook.publish.register import register_rows
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[2]
@@ -115,13 +115,11 @@ def test_lifecycle(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str
             continue
         case = cases[case_id]
         proc = book.policy.procedures[case.procedure]
-        derived = derive(case, proc, as_of)
+        derived = timeline(case, proc, as_of)
         if "state" in cp:
             assert derived.state == cp["state"], label
         if "restrictions" in cp:
-            in_force = [
-                x.restriction.type for x in restriction_intervals(derived, proc) if x.covers(as_of)
-            ]
+            in_force = [x.restriction.type for x in derived.intervals if x.covers(as_of)]
             assert sorted(in_force) == sorted(cp["restrictions"]), label
         if "open" in cp:
             open_ = [
@@ -137,7 +135,7 @@ def test_lifecycle(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str
                     want.isoformat() if isinstance(want, date) else want
                 ), f"{label}: register {key}"
         if "retention" in cp:
-            status = retention_status(case, proc, as_of, derived)
+            status = retention_status(derived)
             assert status is not None, label
             got = status.as_json(as_of)
             for key, want in cp["retention"].items():

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
-from ..github import check_repo, from_environment, review_from_json, run_url
-from ..gitrepo import GitRepo
-from ..pr_approvals import ApprovalReport, evaluate_pull
-from .common import Env, emit_json, format_option, pass_env
+from casebook.cli.common import Env, emit_json, format_option, pass_env
+from casebook.errors import UsageError
+from casebook.github.approvals import ApprovalReport, evaluate_pull
+from casebook.github.client import check_repo, from_environment, review_from_json, run_url
+from casebook.store.gitrepo import GitRepo
 
 
 @click.command()

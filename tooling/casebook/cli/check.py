@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..check import run_check
-from .common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from casebook.check.run import run_check
+from casebook.cli.common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
 
 
 @click.command()

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .. import entries
-from ..engine import derive
-from ..errors import UsageError
-from ..records import append_events, case_path, closing_states, plan_edit, valid_case
-from .common import Env, pass_env
-from .recording import (
+from casebook.cli.common import Env, pass_env
+from casebook.cli.recording import (
     Need,
     as_of_date,
     book_of,
@@ -20,6 +16,10 @@ from .recording import (
     resolve,
     split_ids,
 )
+from casebook.engine.timeline import timeline
+from casebook.errors import UsageError
+from casebook.records import entries
+from casebook.records.edits import append_events, case_path, closing_states, plan_edit, valid_case
 
 
 @click.command()
@@ -59,7 +59,7 @@ def close(
         raise UsageError(f"{case_id}: unknown procedure {case.procedure!r}")
     targets = closing_states(case, proc)
     if not targets:
-        state = derive(case, proc).state
+        state = timeline(case, proc).state
         raise UsageError(
             f"{case_id} is in state {state!r}; procedure {proc.id} has no decision from there "
             "to a closed or dormant state"

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ..errors import UsageError
-from ..loader import find_root
+from casebook.errors import UsageError
+from casebook.store.reader import find_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 

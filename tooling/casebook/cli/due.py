@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import click
 
-from ..casebook import require
-from ..obligations import obligations
-from .common import (
+from casebook.check.loading import require
+from casebook.cli.common import (
     Env,
     as_of_option,
     emit_json,
@@ -17,6 +16,7 @@ from .common import (
     resolve_as_of,
     warn_unreadable,
 )
+from casebook.engine.obligations import obligations
 
 
 @click.command()

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..formatting import format_file
-from ..loader import case_files
-from .common import Env, pass_env
+from casebook.cli.common import Env, pass_env
+from casebook.records.fmt import format_file
+from casebook.store.reader import case_files
 
 
 @click.command()

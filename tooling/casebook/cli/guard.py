@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
-from ..guard import GuardResult, check_branch, message_text, scan
-from .common import Env, pass_env
+from casebook.cli.common import Env, pass_env
+from casebook.errors import UsageError
+from casebook.privacy.guard import GuardResult, check_branch, message_text, scan
 
 
 @click.group()

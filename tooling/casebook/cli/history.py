@@ -6,10 +6,10 @@ import os
 
 import click
 
-from ..github import check_repo, from_environment
-from ..gitrepo import GitRepo
-from ..history import case_history, with_approvers
-from .common import Env, emit_json, format_option, pass_env
+from casebook.cli.common import Env, emit_json, format_option, pass_env
+from casebook.github.client import check_repo, from_environment
+from casebook.github.history import case_history, with_approvers
+from casebook.store.gitrepo import GitRepo
 
 
 @click.command()

@@ -7,11 +7,12 @@ from datetime import date
 
 import click
 
-from ..casebook import Casebook, require
-from ..github import check_repo, from_environment
-from ..issues import sync as run_sync
-from ..obligations import Obligation, obligations
-from .common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from casebook.check.loading import require
+from casebook.cli.common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from casebook.engine.obligations import Obligation, obligations
+from casebook.github.client import check_repo, from_environment
+from casebook.github.issues import sync as run_sync
+from casebook.store.cases import Casebook
 
 
 @click.group()

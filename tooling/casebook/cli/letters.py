@@ -7,11 +7,11 @@ from typing import cast
 
 import click
 
-from ..casebook import require
-from ..errors import CasebookError, UsageError
-from ..letters import Format, Renderer
-from ..outdir import prepare, replace_folder
-from .common import Env, as_of_option, pass_env, resolve_as_of
+from casebook.check.loading import require
+from casebook.cli.common import Env, as_of_option, pass_env, resolve_as_of
+from casebook.errors import CasebookError, UsageError
+from casebook.publish.letters import Format, Renderer
+from casebook.store.outdir import prepare, replace_folder
 
 
 @click.command()

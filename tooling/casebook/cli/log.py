@@ -6,12 +6,8 @@ from pathlib import Path
 
 import click
 
-from .. import entries
-from ..csvcontacts import new_rows, read_rows
-from ..findings import Finding
-from ..records import append_events, case_path, current_restrictions, plan_edit, valid_case
-from .common import Env, pass_env
-from .recording import (
+from casebook.cli.common import Env, pass_env
+from casebook.cli.recording import (
     Need,
     as_of_date,
     book_of,
@@ -21,6 +17,16 @@ from .recording import (
     record_options,
     resolve,
     split_ids,
+)
+from casebook.model.findings import Finding
+from casebook.records import entries
+from casebook.records.csvcontacts import new_rows, read_rows
+from casebook.records.edits import (
+    append_events,
+    case_path,
+    current_restrictions,
+    plan_edit,
+    valid_case,
 )
 
 DATE_HELP = "When it happened, YYYY-MM-DD."

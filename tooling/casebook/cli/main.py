@@ -8,27 +8,27 @@ from pathlib import Path
 
 import click
 
-from .. import __version__
-from ..errors import CasebookError
-from .approvals import approvals
-from .check import check
-from .close import close
-from .common import Env
-from .due import due
-from .fmt import fmt
-from .guard import guard
-from .history import history
-from .issues import issues
-from .letters import letters
-from .log import log
-from .new import new
-from .notify import notify
-from .purge import purge
-from .register import register
-from .retention import retention
-from .sar import sar
-from .schema import schema
-from .site import site
+from casebook import __version__
+from casebook.cli.approvals import approvals
+from casebook.cli.check import check
+from casebook.cli.close import close
+from casebook.cli.common import Env
+from casebook.cli.due import due
+from casebook.cli.fmt import fmt
+from casebook.cli.guard import guard
+from casebook.cli.history import history
+from casebook.cli.issues import issues
+from casebook.cli.letters import letters
+from casebook.cli.log import log
+from casebook.cli.new import new
+from casebook.cli.notify import notify
+from casebook.cli.purge import purge
+from casebook.cli.register import register
+from casebook.cli.retention import retention
+from casebook.cli.sar import sar
+from casebook.cli.schema import schema
+from casebook.cli.site import site
+from casebook.errors import CasebookError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

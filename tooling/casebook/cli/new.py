@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..records import plan_new
-from ..sar import Subject
-from .common import Env, pass_env, today
-from .recording import (
+from casebook.cli.common import Env, pass_env, today
+from casebook.cli.recording import (
     Need,
     as_of_date,
     ask_optional,
@@ -18,6 +16,8 @@ from .recording import (
     resolve,
     split_ids,
 )
+from casebook.privacy.sar import Subject
+from casebook.records.edits import plan_new
 
 
 @click.command()

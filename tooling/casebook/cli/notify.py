@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from .. import notify as core
-from ..casebook import require
-from ..errors import CasebookError, UsageError
-from ..letters.phrases import long_date
-from ..notify import Notice, Notifier, SmtpConfig, record_line
-from ..outdir import prepare, replace_folder
-from .common import DEFAULT_TZ, Env, as_of_option, pass_env, resolve_as_of
+from casebook.check.loading import require
+from casebook.cli.common import DEFAULT_TZ, Env, as_of_option, pass_env, resolve_as_of
+from casebook.errors import CasebookError, UsageError
+from casebook.publish import notify as core
+from casebook.publish.letters.phrases import long_date
+from casebook.publish.notify import Notice, Notifier, SmtpConfig, record_line
+from casebook.store.outdir import prepare, replace_folder
 
 
 @click.command()

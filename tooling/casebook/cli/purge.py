@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..purge import purge as do_purge
-from .common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from casebook.cli.common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from casebook.privacy.purge import purge as do_purge
 
 
 @click.command()

@@ -11,11 +11,12 @@ from typing import Any, TypeVar
 
 import click
 
-from ..casebook import Casebook, require
-from ..errors import RecordError, UsageError
-from ..findings import Finding
-from ..records import Edit, apply
-from .common import Env, parse_date, resolve_as_of
+from casebook.check.loading import require
+from casebook.cli.common import Env, parse_date, resolve_as_of
+from casebook.errors import RecordError, UsageError
+from casebook.model.findings import Finding
+from casebook.records.edits import Edit, apply
+from casebook.store.cases import Casebook
 
 F = TypeVar("F", bound=Callable[..., Any])
 

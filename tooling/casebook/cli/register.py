@@ -7,9 +7,8 @@ import sys
 
 import click
 
-from ..casebook import require
-from ..register import CSV_COLUMNS, csv_record, register_rows
-from .common import (
+from casebook.check.loading import require
+from casebook.cli.common import (
     Env,
     as_of_option,
     emit_json,
@@ -18,6 +17,7 @@ from .common import (
     resolve_as_of,
     warn_unreadable,
 )
+from casebook.publish.register import CSV_COLUMNS, csv_record, register_rows
 
 
 @click.command()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..casebook import require
-from ..retention import retention_report
-from .common import (
+from casebook.check.loading import require
+from casebook.cli.common import (
     Env,
     as_of_option,
     emit_json,
@@ -15,6 +14,7 @@ from .common import (
     resolve_as_of,
     warn_unreadable,
 )
+from casebook.engine.retention import retention_report
 
 
 @click.command()

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..casebook import require, write_atomic
-from ..pdf import to_html, to_pdf
-from ..sar import Subject, bundle_markdown, find
-from .common import Env, parse_date, pass_env, resolve_as_of
+from casebook.check.loading import require
+from casebook.cli.common import Env, parse_date, pass_env, resolve_as_of
+from casebook.privacy.sar import Subject, bundle_markdown, find
+from casebook.publish.pdf import to_html, to_pdf
+from casebook.store.cases import write_atomic
 
 
 @click.command()

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..casebook import write_atomic
-from ..schema import expected, stale
-from .common import Env, pass_env
+from casebook.cli.common import Env, pass_env
+from casebook.model.schema import expected, stale
+from casebook.store.cases import write_atomic
 
 
 @click.command()

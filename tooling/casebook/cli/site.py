@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..casebook import require
-from ..site import AUDIENCES, BuildOptions, build_site
-from ..site.serve import make_server
-from ..site.wire import collect_inputs
-from .common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from casebook.check.loading import require
+from casebook.cli.common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from casebook.publish.site import AUDIENCES, BuildOptions, build_site
+from casebook.publish.site.serve import make_server
+from casebook.publish.site.wire import collect_inputs
 
 DEFAULT_OUT = "_site"
 

@@ -1,10 +1,10 @@
 """Pydantic models of every file a casebook holds."""
 
-from .behaviours import Behaviour, Taxonomy
-from .case import Case, Decision, Event
-from .people import People, Person
-from .procedure import ACTIVE_KINDS, ENDED_KINDS, Procedure, State, Transition
-from .restrictions import RESTRICTION_TYPES, Restriction
+from casebook.model.behaviours import Behaviour, Taxonomy
+from casebook.model.case import Case, Decision, Event
+from casebook.model.people import People, Person
+from casebook.model.procedure import ACTIVE_KINDS, ENDED_KINDS, Procedure, State, Transition
+from casebook.model.restrictions import RESTRICTION_TYPES, Restriction
 
 __all__ = [
     "ACTIVE_KINDS",

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Slug, Source, Strict, Text
+from casebook.model.common import Slug, Source, Strict, Text
 
 
 class Citation(Strict):

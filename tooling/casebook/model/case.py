@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field
 
-from .common import ClockTime, Count, Day, PersonId, Slug, Strict, Text
-from .restrictions import Restriction
+from casebook.model.common import ClockTime, Count, Day, PersonId, Slug, Strict, Text
+from casebook.model.restrictions import Restriction
 
 CASE_ID_PATTERN = r"^[A-Z]{2,6}-[0-9]{4}-[0-9]{4}$"
 CASE_ID = re.compile(CASE_ID_PATTERN)

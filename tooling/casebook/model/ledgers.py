@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from .case import CaseId
-from .common import Day, PersonId, Slug, Strict, Text
+from casebook.model.case import CaseId
+from casebook.model.common import Day, PersonId, Slug, Strict, Text
 
 
 class Tombstone(Strict):

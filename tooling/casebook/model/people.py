@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import EmailStr, Field
 
-from .common import Slug, Strict, Text
+from casebook.model.common import Slug, Strict, Text
 
 
 class Role(Strict):

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .common import Count, Flag, NonNegative, Slug, Source, Strict, Text
+from casebook.model.common import Count, Flag, NonNegative, Slug, Source, Strict, Text
 
 CasePrefix = Annotated[str, Field(pattern=r"^[A-Z]{2,6}$")]
 

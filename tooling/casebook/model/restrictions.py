@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .common import ClockTime, Count, Day, PersonId, Slug, Strict, Text
+from casebook.model.common import ClockTime, Count, Day, PersonId, Slug, Strict, Text
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 

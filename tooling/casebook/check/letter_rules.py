@@ -1,0 +1,79 @@
+"""Rule ``letter-content``: every letter the case records can be written with the content its
+procedure makes mandatory.
+
+A recorded letter whose mandatory items the case cannot fill (no single point of contact chosen,
+no monitoring period, no reasons) is an error naming the item and how to fix the record. A
+letter that a decision requires but the case does not yet record gets the same check as a
+warning, so the gap is found before the letter is due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from casebook.check.context import CaseContext
+from casebook.model.findings import Finding, Loc, Severity
+from casebook.publish.letters.items import RESOLVERS, Missing
+from casebook.publish.letters.letterhead import load_letterhead
+from casebook.publish.letters.render import published_text, recipient_problem
+from casebook.publish.letters.source import LetterJob, LetterSource, pending_jobs, recorded_jobs
+
+RULE = "letter-content"
+# Items filled from policy files; without a casebook folder they cannot be checked here.
+_FILE_ITEMS = frozenset({"policy-copy", "ombudsman", "how-to-access-services"})
+
+
+def letter_content(ctx: CaseContext) -> Iterator[Finding]:
+    proc = ctx.procedure
+    letterhead = load_letterhead(ctx.root).letterhead if ctx.root is not None else None
+    published = published_text(ctx.root, proc) if ctx.root is not None else None
+
+    def source(job: LetterJob) -> LetterSource:
+        return LetterSource(
+            ctx.case,
+            proc,
+            ctx.people,
+            ctx.taxonomy,
+            ctx.settings,
+            letterhead,
+            published,
+            job,
+            ctx.person_by_id,
+            ctx.derived.steps,
+        )
+
+    if not proc.letters:
+        return
+    for job in recorded_jobs(ctx.derived):
+        assert job.event_index is not None
+        loc: Loc = ("events", job.event_index)
+        yield from _check(ctx, source(job), (*loc, "letter"), "error")
+        problem = recipient_problem(source(job))
+        if problem is not None:
+            yield Finding("error", RULE, f"{problem.reason}; {problem.fix}", loc=(*loc, "via"))
+    for job in pending_jobs(ctx.derived_as_of, ctx.as_of):
+        assert job.step is not None
+        yield from _check(ctx, source(job), ("events", job.step.index), "warning")
+
+
+def _check(ctx: CaseContext, src: LetterSource, loc: Loc, severity: Severity) -> Iterator[Finding]:
+    spec = ctx.procedure.letters.get(src.job.letter_id)
+    if spec is None or not spec.required:
+        return  # an unknown letter is the reference rule's finding
+    what = f"letter {src.job.letter_id!r} ({spec.title})"
+    for req in spec.required:
+        if ctx.root is None and req.item in _FILE_ITEMS:
+            continue
+        resolver = RESOLVERS.get(req.item)
+        if resolver is None:
+            continue  # an unknown item is a policy finding
+        got = resolver(src)
+        if isinstance(got, Missing):
+            lead = what if src.job.event else f"{what}, due after this decision,"
+            yield Finding(
+                severity,
+                RULE,
+                f"{lead} must give {req.label} (item {req.item!r}), but {got.reason}; "
+                f"to fix: {got.fix}",
+                loc=loc,
+            )

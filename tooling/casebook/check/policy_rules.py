@@ -1,0 +1,195 @@
+"""Cross-checks of the policy files: a procedure must only name things that exist."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from casebook.model import RESTRICTION_TYPES, Procedure
+from casebook.model.findings import Finding, Loc
+from casebook.model.letter_items import LETTER_ITEMS
+from casebook.model.procedure import Requirement
+from casebook.store.reader import PUBLISHED_DIR
+
+if TYPE_CHECKING:
+    from casebook.store.reader import Policy
+
+LETTERS_DIR = "policy/letters"
+
+
+def check_policy(policy: Policy) -> list[Finding]:
+    from casebook.store.reader import PEOPLE_FILE, with_line
+
+    out: list[Finding] = []
+    people = policy.people
+    roles = set(people.roles)
+    people_text = _read(policy.root / PEOPLE_FILE)
+
+    for pid, n in Counter(p.id for p in people.people).items():
+        if n > 1:
+            idx = next(i for i, p in enumerate(people.people) if p.id == pid)
+            out.append(
+                with_line(
+                    _err(f"person id {pid!r} is used {n} times", ("people", idx, "id")),
+                    PEOPLE_FILE,
+                    people_text,
+                )
+            )
+    logins = Counter(p.github.lower() for p in people.people if p.github)
+    for login, n in logins.items():
+        if n > 1:
+            out.append(
+                Finding(
+                    "error",
+                    "policy",
+                    f"GitHub login {login!r} belongs to {n} people",
+                    file=PEOPLE_FILE,
+                )
+            )
+    for i, p in enumerate(people.people):
+        for j, r in enumerate(p.roles):
+            if r not in roles:
+                out.append(
+                    with_line(
+                        _err(
+                            f"unknown role {r!r}; define it under roles:", ("people", i, "roles", j)
+                        ),
+                        PEOPLE_FILE,
+                        people_text,
+                    )
+                )
+
+    behaviours = {b.id for b in policy.taxonomy.behaviours}
+    for proc_id, proc in policy.procedures.items():
+        rel, text = policy.texts[proc_id]
+        for f in _procedure_findings(proc, roles, behaviours, set(people.mailing_lists), policy):
+            out.append(with_line(f, rel, text))
+    from casebook.check.template_rules import template_findings
+
+    out += template_findings(policy)
+    return out
+
+
+def _err(message: str, loc: Loc) -> Finding:
+    return Finding("error", "policy", message, loc=loc)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _procedure_findings(
+    proc: Procedure, roles: set[str], behaviours: set[str], mailing: set[str], policy: Policy
+) -> Iterator[Finding]:
+    root = policy.root
+    states = set(proc.states)
+    if not (root / PUBLISHED_DIR / proc.text).is_file():
+        yield _err(f"published text {PUBLISHED_DIR}/{proc.text} not found", ("text",))
+    if proc.initial not in states:
+        yield _err(
+            f"initial state {proc.initial!r} is not one of the states: {', '.join(sorted(states))}",
+            ("initial",),
+        )
+    for i, b in enumerate(proc.behaviours):
+        if b not in behaviours:
+            yield _err(
+                f"unknown behaviour {b!r}; define it in policy/behaviours.yaml", ("behaviours", i)
+            )
+    for i, cap in enumerate(proc.referral):
+        yield from _roles(cap.to_roles, roles, ("referral", i, "to_roles"))
+    for sid, st in proc.states.items():
+        for j, r in enumerate(st.restrictions):
+            if r not in RESTRICTION_TYPES:
+                yield _err(
+                    f"unknown restriction type {r!r}; known types: "
+                    + ", ".join(sorted(RESTRICTION_TYPES)),
+                    ("states", sid, "restrictions", j),
+                )
+        if st.review:
+            yield from _roles(st.review.by_roles, roles, ("states", sid, "review", "by_roles"))
+    pairs: Counter[tuple[str, str]] = Counter()
+    for i, t in enumerate(proc.transitions):
+        for j, s in enumerate(t.from_):
+            if s not in states:
+                yield _err(f"transition from unknown state {s!r}", ("transitions", i, "from", j))
+            pairs[(s, t.to)] += 1
+        if t.to not in states:
+            yield _err(f"transition to unknown state {t.to!r}", ("transitions", i, "to"))
+        for j, s in enumerate(t.expects_prior):
+            if s not in states:
+                yield _err(
+                    f"expects_prior names unknown state {s!r}",
+                    ("transitions", i, "expects_prior", j),
+                )
+        for part in ("requires", "consult"):
+            reqs: list[Requirement] = getattr(t.approval, part)
+            for k, req in enumerate(reqs):
+                yield from _roles(
+                    req.roles, roles, ("transitions", i, "approval", part, k, "roles")
+                )
+        for j, letter in enumerate(t.letters):
+            if letter not in proc.letters:
+                yield _err(
+                    f"letter {letter!r} is not defined under letters:",
+                    ("transitions", i, "letters", j),
+                )
+        for j, n in enumerate(t.notify):
+            if n.list_id not in proc.distribution_lists:
+                yield _err(
+                    f"distribution list {n.list_id!r} is not defined under distribution_lists:",
+                    ("transitions", i, "notify", j, "list"),
+                )
+            yield from _roles(n.by_roles, roles, ("transitions", i, "notify", j, "by_roles"))
+    for (a, b), count in pairs.items():
+        if count > 1:
+            yield _err(
+                f"{count} transitions go from {a!r} to {b!r}; a decision could not tell them apart",
+                ("transitions",),
+            )
+    reachable = {proc.initial}
+    changed = True
+    while changed:
+        changed = False
+        for t in proc.transitions:
+            if t.to not in reachable and reachable.intersection(t.from_):
+                reachable.add(t.to)
+                changed = True
+    for sid in sorted(states - reachable):
+        yield Finding(
+            "warning",
+            "policy",
+            f"state {sid!r} cannot be reached from {proc.initial!r}",
+            loc=("states", sid),
+        )
+    for lid, spec in proc.letters.items():
+        yield from _roles(spec.sender_roles, roles, ("letters", lid, "sender_roles"))
+        for j, item in enumerate(spec.required):
+            if item.item not in LETTER_ITEMS:
+                yield _err(
+                    f"unknown letter item {item.item!r}; known items: "
+                    + ", ".join(sorted(LETTER_ITEMS)),
+                    ("letters", lid, "required", j, "item"),
+                )
+    for did, dl in proc.distribution_lists.items():
+        yield from _roles(dl.roles, roles, ("distribution_lists", did, "roles"))
+        for j, m in enumerate(dl.mailing_lists):
+            if m not in mailing:
+                yield _err(
+                    f"mailing list {m!r} is not defined in policy/people.yaml",
+                    ("distribution_lists", did, "mailing_lists", j),
+                )
+    if proc.log_review:
+        yield from _roles(proc.log_review.by_roles, roles, ("log_review", "by_roles"))
+
+
+def _roles(names: list[str], roles: set[str], loc: Loc) -> Iterator[Finding]:
+    for j, r in enumerate(names):
+        if r not in roles:
+            yield _err(
+                f"unknown role {r!r}; define it in policy/people.yaml under roles:", (*loc, j)
+            )

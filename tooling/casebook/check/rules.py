@@ -1,0 +1,64 @@
+"""Rules over one case. Each rule has an id and yields findings; none raises for bad data.
+
+A rule is a function ``(ctx: CaseContext) -> Iterable[Finding]``. Findings carry ``loc`` (the
+path inside the case file); the checker fills in file and line. To add a rule, write a function
+in a module here and add it to ``CASE_RULES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from casebook.check.context import CaseContext
+from casebook.check.letter_rules import letter_content
+from casebook.check.procedure_rules import (
+    approvals,
+    event_order,
+    expected_prior,
+    future_events,
+    letters_recorded,
+    notifications_recorded,
+    restrictions_allowed,
+    transitions,
+)
+from casebook.check.references import references
+from casebook.check.time_rules import (
+    breaches,
+    log_reviews,
+    obligations_due,
+    purged_ids,
+    recommenced,
+    retention_stated,
+    reviews_valid,
+)
+from casebook.model.findings import Finding
+
+if TYPE_CHECKING:
+    from casebook.store.cases import Casebook
+
+Rule = Callable[[CaseContext], Iterable[Finding]]
+
+CASE_RULES: list[Rule] = [
+    references,
+    event_order,
+    future_events,
+    transitions,
+    approvals,
+    expected_prior,
+    restrictions_allowed,
+    letters_recorded,
+    notifications_recorded,
+    obligations_due,
+    reviews_valid,
+    breaches,
+    recommenced,
+    letter_content,
+]
+
+# Rules over the whole casebook (ledgers, purged ids, procedure-wide obligations).
+BookRule = Callable[["Casebook", date], list[Finding]]
+BOOK_RULES: list[BookRule] = [purged_ids, log_reviews, retention_stated]
+
+__all__ = ["BOOK_RULES", "CASE_RULES", "BookRule", "CaseContext", "Rule"]

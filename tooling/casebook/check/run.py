@@ -1,0 +1,107 @@
+"""`casebook check`: every file, every cross reference, every procedure rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from casebook.check.loading import load
+from casebook.check.rules import BOOK_RULES, CASE_RULES, CaseContext
+from casebook.model.findings import Finding, has_errors, sort_key
+from casebook.store.cases import Casebook, CaseFile, fingerprint, gc_paused
+from casebook.store.reader import with_line
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    as_of: date
+    cases: int
+    findings: list[Finding]
+    # False when policy/ itself is invalid: nothing else could be checked (exit code 2).
+    policy_ok: bool
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "as_of": self.as_of.isoformat(),
+            "cases": self.cases,
+            "findings": [f.as_json() for f in self.findings],
+        }
+
+
+# Rules whose errors mean "a date has passed", not "a record is wrong" (see `--no-deadlines`).
+DEADLINE_RULES = frozenset({"overdue", "retention", "letter", "notify"})
+
+
+def run_check(
+    root: Path, as_of: date, use_cache: bool = True, deadlines: bool = True
+) -> CheckReport:
+    """Check the whole casebook. With ``deadlines=False`` missed deadlines are warnings, not
+    errors (for a pre-commit hook: a commit is about its records, and an overdue review in
+    another case must not stop someone recording a threat; CI and `casebook due` still tell)."""
+    book, findings = load(root, use_cache=use_cache)
+    if book is None:
+        return CheckReport(as_of, 0, sorted(findings, key=sort_key), policy_ok=False)
+    found = list(findings)
+    cache = book.cache
+    key = f"{fingerprint(root)}|{as_of.isoformat()}" if cache is not None else ""
+    pending = []
+    for f in book.files:
+        cached = cache.findings(f.rel, key) if cache is not None and f.valid else None
+        if cached is not None:
+            found += cached
+        else:
+            pending.append(f)
+    with gc_paused():  # findings and derived state pile up: see casebook.gc_paused
+        for f, ctx in contexts(book, as_of, pending):
+            result = case_findings(f, ctx)
+            if cache is not None:
+                cache.put_findings(f.rel, key, result)
+            found += result
+    if cache is not None:
+        cache.save()
+    # Casebook-wide rules (ledgers, purged ids, central-log reviews) are never cached.
+    for rule in BOOK_RULES:
+        found += rule(book, as_of)
+    if not deadlines:
+        found = [replace(f, severity="warning") if f.rule in DEADLINE_RULES else f for f in found]
+    return CheckReport(as_of, len(book.files), sorted(found, key=sort_key), policy_ok=True)
+
+
+def contexts(
+    book: Casebook, as_of: date, files: list[CaseFile] | None = None
+) -> list[tuple[CaseFile, CaseContext]]:
+    """A rule context for every valid case (of ``files``, default all) whose procedure exists."""
+    policy = book.policy
+    people = policy.people.by_id()
+    out = []
+    for f in book.files if files is None else files:
+        case = f.case
+        if case is None or case.procedure not in policy.procedures:
+            continue
+        ctx = CaseContext(
+            case,
+            policy.procedures[case.procedure],
+            policy.people,
+            people,
+            policy.taxonomy,
+            policy.settings,
+            as_of,
+            policy.root,
+        )
+        out.append((f, ctx))
+    return out
+
+
+def case_findings(f: CaseFile, ctx: CaseContext) -> list[Finding]:
+    """Every case rule over one file, with file, line and case id filled in."""
+    out = []
+    for rule in CASE_RULES:
+        for finding in rule(ctx):
+            out.append(with_line(replace(finding, case=ctx.case.id), f.rel, f.text))
+    return out

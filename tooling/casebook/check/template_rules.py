@@ -1,0 +1,70 @@
+"""Policy check ``letter-template``: every letter a procedure defines has a template that parses
+and has a block for each item the procedure makes mandatory; the letterhead is valid.
+
+Run with the rest of ``policy/`` (``policy_rules.check_policy``), so a broken template stops
+`casebook check` with exit 2 before any letter is due, not on the day one is sent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from casebook.model.findings import Finding, Severity
+from casebook.publish.letters.letterhead import LETTERHEAD_FILE, load_letterhead
+from casebook.publish.letters.templates import (
+    LETTERS_DIR,
+    letter_template,
+    make_env,
+    template_items,
+)
+
+if TYPE_CHECKING:
+    from casebook.store.reader import Policy
+
+RULE = "letter-template"
+
+
+def template_findings(policy: Policy) -> list[Finding]:
+    from casebook.store.reader import with_line
+
+    out: list[Finding] = []
+    if not any(p.letters for p in policy.procedures.values()):
+        return out
+    env = make_env(policy.root)
+    for proc_id, proc in sorted(policy.procedures.items()):
+        rel, text = policy.texts.get(proc_id, (f"policy/procedures/{proc_id}.yaml", ""))
+        for lid, spec in proc.letters.items():
+            name = letter_template(proc_id, lid, spec.template)
+            found, problems = template_items(env, name)
+            loc = ("letters", lid, "template") if spec.template else ("letters", lid)
+            for problem in problems:
+                out.append(
+                    with_line(
+                        Finding("error", RULE, f"letter {lid!r}: {problem}", loc=loc), rel, text
+                    )
+                )
+            if problems:
+                continue
+            absent = [i.item for i in spec.required if i.item not in found]
+            if absent:
+                out.append(
+                    Finding(
+                        "error",
+                        RULE,
+                        f"has no block for {', '.join(absent)}, which letter {lid!r} of "
+                        f"{proc_id} must contain; add {{% call item('{absent[0]}') %}}...",
+                        file=f"{LETTERS_DIR}/{name}",
+                    )
+                )
+    loaded = load_letterhead(policy.root)
+    if loaded.letterhead is None:
+        severity: Severity = "warning" if "not found" in (loaded.problem or "") else "error"
+        out.append(
+            Finding(
+                severity,
+                RULE,
+                f"letters cannot be printed: {loaded.problem}",
+                file=LETTERHEAD_FILE,
+            )
+        )
+    return out

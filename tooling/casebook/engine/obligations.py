@@ -1,0 +1,465 @@
+"""Obligations: what is due, by when, for which case. Derived, never stored.
+
+``Obligation`` is the contract between the engine (which derives obligations from cases and
+procedures), `casebook due`, `casebook check` and `casebook issues sync` (which opens one GitHub
+issue per obligation and finds it again by ``key``).
+
+Every clock in a procedure file becomes obligations here, and only here:
+
+* ``monitoring-ends`` / ``no-contact-ends`` / ``dormant-from`` / ``period-ends``: a state with a
+  ``period`` (or a decision with ``until``) must be followed by a decision when the period ends.
+  The next decision meets it, whenever it comes ("three months, or less"). Where the procedure
+  leads from a no-contact state back to monitoring ("invoked again ... for a further period of
+  three months") the label says so.
+* ``review``: a state with ``review`` is reviewed every ``review.every`` (``due``) and never later
+  than ``review.latest`` (``latest``), counted from the decision for the first review and from
+  the previous review after that. A review's ``next_review`` sets the date of the next one instead
+of the usual cadence ("quarterly ... unless advised otherwise"), never beyond ``latest``. A
+  review that would fall on or after the end of the state's period is not asked for: the
+  decision at the end of the period is the review. A later decision meets a pending review.
+* ``restriction-ends``: a restriction with its own ``end`` inside its decision's period: renew it
+  or let it lapse. It lapses by itself, so it is never overdue (met the day after its end).
+* ``letter`` and ``notification``: what a transition requires, due ``due_within`` after the
+  decision (default ``settings.letter_due_days``), met by the first matching event after the
+  decision and no later than the next decision.
+* ``deletion`` (or ``retention-review`` when a published exception is flagged): see
+  ``casebook.retention``.
+* ``log-review``: a procedure's ``log_review`` (York's annual review of the central log). It
+  belongs to no case: its ``case`` is the procedure id (case ids are upper-case
+  ``PREFIX-YYYY-NNNN``, so the two cannot collide), and it is met by an entry in
+  ``settings.log_reviews``. The first is due ``every`` after the first decision of any case
+  under the procedure (when the log first had an entry).
+
+Only events dated on or before ``as_of`` count: the obligations are those of the record as it
+stood on that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from casebook.engine.replay import Step, add_period, period_end, show_period
+from casebook.engine.retention import RetentionStatus, retention_status
+from casebook.engine.timeline import Timeline, timeline
+from casebook.model import ACTIVE_KINDS, Case, Procedure
+from casebook.model.case import Decision, LetterSent, Notification, ReviewHeld
+from casebook.model.procedure import Period
+from casebook.model.settings import Settings
+
+if TYPE_CHECKING:
+    from casebook.store.cases import Casebook
+    from casebook.store.ledgers import LogReviewHeld
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    case: str  # case id (never a name: obligations end up in GitHub issues)
+    procedure: str
+    # "review", "monitoring-ends", "no-contact-ends", "dormant-from", "period-ends",
+    # "restriction-ends", "letter", "notification", "log-review", "deletion",
+    # "retention-review" (see the module docstring)
+    kind: str
+    due: date
+    latest: date | None  # the hard limit, where the procedure gives one
+    # Stable identity across runs, e.g. "MC-2026-0007/review/3" (the third review).
+    key: str
+    label: str  # plain English: "Quarterly review of the managed contact arrangements"
+    met: bool = False
+    # When and by which event (index in case.events) it was met; None while open.
+    met_on: date | None = None
+    met_by: int | None = None
+    # The event the obligation arises from (index in case.events), for file and line.
+    event: int | None = None
+
+    def overdue(self, as_of: date) -> bool:
+        return not self.met and as_of > (self.latest or self.due)
+
+    @property
+    def limit(self) -> date:
+        """The last day on which meeting the obligation is still in time."""
+        return self.latest or self.due
+
+    @property
+    def late(self) -> bool:
+        """Met, but after the last day it was allowed."""
+        return self.met_on is not None and self.met_on > self.limit
+
+    def as_json(self, as_of: date) -> dict[str, object]:
+        return {
+            "case": self.case,
+            "procedure": self.procedure,
+            "kind": self.kind,
+            "due": self.due.isoformat(),
+            "latest": self.latest.isoformat() if self.latest else None,
+            "overdue": self.overdue(as_of),
+            "key": self.key,
+            "label": self.label,
+            "met": self.met,
+            "met_on": self.met_on.isoformat() if self.met_on else None,
+        }
+
+
+PERIOD_KINDS = {
+    "monitoring": "monitoring-ends",
+    "no-contact": "no-contact-ends",
+    "closed": "dormant-from",
+}
+
+
+def obligations_for(tl: Timeline, settings: Settings) -> list[Obligation]:
+    """Every obligation of one case (met or not) as of ``tl.as_of``, in date order.
+
+    Raises ValueError for a timeline without an as-of date (obligations are of a day).
+    """
+    if tl.as_of is None:
+        raise ValueError("obligations are worked out as of a date")
+    case, proc, as_of = tl.case, tl.procedure, tl.as_of
+    out: list[Obligation] = []
+    steps = tl.steps
+    for k, step in enumerate(steps):
+        nxt = steps[k + 1] if k + 1 < len(steps) else None
+        out += _period(case, proc, step, nxt)
+        out += _restriction_ends(case, proc, step, nxt, as_of)
+        out += _reviews(case, proc, step, nxt, as_of)
+        out += _letters(case, proc, settings, step, nxt, as_of)
+        out += _notifications(case, proc, settings, step, nxt, as_of)
+    deletion = retention_obligation(retention_status(tl))
+    if deletion is not None:
+        out.append(deletion)
+    out.sort(key=lambda o: (o.due, o.kind, o.key))
+    return out
+
+
+def obligations(book: Casebook, as_of: date) -> list[Obligation]:
+    """Every obligation in the casebook (met or not) as of ``as_of``: those of each valid case
+    and each procedure's log review. Sorted by due date. Filter ``not o.met`` for what is open.
+    """
+    policy = book.policy
+    out: list[Obligation] = []
+    for case in book.cases():
+        proc = policy.procedures.get(case.procedure)
+        if proc is not None:
+            out += obligations_for(timeline(case, proc, as_of), policy.settings)
+    out += book_log_reviews(book, as_of)
+    out.sort(key=lambda o: (o.due, o.case, o.kind, o.key))
+    return out
+
+
+def book_log_reviews(book: Casebook, as_of: date) -> list[Obligation]:
+    """The ``log-review`` obligations of every procedure that has a ``log_review``."""
+    from casebook.store.ledgers import load_log_reviews
+
+    procedures = book.policy.procedures
+    if not any(p.log_review for p in procedures.values()):
+        return []
+    first: dict[str, date] = {}
+    reviewed = {p.id for p in procedures.values() if p.log_review}
+    for f in book.files:
+        # Only cases of procedures with a central log are read (a cached record stays JSON).
+        if f.procedure not in reviewed:
+            continue
+        case = f.case
+        if case is None:
+            continue
+        d = next((e.date for e in case.events if isinstance(e, Decision)), None)
+        if (
+            d is not None
+            and d <= as_of
+            and (case.procedure not in first or d < first[case.procedure])
+        ):
+            first[case.procedure] = d
+    reviews, _ = load_log_reviews(book.root, book.policy.settings)
+    held = reviews.reviews if reviews is not None else []
+    out: list[Obligation] = []
+    for proc in procedures.values():
+        out += log_review_obligations(proc, first.get(proc.id), held, as_of)
+    return out
+
+
+def log_review_obligations(
+    proc: Procedure, first: date | None, held: Iterable[LogReviewHeld], as_of: date
+) -> list[Obligation]:
+    """The periodic reviews of a procedure's whole register (its ``log_review``)."""
+    spec = proc.log_review
+    if spec is None or first is None:
+        return []
+    mine = sorted((r for r in held if r.procedure == proc.id and r.date <= as_of), key=_by_date)
+    out: list[Obligation] = []
+    anchor = first
+    label = f"Review the central log of {proc.title} (every {show_period(spec.every)})"
+    for review in mine:
+        if review.date < anchor:
+            continue  # a review before the log had entries does not start the clock
+        due = add_period(anchor, spec.every)
+        n = len(out) + 1
+        out.append(
+            Obligation(
+                proc.id,
+                proc.id,
+                "log-review",
+                due,
+                None,
+                f"{proc.id}/log-review/{n}",
+                label,
+                met=True,
+                met_on=review.date,
+            )
+        )
+        anchor = review.date
+    due = add_period(anchor, spec.every)
+    out.append(
+        Obligation(
+            proc.id, proc.id, "log-review", due, None, f"{proc.id}/log-review/{len(out) + 1}", label
+        )
+    )
+    return out
+
+
+def _by_date(r: LogReviewHeld) -> date:
+    return r.date
+
+
+def _period(case: Case, proc: Procedure, step: Step, nxt: Step | None) -> list[Obligation]:
+    st = proc.states.get(step.to_state)
+    end = period_end(step, proc)
+    if st is None or end is None:
+        return []
+    kind = PERIOD_KINDS.get(st.kind, "period-ends")
+    then = _what_follows(proc, step.to_state)
+    label = {
+        "monitoring-ends": f"{st.label}: the monitoring period ends; decide the outcome",
+        "no-contact-ends": f"{st.label}: the no-contact period ends; {then}",
+        "dormant-from": f"{st.label}: move the case to dormant",
+    }.get(kind, f"{st.label}: the period ends; decide what follows")
+    return [
+        Obligation(
+            case.id,
+            proc.id,
+            kind,
+            end,
+            None,
+            f"{case.id}/{kind}/{step.index}",
+            label,
+            met=nxt is not None,
+            met_on=nxt.decision.date if nxt else None,
+            met_by=nxt.index if nxt else None,
+            event=step.index,
+        )
+    ]
+
+
+def _restriction_ends(
+    case: Case, proc: Procedure, step: Step, nxt: Step | None, as_of: date
+) -> list[Obligation]:
+    """A restriction with its own end, inside its decision's period: renew it or let it lapse.
+
+    Not an error when it passes: the restriction simply lapses (it is "met" the day after its
+    end). It is listed while it is coming, so that the council decides in time and staff are
+    told; restrictions that end with the period or are replaced first are covered already.
+    """
+    st = proc.states.get(step.to_state)
+    if st is None or st.kind not in ACTIVE_KINDS:
+        return []
+    ends = period_end(step, proc)
+    out = []
+    for j, r in enumerate(step.decision.restrictions):
+        if r.end is None or (ends is not None and r.end >= ends):
+            continue
+        if nxt is not None and r.end >= nxt.decision.date - timedelta(days=1):
+            continue
+        lapsed = as_of > r.end
+        out.append(
+            Obligation(
+                case.id,
+                proc.id,
+                "restriction-ends",
+                r.end,
+                None,
+                f"{case.id}/restriction-ends/{step.index}/{j}",
+                f"The {r.type} restriction ends: renew it by a decision, or let it lapse and "
+                "tell staff",
+                met=lapsed,
+                met_on=r.end if lapsed else None,
+                event=step.index,
+            )
+        )
+    return out
+
+
+def _what_follows(proc: Procedure, state: str) -> str:
+    """What the procedure does when a no-contact period ends: re-invoke monitoring, if it can."""
+    for t in proc.transitions:
+        target = proc.states.get(t.to)
+        if state in t.from_ and target is not None and target.kind == "monitoring":
+            length = f" for {show_period(target.period)}" if target.period else ""
+            return f"invoke the procedure again: {target.label}{length}"
+    return "decide what follows"
+
+
+def _reviews(
+    case: Case, proc: Procedure, step: Step, nxt: Step | None, as_of: date
+) -> list[Obligation]:
+    st = proc.states.get(step.to_state)
+    if st is None or st.review is None:
+        return []
+    spec = st.review
+    stop = nxt.index if nxt else len(case.events)
+    ends = period_end(step, proc)
+    out: list[Obligation] = []
+    anchor = step.decision.date
+    asked: date | None = None  # a next_review set by the previous review
+    n = 0
+
+    def make(met_on: date | None, met_by: int | None, event: int) -> Obligation | None:
+        due = add_period(anchor, spec.every)
+        latest = add_period(anchor, spec.latest) if spec.latest else None
+        if asked is not None:
+            due = asked if latest is None else min(asked, latest)
+        if ends is not None and due >= ends:
+            return None  # the decision at the end of the period is the review
+        if latest is not None and latest < due:
+            latest = due
+        return Obligation(
+            case.id,
+            proc.id,
+            "review",
+            due,
+            latest,
+            f"{case.id}/review/{step.index}/{n}",
+            f"{st.label}: review the arrangements (every {show_period(spec.every)}"
+            + (f", never later than {show_period(spec.latest)}" if spec.latest else "")
+            + ")",
+            met=met_on is not None,
+            met_on=met_on,
+            met_by=met_by,
+            event=event,
+        )
+
+    last_event = step.index
+    for i in range(step.index + 1, stop):
+        ev = case.events[i]
+        if not isinstance(ev, ReviewHeld) or ev.date > as_of:
+            continue
+        n += 1
+        ob = make(ev.date, i, last_event)
+        if ob is not None:
+            out.append(ob)
+        anchor, asked, last_event = ev.date, ev.next_review, i
+    n += 1
+    pending = make(nxt.decision.date if nxt else None, nxt.index if nxt else None, last_event)
+    if pending is not None and (nxt is None or nxt.decision.date > pending.due):
+        out.append(pending)
+    return out
+
+
+def letter_due(settings: Settings, start: date, within: Period | None) -> date:
+    if within is not None:
+        return add_period(start, within)
+    return start + timedelta(days=settings.letter_due_days)
+
+
+def _letters(
+    case: Case, proc: Procedure, settings: Settings, step: Step, nxt: Step | None, as_of: date
+) -> list[Obligation]:
+    t = step.transition
+    if t is None:
+        return []
+    start = step.decision.date
+    end = nxt.decision.date if nxt else as_of
+    out = []
+    for letter_id in t.letters:
+        letter = proc.letters.get(letter_id)
+        if letter is None:
+            continue
+        sent = next(
+            (
+                i
+                for i in range(step.index + 1, len(case.events))
+                if isinstance(ev := case.events[i], LetterSent)
+                and ev.letter == letter_id
+                and start <= ev.date <= end
+            ),
+            None,
+        )
+        out.append(
+            Obligation(
+                case.id,
+                proc.id,
+                "letter",
+                letter_due(settings, start, letter.due_within),
+                None,
+                f"{case.id}/letter/{step.index}/{letter_id}",
+                f"Send the {letter.title} ('{t.label}' on {start})",
+                met=sent is not None,
+                met_on=case.events[sent].date if sent is not None else None,
+                met_by=sent,
+                event=step.index,
+            )
+        )
+    return out
+
+
+def _notifications(
+    case: Case, proc: Procedure, settings: Settings, step: Step, nxt: Step | None, as_of: date
+) -> list[Obligation]:
+    t = step.transition
+    if t is None:
+        return []
+    start = step.decision.date
+    end = nxt.decision.date if nxt else as_of
+    out = []
+    for rule in t.notify:
+        done = next(
+            (
+                i
+                for i in range(step.index + 1, len(case.events))
+                if isinstance(ev := case.events[i], Notification)
+                and ev.list_id == rule.list_id
+                and start <= ev.date <= end
+            ),
+            None,
+        )
+        dl = proc.distribution_lists.get(rule.list_id)
+        who = dl.label if dl else rule.list_id
+        out.append(
+            Obligation(
+                case.id,
+                proc.id,
+                "notification",
+                letter_due(settings, start, rule.within),
+                None,
+                f"{case.id}/notification/{step.index}/{rule.list_id}",
+                f"Tell {who} (list {rule.list_id!r}) of '{t.label}' on {start}",
+                met=done is not None,
+                met_on=case.events[done].date if done is not None else None,
+                met_by=done,
+                event=step.index,
+            )
+        )
+    return out
+
+
+def retention_obligation(status: RetentionStatus | None) -> Obligation | None:
+    """The ``deletion`` (or ``retention-review``) obligation of an ended case, if it has one."""
+    if status is None or status.deletion_due is None:
+        return None
+    if status.flags:
+        label = (
+            f"Review the retention exception ({', '.join(f.exception for f in status.flags)}): "
+            "purge the record, or record the exception again with the reasons it still applies"
+        )
+    else:
+        label = f"Delete the record ({status.rule}): run casebook purge {status.case}"
+    return Obligation(
+        status.case,
+        status.procedure,
+        status.kind,
+        status.deletion_due,
+        None,
+        f"{status.case}/{status.kind}/{status.step_index}",
+        label,
+        event=status.step_index,
+    )

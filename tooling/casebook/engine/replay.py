@@ -1,0 +1,172 @@
+"""Deriving a case's state from its history: pure functions of (procedure, case, as_of)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from casebook.model import ACTIVE_KINDS, Case, Decision, Procedure, Restriction, Transition
+from casebook.model.case import (
+    ContactLogged,
+    LetterSent,
+    Meeting,
+    Note,
+    Notification,
+    Representation,
+    ReviewHeld,
+)
+from casebook.model.procedure import Period
+from casebook.model.restrictions import NoContact
+
+
+def add_period(start: date, period: Period) -> date:
+    """Calendar arithmetic: 31 January + 1 month is the last day of February."""
+    return start + relativedelta(months=period.months, days=period.days)
+
+
+def show_period(p: Period) -> str:
+    """``3 months``, ``1 month and 14 days``."""
+    parts = []
+    if p.months:
+        parts.append(f"{p.months} month{'s' if p.months != 1 else ''}")
+    if p.days:
+        parts.append(f"{p.days} day{'s' if p.days != 1 else ''}")
+    return " and ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One decision replayed against the procedure."""
+
+    index: int  # position in case.events
+    decision: Decision
+    from_state: str
+    to_state: str
+    transition: Transition | None  # None when the procedure does not allow this move
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    state: str
+    since: date
+    steps: tuple[Step, ...]
+
+    @property
+    def last(self) -> Step | None:
+        return self.steps[-1] if self.steps else None
+
+
+def derive(case: Case, proc: Procedure, as_of: date | None = None) -> Derived:
+    """Replay the decisions dated on or before ``as_of`` (all when None)."""
+    state, since = proc.initial, case.referral.date
+    steps: list[Step] = []
+    for i, event in enumerate(case.events):
+        if not isinstance(event, Decision):
+            continue
+        if as_of is not None and event.date > as_of:
+            break
+        transition = proc.transition(state, event.to)
+        steps.append(Step(i, event, state, event.to, transition))
+        if event.to in proc.states:
+            state, since = event.to, event.date
+    return Derived(state, since, tuple(steps))
+
+
+def period_end(step: Step, proc: Procedure) -> date | None:
+    """When the period a decision started ends: its ``until``, else the state's default."""
+    if step.decision.until is not None:
+        return step.decision.until
+    st = proc.states.get(step.to_state)
+    if st is None or st.period is None:
+        return None
+    return add_period(step.decision.date, st.period)
+
+
+@dataclass(frozen=True, slots=True)
+class InForce:
+    """One restriction and the days it is in force (both ends inclusive)."""
+
+    restriction: Restriction
+    start: date
+    end: date | None  # None: until a further decision
+    step: Step
+
+    def covers(self, on: date) -> bool:
+        return self.start <= on and (self.end is None or on <= self.end)
+
+
+def restriction_intervals(derived: Derived, proc: Procedure) -> list[InForce]:
+    """Every restriction each decision imposed, with the days it was (or is) in force.
+
+    A decision states the complete set of restrictions from its date; the next decision
+    replaces the set, so each restriction ends at the latest the day before the next decision,
+    or earlier at its own ``end``. A decision into a state of kind ``no-contact`` that names no
+    ``no-contact`` restriction implies one for the state's period (the period is the point of
+    the state). Decisions into states that are not active (referral, closed, dormant) impose
+    nothing. Sorted by start date.
+    """
+    out: list[InForce] = []
+    steps = derived.steps
+    for k, step in enumerate(steps):
+        st = proc.states.get(step.to_state)
+        if st is None or st.kind not in ACTIVE_KINDS:
+            continue
+        d = step.decision
+        window_end = steps[k + 1].decision.date - timedelta(days=1) if k + 1 < len(steps) else None
+        restrictions: list[Restriction] = list(d.restrictions)
+        if st.kind == "no-contact" and not any(isinstance(r, NoContact) for r in restrictions):
+            end = period_end(step, proc)
+            if end is not None:
+                restrictions.append(NoContact(type="no-contact", start=d.date, end=end))
+        for r in restrictions:
+            start = max(r.start or d.date, d.date)
+            end = _earliest(r.end, window_end)
+            if end is not None and end < start:
+                continue  # replaced before it began
+            out.append(InForce(r, start, end, step))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _earliest(a: date | None, b: date | None) -> date | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def people_in_event(event: object) -> list[str]:
+    """Person ids an event names (for independence checks and cross references)."""
+    if isinstance(event, Decision):
+        ids = [*event.decided_by, *event.consulted]
+        for r in event.restrictions:
+            for attr in ("officer", "to"):
+                value = getattr(r, attr, None)
+                if isinstance(value, str):
+                    ids.append(value)
+        return ids
+    if isinstance(event, LetterSent | Note | Notification):
+        return [event.by]
+    if isinstance(event, ReviewHeld):
+        return list(event.by)
+    if isinstance(event, Meeting):
+        return list(event.attendees)
+    if isinstance(event, Representation):
+        return [event.considered_by] if event.considered_by else []
+    if isinstance(event, ContactLogged):
+        return [event.to]
+    return []
+
+
+def involved_before(case: Case, index: int) -> dict[str, str]:
+    """Who appears in the case before event ``index``, and where (for messages)."""
+    seen: dict[str, str] = {case.referral.by: "referral.by"}
+    for pid in case.officers:
+        seen.setdefault(pid, "officers")
+    for i, event in enumerate(case.events[:index]):
+        for pid in people_in_event(event):
+            seen.setdefault(pid, f"events[{i}]")
+    return seen

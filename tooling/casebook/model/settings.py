@@ -1,0 +1,19 @@
+"""Council-wide settings: ``policy/settings.yaml`` (optional; every field has a default)."""
+
+from __future__ import annotations
+
+from casebook.model.common import NonNegative, Strict, Text
+
+
+class Settings(Strict):
+    council: Text = "Example Council"
+    timezone: Text = "Europe/London"
+    # Obligations due within this many days are reported by `casebook check` as warnings.
+    warning_days: NonNegative = 14
+    # Days after a decision by which a letter it requires must be recorded, where the
+    # procedure's letter does not say (`letters.<id>.due_within`).
+    letter_due_days: NonNegative = 10
+    # Where the deletion log of purged cases lives (tombstones without personal data).
+    deletion_log: Text = "policy/deletion-log.yaml"
+    # Where each review of a procedure's central log is recorded (`log_review` in a procedure).
+    log_reviews: Text = "policy/log-reviews.yaml"

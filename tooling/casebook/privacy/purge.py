@@ -1,0 +1,204 @@
+"""Purging a case: delete the record, leave a tombstone, and say how to clean git history.
+
+Deleting ``cases/ID.yaml`` from the working tree is not deletion: every earlier commit still
+holds the file, and so does every clone, the checker's cache and any built site. ``purge``
+does what a program safely can (the tombstone, the file, the local cache) and returns the
+exact steps an administrator must run for the rest; see docs/commands/purge.md.
+
+Order matters: the tombstone is written (atomically) before the file is removed, so a crash
+in between leaves a record that `casebook check` reports as a returned purged id, never a
+deletion without a trace.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from casebook.check.loading import require
+from casebook.engine.retention import retention_status
+from casebook.engine.timeline import timeline
+from casebook.errors import UsageError
+from casebook.model import Case
+from casebook.model.case import CASE_ID
+from casebook.model.ledgers import Tombstone
+from casebook.store.cases import CACHE_DIR, CACHE_FILE
+from casebook.store.ledgers import append_tombstone
+from casebook.store.reader import CASES_DIR
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One thing the administrator must do; ``commands`` are argv lists, run in order."""
+
+    text: str
+    commands: tuple[tuple[str, ...], ...] = ()
+
+    def shell(self) -> list[str]:
+        return [shlex.join(c) for c in self.commands]
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    tombstone: Tombstone
+    removed: str  # the path removed, relative to the casebook root
+    deletion_log: str
+    steps: tuple[Step, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "purged": self.tombstone.id,
+            "removed": self.removed,
+            "deletion_log": self.deletion_log,
+            "tombstone": self.tombstone.model_dump(mode="json", exclude_none=True),
+            "steps": [
+                {"text": s.text, "commands": [list(c) for c in s.commands]} for s in self.steps
+            ],
+        }
+
+
+def purge(root: Path, case_id: str, as_of: date, ground: str | None = None) -> PurgeResult:
+    """Remove a case record and log a tombstone. Raises UsageError when it must not be done."""
+    if not CASE_ID.match(case_id):
+        raise UsageError(f"{case_id!r} is not a case id (PREFIX-YYYY-NNNN, e.g. MC-2026-0007)")
+    book = require(root)
+    rel = f"{CASES_DIR}/{case_id}.yaml"
+    entry = next((f for f in book.files if f.rel == rel), None)
+    if entry is None:
+        raise UsageError(f"no case {case_id}: {rel} does not exist")
+    case = entry.case
+    if case is None:
+        problems = "\n".join(f.as_text() for f in entry.findings)
+        raise UsageError(
+            f"{rel} is not a valid record, so its dates cannot be put in the deletion log; "
+            f"fix it first:\n{problems}"
+        )
+    proc = book.policy.procedures.get(case.procedure)
+    if proc is None:
+        raise UsageError(f"{rel}: unknown procedure {case.procedure!r}")
+    derived = timeline(case, proc, as_of)
+    status = retention_status(derived)
+    if ground is None:
+        if status is None or status.deletion_due is None or not status.past_due(as_of):
+            when = (
+                f"not due for deletion until {status.deletion_due}"
+                if status is not None and status.deletion_due is not None
+                else "not in a state with a deletion date"
+            )
+            raise UsageError(
+                f"{case_id} is {when}; to delete it now (for example on a UK GDPR erasure "
+                "request), give the reason with --ground"
+            )
+        ground = f"retention period ended: {status.rule}"
+    _no_personal_data(ground, case)
+    tombstone = Tombstone(
+        id=case.id,
+        procedure=case.procedure,
+        referred=case.referral.date,
+        first_decision=derived.steps[0].decision.date if derived.steps else None,
+        closed=status.ended_on if status else None,
+        deletion_due=status.deletion_due if status else None,
+        ground=ground,
+        purged=as_of,
+    )
+    settings = book.policy.settings
+    append_tombstone(root, settings, tombstone)
+    entry.path.unlink()
+    # The cache holds the validated record (personal data); it rebuilds itself on the next run.
+    (root / CACHE_DIR / CACHE_FILE).unlink(missing_ok=True)
+    steps = history_steps(rel, case_id, settings.deletion_log, origin_url(root))
+    return PurgeResult(tombstone, rel, settings.deletion_log, steps)
+
+
+def history_steps(
+    rel: str, case_id: str, deletion_log: str, origin: str | None = None
+) -> tuple[Step, ...]:
+    """What the administrator must do so that the record leaves git history too."""
+    url = origin or "<URL of the casebook repository>"
+    work = f"purge-{case_id}"
+    return (
+        Step(
+            "1. In this clone: commit the removal and the tombstone (the message names the case "
+            "id only), and merge it through the usual pull request.",
+            (
+                ("git", "add", "--all", "--", rel, deletion_log),
+                ("git", "commit", "-m", f"Purge {case_id}"),
+            ),
+        ),
+        Step(
+            "2. Once merged, make a fresh clone (git filter-repo refuses to rewrite a clone "
+            f"that has been worked in) and, inside {work}/, remove the file from every "
+            "commit of every branch and tag:",
+            (
+                ("git", "clone", "--no-local", url, work),
+                ("git", "filter-repo", "--invert-paths", "--path", rel),
+            ),
+        ),
+        Step(
+            f"3. Inside {work}/: put the origin remote back (filter-repo removes it) and "
+            "force-push every branch and tag. Branch protection may need lifting for this.",
+            (
+                ("git", "remote", "add", "origin", url),
+                ("git", "push", "--force", "--all", "origin"),
+                ("git", "push", "--force", "--tags", "origin"),
+            ),
+        ),
+        Step(
+            "4. The old commits are now unreachable but still stored until the server collects "
+            "them. On GitHub: ask GitHub Support to remove cached views and the pull-request "
+            f"references that still hold {rel} (pull requests keep their old commits), and to "
+            "run garbage collection. On a server you run yourself, in the bare repository:",
+            (
+                ("git", "reflog", "expire", "--expire=now", "--all"),
+                ("git", "gc", "--prune=now"),
+            ),
+        ),
+        Step(
+            "5. Ask everyone with a clone (and every CI cache) to delete it and clone again: "
+            "an old clone still holds the record and would push it back."
+        ),
+        Step(
+            f"6. In every clone that is kept, delete {CACHE_DIR}/ (it may hold the validated "
+            "record); rebuild the internal site and remove any letters generated for the case.",
+            (("rm", "-rf", CACHE_DIR),),
+        ),
+    )
+
+
+def origin_url(root: Path) -> str | None:
+    """The casebook's origin remote, if it is a git clone that has one."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _no_personal_data(ground: str, case: Case) -> None:
+    """The tombstone is kept for ever: refuse a ground that names the person."""
+    p = case.person
+    values = [p.name, *p.known_as, p.contact.phone, p.contact.address]
+    values.append(str(p.contact.email) if p.contact.email else None)
+    values += [r.name for r in p.representatives]
+    words = ground.casefold()
+    for value in values:
+        if value and len(value.strip()) >= 3 and value.strip().casefold() in words:
+            raise UsageError(
+                "the --ground must not contain personal data (it names the person or their "
+                "contact details); state the ground only, e.g. 'erasure request (UK GDPR Art. 17)'"
+            )
+    for part in p.name.split():
+        if len(part) >= 3 and part.casefold() in words.split():
+            raise UsageError(
+                "the --ground must not contain personal data (it contains part of the "
+                "person's name); state the ground only"
+            )

@@ -1,0 +1,504 @@
+"""Filling each mandatory letter item (``casebook.letter_items``) from a case.
+
+A resolver returns the item's value, or :class:`Missing` saying why it cannot be filled and how
+to fix the record. The same resolvers serve `casebook check` (rule ``letter-content``: a letter
+whose mandatory content the case cannot supply is an error) and rendering (a letter is never
+written without its mandatory content).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from casebook.engine.replay import add_period, period_end
+from casebook.model import ENDED_KINDS, Person, Restriction
+from casebook.model import restrictions as r
+from casebook.model.case import ContactLogged, ReviewHeld
+from casebook.model.letter_items import LETTER_ITEMS
+from casebook.publish.letters import phrases
+from casebook.publish.letters.source import LetterSource
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """Why an item cannot be filled, and what to change so that it can."""
+
+    reason: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    id: str
+    name: str
+    job_title: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: date
+    end: date | None
+    length: str | None  # "three months" when the procedure's default applies
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    end: date | None  # a definite end
+    review_by: date | None  # otherwise: the next review
+    review_every: str | None  # "three months"
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    contacts: tuple[str, ...]  # "40 e-mails (in 14 days)"
+    account: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    label: str  # what the council may decide next
+    when: str | None  # the condition in the published text
+
+
+@dataclass(frozen=True, slots=True)
+class Sanction:
+    label: str
+    state: str
+    arrangements: tuple[str, ...]
+    end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    held: date | None  # the review recorded before the decision, if any
+    outcome: str | None  # continue | change | close
+    decided: date  # the decision that is the outcome
+    label: str  # what was decided
+    state: str  # the state the case is now in
+    ended: bool  # the arrangements have ended
+    end: date | None  # when the arrangements now end
+
+
+@dataclass(frozen=True, slots=True)
+class Expectations:
+    asks: tuple[str, ...]  # from the restrictions: "contact us only through ..."
+    stop: tuple[str, ...]  # the behaviours the person is asked to stop
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactArrangements:
+    who: tuple[str, ...]
+    how: tuple[str, ...]
+    when: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ombudsman:
+    name: str
+    website: str
+    phone: str | None
+    address: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    routes: tuple[str, ...]
+
+
+_HOW = (
+    r.Channels,
+    r.EmailBlocked,
+    r.ClosedTopic,
+    r.CallScript,
+    r.NoContact,
+    r.ThirdPartyPresent,
+    r.DesignatedPremises,
+    r.Agreement,
+)
+
+Value = object
+Resolver = Callable[[LetterSource], "Value | Missing"]
+
+_DECISION_FIX = "record the decision (type: decision) before the letter"
+
+
+def _restrictions(src: LetterSource) -> list[Restriction]:
+    return list(src.job.step.decision.restrictions) if src.job.step else []
+
+
+def _people(src: LetterSource) -> dict[str, Person]:
+    return src.person_by_id
+
+
+def _channels(src: LetterSource) -> dict[str, str]:
+    return {c.id: c.label for c in src.procedure.channels}
+
+
+def _arrangements(src: LetterSource) -> tuple[str, ...]:
+    people, channels = _people(src), _channels(src)
+    return tuple(
+        phrases.arrangement(x, people, channels, src.decision_date) for x in _restrictions(src)
+    )
+
+
+def officer(people: dict[str, Person], pid: str) -> Officer | Missing:
+    p = people.get(pid)
+    if p is None:
+        return Missing(f"{pid!r} is not in policy/people.yaml", f"add {pid} to policy/people.yaml")
+    if not p.email and not p.phone:
+        return Missing(
+            f"{p.name} ({pid}) has no e-mail address or telephone number",
+            f"add email or phone for {pid} in policy/people.yaml",
+        )
+    return Officer(p.id, p.name, p.job_title, str(p.email) if p.email else None, p.phone)
+
+
+def behaviour_of_concern(src: LetterSource) -> Value | Missing:
+    labels = {b.id: b.label for b in src.taxonomy.behaviours}
+    found = [labels[b] for b in src.case.referral.behaviours if b in labels]
+    if not found:
+        return Missing(
+            "the referral names no behaviour from policy/behaviours.yaml",
+            "list the behaviours under referral.behaviours",
+        )
+    return tuple(found)
+
+
+def why_unacceptable(src: LetterSource) -> Value | Missing:
+    if src.job.step is None:
+        return Missing("no decision precedes the letter", _DECISION_FIX)
+    return src.job.step.decision.reasons
+
+
+def service_impact(src: LetterSource) -> Value | Missing:
+    channels = _channels(src)
+    lines = []
+    for c in src.case.referral.contacts:
+        label = channels.get(c.channel, c.channel)
+        during = f" in {c.period}" if c.period else ""
+        lines.append(f"{label}: {c.count}{during}")
+    before = src.job.step.index if src.job.step else len(src.case.events)
+    logged: dict[str, int] = {}
+    for ev in src.case.events[:before]:
+        if isinstance(ev, ContactLogged) and ev.direction == "in":
+            logged[ev.channel] = logged.get(ev.channel, 0) + 1
+    if logged:
+        since = phrases.long_date(src.case.referral.date)
+        for ch, n in logged.items():
+            lines.append(f"{channels.get(ch, ch)}: {n} since {since}")
+    # The referral's account is required by the schema: it is the evidence when there are
+    # no numbers (abuse, threats), and the numbers add to it when there are.
+    return Impact(tuple(lines), src.case.referral.account)
+
+
+def expectations(src: LetterSource) -> Value | Missing:
+    people, channels = _people(src), _channels(src)
+    asks = [
+        e
+        for x in _restrictions(src)
+        if (e := phrases.expectation(x, people, channels, src.decision_date)) is not None
+    ]
+    labels = {b.id: b.label for b in src.taxonomy.behaviours}
+    stop = [labels[b] for b in src.case.referral.behaviours if b in labels]
+    if not asks and not stop:
+        return Missing(
+            "neither the decision's restrictions nor the referral's behaviours say what the "
+            "person is asked to change",
+            "list the behaviours under referral.behaviours, or record what is expected as "
+            "restrictions on the decision (e.g. spoc, channels, volume or an agreement)",
+        )
+    return Expectations(tuple(asks), tuple(stop))
+
+
+# What a decision that imposes no restriction does, said to the person.
+_KIND_ACTION = {
+    "warning": "This letter is a formal warning. We are not restricting your contact now.",
+    "monitoring": "We will monitor how often you contact us and what you say.",
+}
+
+
+def actions(src: LetterSource) -> Value | Missing:
+    step = src.job.step
+    if step is None:
+        return Missing("no decision precedes the letter", _DECISION_FIX)
+    found = _arrangements(src)
+    if found:
+        return found
+    state = src.procedure.states.get(step.to_state)
+    if state is not None and state.kind in _KIND_ACTION:
+        return (_KIND_ACTION[state.kind],)
+    return Missing(
+        f"the decision (to {step.to_state!r}) records no restrictions, so the letter cannot "
+        "say what action is taken",
+        "list the restrictions in force under the decision's restrictions",
+    )
+
+
+def _end(src: LetterSource) -> date | None:
+    step = src.job.step
+    if step is None:
+        return None
+    end = period_end(step, src.procedure)
+    if end is None:
+        ends = [x.end for x in step.decision.restrictions if x.end]
+        end = max(ends) if ends else None
+    return end
+
+
+def duration(src: LetterSource) -> Value | Missing:
+    step = src.job.step
+    if step is None:
+        return Missing("no decision precedes the letter", _DECISION_FIX)
+    end = _end(src)
+    if end is not None:
+        return Duration(end, None, None)
+    state = src.procedure.states.get(step.to_state)
+    if state is not None and state.review is not None:
+        review_by = add_period(step.decision.date, state.review.every)
+        limit = state.review.latest or state.review.every
+        return Duration(None, review_by, phrases.period_words(limit))
+    return Missing(
+        f"state {step.to_state!r} has no period or review, and the decision sets no end",
+        "set 'until' on the decision (or an 'end' on its restrictions)",
+    )
+
+
+def monitoring_period(src: LetterSource) -> Value | Missing:
+    step = src.job.step
+    if step is None:
+        return Missing("no decision precedes the letter", _DECISION_FIX)
+    state = src.procedure.states.get(step.to_state)
+    end = period_end(step, src.procedure)
+    if end is None:
+        return Missing(
+            f"state {step.to_state!r} has no monitoring period and the decision sets no end",
+            "set 'until' on the decision to the last day of monitoring",
+        )
+    length = None
+    if step.decision.until is None and state is not None and state.period is not None:
+        length = phrases.period_words(state.period)
+    return Span(step.decision.date, end, length)
+
+
+def spoc(src: LetterSource) -> Value | Missing:
+    if src.job.step is None:
+        return Missing("no decision precedes the letter", _DECISION_FIX)
+    found = [x for x in _restrictions(src) if isinstance(x, r.Spoc)]
+    if not found:
+        return Missing(
+            "the decision names no single point of contact",
+            "add a restriction {type: spoc, officer: <person id>} to the decision",
+        )
+    return officer(_people(src), found[0].officer)
+
+
+def contact_arrangements(src: LetterSource) -> Value | Missing:
+    people, channels = _people(src), _channels(src)
+    who: list[str] = []
+    how: list[str] = []
+    when: list[str] = []
+    for x in _restrictions(src):
+        line = phrases.arrangement(x, people, channels, src.decision_date)
+        if isinstance(x, r.Spoc | r.EmailDiverted | r.AdvocateOnly | r.ServiceException):
+            who.append(line)
+        elif isinstance(x, _HOW):
+            how.append(line)
+        elif isinstance(x, r.Volume | r.TimeSlot | r.CallLength | r.ResponseSchedule):
+            when.append(line)
+    if not (who or how or when):
+        return Missing(
+            "the decision records no restriction saying who the person may contact, how or when",
+            "list the restrictions (e.g. spoc, channels, time-slot) under the decision",
+        )
+    return ContactArrangements(tuple(who), tuple(how), tuple(when))
+
+
+def possible_outcomes(src: LetterSource) -> Value | Missing:
+    step = src.job.step
+    if step is None:
+        return Missing("no decision precedes the letter", _DECISION_FIX)
+    states = src.procedure.states
+    found = []
+    for t in src.procedure.transitions:
+        target = states.get(t.to)
+        if step.to_state in t.from_ and target is not None and target.kind not in ENDED_KINDS:
+            found.append(Outcome(t.label, t.when))
+    if not found:
+        return Missing(
+            f"procedure {src.procedure.id} allows no further step from {step.to_state!r} "
+            "other than closing the case",
+            f"add the sanctions that may follow {step.to_state!r} as transitions in "
+            f"policy/procedures/{src.procedure.id}.yaml",
+        )
+    return tuple(found)
+
+
+def sanction(src: LetterSource) -> Value | Missing:
+    step = src.job.step
+    if step is None:
+        return Missing("no decision precedes the letter", _DECISION_FIX)
+    state = src.procedure.states.get(step.to_state)
+    if step.transition is None or state is None or state.kind in ENDED_KINDS:
+        return Missing(
+            f"the decision before the letter (to {step.to_state!r}) does not apply a sanction",
+            "record the sanction decision before the letter",
+        )
+    arrangements = _arrangements(src)
+    end = _end(src)
+    if not arrangements and end is None:
+        return Missing(
+            "the sanction decision records neither restrictions nor an end date",
+            "list the restrictions in force under the decision, or set 'until'",
+        )
+    return Sanction(step.transition.label, state.label, arrangements, end)
+
+
+def review_outcome(src: LetterSource) -> Value | Missing:
+    step = src.job.step
+    if step is None:
+        return Missing("no decision precedes the letter", _DECISION_FIX)
+    # The review that led to the decision, if one is recorded after the decision before it.
+    earlier = [s.index for s in src.job_steps if s.index < step.index]
+    since = earlier[-1] if earlier else -1
+    before = src.job.event_index if src.job.event_index is not None else len(src.case.events)
+    reviews = [
+        e for i, e in enumerate(src.case.events[:before]) if i > since and isinstance(e, ReviewHeld)
+    ]
+    state = src.procedure.states.get(step.to_state)
+    return ReviewResult(
+        reviews[-1].date if reviews else None,
+        reviews[-1].outcome if reviews else None,
+        step.decision.date,
+        step.transition.label if step.transition else step.to_state,
+        state.label if state else step.to_state,
+        state is not None and state.kind in ENDED_KINDS,
+        _end(src),
+    )
+
+
+def thanks(src: LetterSource) -> Value | Missing:
+    step = src.job.step
+    if step is None:
+        return Missing("no decision precedes the letter", _DECISION_FIX)
+    state = src.procedure.states.get(step.to_state)
+    if state is None or state.kind not in ENDED_KINDS:
+        return Missing(
+            f"the case is still in {step.to_state!r}; a thank-you letter follows the decision "
+            "that ends monitoring",
+            "record the decision that closes the case before the letter",
+        )
+    return step.decision.date
+
+
+def policy_copy(src: LetterSource) -> Value | Missing:
+    if not src.published or not src.published.strip():
+        return Missing(
+            f"the published text policy/published/{src.procedure.text} cannot be read",
+            "put the published procedure under policy/published/",
+        )
+    return Enclosure(src.procedure.title, src.published)
+
+
+def how_to_challenge(src: LetterSource) -> Value | Missing:
+    # The procedure's `appeal` is a note for the governance team; the words a person reads are
+    # the council's complaints route, which the letterhead states once for every procedure.
+    lh = src.letterhead
+    if lh is None or not lh.complaints:
+        return Missing(
+            "the council's complaints route is not configured",
+            "add 'complaints:' (how to complain about a decision) to "
+            "policy/letterhead/letterhead.yaml",
+        )
+    return lh.complaints
+
+
+def ombudsman(src: LetterSource) -> Value | Missing:
+    lh = src.letterhead
+    if lh is None or lh.ombudsman is None:
+        return Missing(
+            "no ombudsman is configured",
+            "add 'ombudsman:' (name, website, phone) to policy/letterhead/letterhead.yaml",
+        )
+    o = lh.ombudsman
+    return Ombudsman(o.name, o.website, o.phone, tuple(o.address))
+
+
+def statutory_rights(src: LetterSource) -> Value | Missing:
+    # A statement of law the template makes; nothing in the case can take it away.
+    return True
+
+
+def how_to_access_services(src: LetterSource) -> Value | Missing:
+    people, channels = _people(src), _channels(src)
+    routes = [
+        phrases.arrangement(x, people, channels, src.decision_date)
+        for x in _restrictions(src)
+        if isinstance(x, r.Spoc | r.Channels | r.EmailDiverted | r.AdvocateOnly)
+    ]
+    lh = src.letterhead
+    if lh is not None and lh.website:
+        routes.append(f"You can also ask for council services through our website, {lh.website}.")
+    if not routes:
+        return Missing(
+            "neither the decision nor the letterhead says how to ask for services",
+            "add a spoc or channels restriction, or 'website:' to "
+            "policy/letterhead/letterhead.yaml",
+        )
+    return Access(tuple(routes))
+
+
+def councillor_arrangements(src: LetterSource) -> Value | Missing:
+    found = [x for x in _restrictions(src) if isinstance(x, r.CouncillorArrangement)]
+    if not found:
+        return Missing(
+            "the decision records no arrangement for contacting councillors",
+            "add a restriction {type: councillor-arrangement, summary: ...} to the decision",
+        )
+    return phrases.full_stop(found[0].summary)
+
+
+RESOLVERS: dict[str, Resolver] = {
+    "behaviour-of-concern": behaviour_of_concern,
+    "why-unacceptable": why_unacceptable,
+    "service-impact": service_impact,
+    "expectations": expectations,
+    "actions": actions,
+    "duration": duration,
+    "monitoring-period": monitoring_period,
+    "spoc": spoc,
+    "contact-arrangements": contact_arrangements,
+    "possible-outcomes": possible_outcomes,
+    "sanction": sanction,
+    "review-outcome": review_outcome,
+    "thanks": thanks,
+    "policy-copy": policy_copy,
+    "how-to-challenge": how_to_challenge,
+    "ombudsman": ombudsman,
+    "statutory-rights": statutory_rights,
+    "how-to-access-services": how_to_access_services,
+    "councillor-arrangements": councillor_arrangements,
+}
+assert set(RESOLVERS) == set(LETTER_ITEMS), "every letter item needs a resolver"
+
+
+def resolve_all(src: LetterSource) -> tuple[dict[str, Value], dict[str, Missing]]:
+    """Every item of the vocabulary: the values that could be filled, and the rest."""
+    values: dict[str, Value] = {}
+    missing: dict[str, Missing] = {}
+    for name, resolver in RESOLVERS.items():
+        got = resolver(src)
+        if isinstance(got, Missing):
+            missing[name] = got
+        else:
+            values[name] = got
+    return values, missing

@@ -1,0 +1,466 @@
+"""Rendering letters: Markdown from the template, then HTML with the letterhead, then PDF.
+
+The public entry point is :func:`render_letters` (used by `casebook letters` and by the site):
+a pure function of the casebook on disk and its arguments. The same case, templates and
+letterhead give the same bytes in every format: no clock is read, PDF metadata carries no dates,
+and nothing depends on the machine's locale.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+import markdown
+import nh3
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from casebook.engine.timeline import timeline
+from casebook.errors import ConfigError, LetterContentError, UsageError
+from casebook.model import Case, Procedure
+from casebook.model.case import Representative
+from casebook.publish.letters import phrases
+from casebook.publish.letters.items import Missing, resolve_all
+from casebook.publish.letters.letterhead import LETTERHEAD_DIR, Letterhead, load_letterhead
+from casebook.publish.letters.mdtext import escape
+from casebook.publish.letters.source import LetterJob, LetterSource, pending_jobs, recorded_jobs
+from casebook.publish.letters.templates import letter_template, make_env, render_markdown
+from casebook.publish.templating import sandboxed_env
+from casebook.store.cases import Casebook
+from casebook.store.reader import PUBLISHED_DIR
+
+Format = Literal["md", "html", "pdf"]
+FORMATS: tuple[Format, ...] = ("md", "html", "pdf")
+
+# Adjustments the tool cannot make itself: the officer must arrange them.
+_ARRANGE = {
+    "easy-read": "an easy read version",
+    "braille": "a Braille copy",
+    "audio": "an audio version",
+    "interpreter": "a translation or interpreter",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedLetter:
+    """One letter in one format, ready to write to disk or serve."""
+
+    case_id: str
+    letter_id: str
+    title: str
+    date: date
+    fmt: Format
+    filename: str  # e.g. "2026-03-10-monitoring-letter.pdf"; unique within the case
+    content: bytes
+    # The Markdown each mandatory item's block printed (for tests and for the site).
+    items: dict[str, str]
+    large_print: bool
+    recorded: bool  # False for a draft of a letter that is due but not yet recorded
+    notes: tuple[str, ...]  # what the officer must still do (e.g. arrange a Braille copy)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEnclosure:
+    procedure_id: str
+    fmt: Format
+    filename: str
+    content: bytes
+
+
+_PUBLISHED: dict[tuple[str, int, int], str] = {}
+
+
+def published_text(root: Path, proc: Procedure) -> str | None:
+    """The published procedure (cached by path, mtime and size: `check` asks once per case)."""
+    path = root / PUBLISHED_DIR / proc.text
+    try:
+        st = path.stat()
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        if key not in _PUBLISHED:
+            _PUBLISHED[key] = path.read_text(encoding="utf-8")
+        return _PUBLISHED[key]
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def letter_source(book: Casebook, case: Case, job: LetterJob) -> LetterSource:
+    policy = book.policy
+    proc = policy.procedures[case.procedure]
+    return LetterSource(
+        case=case,
+        procedure=proc,
+        people=policy.people,
+        taxonomy=policy.taxonomy,
+        settings=policy.settings,
+        letterhead=load_letterhead(book.root).letterhead,
+        published=published_text(book.root, proc),
+        job=job,
+        person_by_id=policy.people.by_id(),
+        job_steps=timeline(case, proc).steps,
+    )
+
+
+def recipient_problem(src: LetterSource) -> Missing | None:
+    """A letter recorded as posted needs an address; one e-mailed needs an e-mail address."""
+    rec = _recipient(src)
+    via = src.job.event.via if src.job.event else None
+    if via in ("post", "post-and-email") and not rec["lines"][1:]:
+        return Missing(
+            f"the letter is recorded as sent by post but {rec['name']} has no postal address",
+            "add contact.address for the person (or the representative the letter went to)",
+        )
+    if via in ("email", "post-and-email") and not rec["email"]:
+        return Missing(
+            f"the letter is recorded as sent by e-mail but {rec['name']} has no e-mail address",
+            "add contact.email for the person (or the representative the letter went to)",
+        )
+    return None
+
+
+def _address_lines(address: str | None) -> list[str]:
+    if not address:
+        return []
+    parts = address.splitlines() if "\n" in address else address.split(",")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _representative(case: Case, to: str | None) -> Representative | None:
+    if not to:
+        return None
+    for rep in case.person.representatives:
+        if rep.name.casefold() == to.strip().casefold():
+            return rep
+    return None
+
+
+def _recipient(src: LetterSource) -> dict[str, Any]:
+    case = src.case
+    to = src.job.event.to if src.job.event else None
+    rep = _representative(case, to)
+    if rep is not None:
+        contact = rep.contact
+        lines = [rep.name]
+        if rep.organisation:
+            lines.append(rep.organisation)
+        lines += _address_lines(contact.address if contact else None)
+        email = str(contact.email) if contact and contact.email else None
+        return {"name": rep.name, "lines": lines, "email": email, "about": case.person.name}
+    contact = case.person.contact
+    return {
+        "name": case.person.name,
+        "lines": [case.person.name, *_address_lines(contact.address)],
+        "email": str(contact.email) if contact.email else None,
+        "about": None,
+    }
+
+
+def _sender(src: LetterSource) -> dict[str, Any] | None:
+    people = src.person_by_id
+    spec = src.procedure.letters.get(src.job.letter_id)
+    pid: str | None = src.job.event.by if src.job.event else None
+    if pid is None and spec is not None:
+        for role in spec.sender_roles:
+            holders = src.people.holders(role)
+            if holders:
+                pid = holders[0].id
+                break
+    if pid is None and src.job.step is not None:
+        pid = src.job.step.decision.decided_by[0]
+    person = people.get(pid) if pid else None
+    if person is None:
+        return None
+    title = person.job_title
+    if title is None:
+        labels = [src.people.roles[r].label for r in person.roles if r in src.people.roles]
+        title = labels[0] if labels else None
+    return {
+        "name": person.name,
+        "job_title": title,
+        "email": str(person.email) if person.email else None,
+        "phone": person.phone,
+        "service": person.service,
+    }
+
+
+def council_name(src: LetterSource) -> str:
+    lh = src.letterhead
+    return lh.council if lh is not None and lh.council else src.settings.council
+
+
+def _council(src: LetterSource) -> dict[str, Any]:
+    lh = src.letterhead
+    return {
+        "name": council_name(src),
+        "address": tuple(lh.address) if lh else (),
+        "phone": lh.phone if lh else None,
+        "email": str(lh.email) if lh and lh.email else None,
+        "website": lh.website if lh else None,
+        "formats": lh.formats if lh else None,
+    }
+
+
+def large_print(case: Case) -> bool:
+    return any(a.type == "large-print" for a in case.person.adjustments)
+
+
+def letter_context(src: LetterSource, values: dict[str, object]) -> dict[str, Any]:
+    """What a letter template sees (documented in docs/letters.md)."""
+    step = src.job.step
+    spec = src.procedure.letters[src.job.letter_id]
+    decision = None
+    if step is not None:
+        state = src.procedure.states.get(step.to_state)
+        decision = {
+            "date": step.decision.date,
+            "state": state.label if state else step.to_state,
+            "label": step.transition.label if step.transition else step.to_state,
+            "reasons": step.decision.reasons,
+            "until": step.decision.until,
+        }
+    return {
+        "council": _council(src),
+        "procedure": {"id": src.procedure.id, "title": src.procedure.title},
+        "case": {"id": src.case.id, "service": src.case.service},
+        "person": {"name": src.case.person.name},
+        "recipient": {**_recipient(src), "via": src.job.event.via if src.job.event else None},
+        "sender": _sender(src),
+        "letter": {
+            "id": src.job.letter_id,
+            "title": spec.title,
+            "date": src.job.date,
+            "recorded": src.job.event is not None,
+        },
+        "decision": decision,
+        "items": values,
+        # The items this letter must contain (a shared part can word itself to fit).
+        "required": [i.item for i in spec.required],
+        "large_print": large_print(src.case),
+    }
+
+
+def _what(case: Case, job: LetterJob) -> str:
+    return f"{case.id} letter {job.letter_id!r} of {phrases.long_date(job.date)}"
+
+
+@dataclass
+class Renderer:
+    """Renders letters for one casebook; keeps the template environments between letters."""
+
+    book: Casebook
+
+    def __post_init__(self) -> None:
+        self.env: SandboxedEnvironment = make_env(self.book.root)
+        self.html_env = _html_env(self.book.root)
+
+    def case(self, case_id: str) -> Case:
+        for f in self.book.files:
+            if f.path.stem == case_id or (f.case is not None and f.case.id == case_id):
+                if f.case is None:
+                    raise LetterContentError(
+                        f"{f.rel} is not a valid case record; run `casebook check` and fix it"
+                    )
+                return f.case
+        raise UsageError(f"no case {case_id!r} in {self.book.root / 'cases'}")
+
+    def jobs(self, case: Case, pending_on: date | None = None) -> list[LetterJob]:
+        proc = self.book.policy.procedures.get(case.procedure)
+        if proc is None:
+            raise LetterContentError(f"{case.id}: unknown procedure {case.procedure!r}")
+        tl = timeline(case, proc)
+        jobs = recorded_jobs(tl)
+        if pending_on is not None:
+            jobs += pending_jobs(tl, pending_on)
+        return jobs
+
+    def markdown(self, case: Case, job: LetterJob) -> tuple[str, dict[str, str]]:
+        src = letter_source(self.book, case, job)
+        proc = src.procedure
+        spec = proc.letters.get(job.letter_id)
+        what = _what(case, job)
+        if spec is None:
+            raise LetterContentError(f"{what}: procedure {proc.id} defines no such letter")
+        problem = recipient_problem(src)
+        if problem is not None:
+            raise LetterContentError(f"{what}: {problem.reason}; {problem.fix}")
+        values, missing = resolve_all(src)
+        required = [i.item for i in spec.required]
+        rendered = render_markdown(
+            self.env,
+            letter_template(proc.id, job.letter_id, spec.template),
+            letter_context(src, values),
+            required,
+            values,
+            missing,
+            what,
+        )
+        return rendered.text, rendered.items
+
+    def render(
+        self, case_id: str, fmt: Format, pending_on: date | None = None
+    ) -> list[RenderedLetter]:
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        case = self.case(case_id)
+        out = []
+        used: dict[str, int] = {}
+        for job in self.jobs(case, pending_on):
+            md, items = self.markdown(case, job)
+            spec = self.book.policy.procedures[case.procedure].letters[job.letter_id]
+            big = large_print(case)
+            title = f"{case.id}: {spec.title}"
+            if fmt == "md":
+                content = md.encode("utf-8")
+            else:
+                html = self.html(md, title, big)
+                content = html.encode("utf-8") if fmt == "html" else to_pdf(html)
+            stem = f"{job.date.isoformat()}-{job.letter_id}" + ("" if job.event else "-draft")
+            used[stem] = used.get(stem, 0) + 1
+            if used[stem] > 1:
+                stem += f"-{used[stem]}"
+            # No adjustment details here: they may describe a disability, and notes are printed.
+            notes = tuple(
+                f"{case.id} needs {_ARRANGE[a.type]} of the {spec.title.lower()}: arrange it "
+                "(see the case's adjustments)"
+                for a in case.person.adjustments
+                if a.type in _ARRANGE
+            )
+            out.append(
+                RenderedLetter(
+                    case.id,
+                    job.letter_id,
+                    spec.title,
+                    job.date,
+                    fmt,
+                    f"{stem}.{fmt}",
+                    content,
+                    items,
+                    big,
+                    job.event is not None,
+                    notes,
+                )
+            )
+        return out
+
+    def html(self, md: str, title: str, big: bool, kind: str = "letter") -> str:
+        body = md_to_html(md)
+        lh = load_letterhead(self.book.root)
+        if lh.letterhead is None:
+            raise ConfigError(f"cannot print letters: {lh.problem}")
+        return _wrap(
+            self.html_env, self.book.root, lh.letterhead, self.book, body, title, big, kind
+        )
+
+    def enclosure(self, procedure_id: str, fmt: Format) -> RenderedEnclosure:
+        proc = self.book.policy.procedures.get(procedure_id)
+        if proc is None:
+            raise UsageError(f"no procedure {procedure_id!r}")
+        text = published_text(self.book.root, proc)
+        if text is None:
+            raise ConfigError(f"{PUBLISHED_DIR}/{proc.text} cannot be read")
+        md = f"# Enclosure: {escape(proc.title)}\n\n" + "\n\n".join(
+            escape(p.strip()) for p in re.split(r"\n\s*\n", text) if p.strip()
+        )
+        md = md.rstrip("\n") + "\n"
+        if fmt == "md":
+            content = md.encode("utf-8")
+        else:
+            html = self.html(md, f"Enclosure: {proc.title}", False, "enclosure")
+            content = html.encode("utf-8") if fmt == "html" else to_pdf(html)
+        return RenderedEnclosure(procedure_id, fmt, f"{procedure_id}.{fmt}", content)
+
+
+def render_letters(
+    book: Casebook, case_id: str, fmt: Format, pending_on: date | None = None
+) -> list[RenderedLetter]:
+    """Every letter recorded in case ``case_id``, rendered as ``fmt`` ("md", "html", "pdf").
+
+    With ``pending_on``, also a draft (dated that day) of every letter a decision requires that
+    the case does not yet record. Raises ``UsageError`` for an unknown case,
+    ``LetterContentError`` when the case lacks mandatory content and ``ConfigError`` when a
+    template or the letterhead is broken.
+    """
+    return Renderer(book).render(case_id, fmt, pending_on)
+
+
+# --- HTML and PDF ----------------------------------------------------------------------------
+
+_ALLOWED_TAGS = {
+    "p",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "a",
+    "blockquote",
+    "hr",
+}
+
+
+def md_to_html(md: str) -> str:
+    """Markdown to an HTML fragment, sanitised (templates are trusted; this is the seatbelt)."""
+    html = markdown.markdown(md, extensions=["sane_lists"], output_format="html")
+    cleaned: str = nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}})
+    return cleaned
+
+
+def _html_env(root: Path) -> SandboxedEnvironment:
+    return sandboxed_env(root / LETTERHEAD_DIR, autoescape=True)
+
+
+def _wrap(
+    env: SandboxedEnvironment,
+    root: Path,
+    lh: Letterhead,
+    book: Casebook,
+    body: str,
+    title: str,
+    big: bool,
+    kind: str,
+) -> str:
+    folder = root / LETTERHEAD_DIR
+    try:
+        css = (folder / "letter.css").read_text(encoding="utf-8")
+    except OSError:
+        css = ""
+    logo = None
+    logo_path = folder / "logo.svg"
+    if logo_path.is_file():
+        logo = "data:image/svg+xml;base64," + base64.b64encode(logo_path.read_bytes()).decode()
+    try:
+        return env.get_template("letter.html.j2").render(
+            title=title,
+            council=lh.council or book.policy.settings.council,
+            letterhead=lh,
+            css=Markup(css),  # noqa: S704 - the council's own stylesheet, not case data
+            logo=logo,
+            body=Markup(body),  # noqa: S704 - sanitised above; case data was escaped
+            large_print=big,
+            kind=kind,
+        )
+    except jinja2.TemplateNotFound:
+        raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2 not found") from None
+    except jinja2.TemplateError as exc:
+        raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2: {exc}") from None
+
+
+def to_pdf(html: str) -> bytes:
+    """Print HTML to PDF with WeasyPrint (no dates in the metadata: same input, same bytes)."""
+    try:
+        import weasyprint
+    except ImportError:
+        raise ConfigError(
+            "PDF output needs WeasyPrint: pip install 'casebook[pdf]' (and Debian's libpango)"
+        ) from None
+    pdf: bytes = weasyprint.HTML(string=html, base_url=None).write_pdf()
+    return pdf

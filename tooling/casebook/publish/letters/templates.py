@@ -1,0 +1,223 @@
+"""Letter templates: Jinja2, sandboxed, strict, and holding the data as data.
+
+A template is Markdown with Jinja (``policy/letters/<procedure>/<letter>.md.j2``). Each piece of
+mandatory content sits in an item block::
+
+    {% call(s) item('spoc') %}Your single point of contact is {{ s.name }} ...{% endcall %}
+
+``item`` hands the block the item's value (filled from the case by ``letters.items``) and records
+what the block printed. A letter renders only when every item its procedure requires was printed
+and is not empty; a template that leaves one out, or a case that cannot fill one, is an error that
+names the item. ``docs/decisions/0009-letter-items-as-template-blocks.md`` explains the choice.
+
+Safety: templates run in Jinja's sandbox with ``StrictUndefined`` (a typo is an error, not a
+blank); case data only ever reaches a template as values, never as template source, and every
+``{{ ... }}`` is escaped for Markdown (``mdtext.finalize``) unless built as Markdown on purpose.
+The ``safe`` filter is removed so that a template cannot switch the escaping off.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from casebook.errors import ConfigError, LetterContentError
+from casebook.model.letter_items import LETTER_ITEMS
+from casebook.publish.letters import phrases
+from casebook.publish.letters.mdtext import Md, escape, finalize
+from casebook.publish.templating import sandboxed_env
+from casebook.publish.wording import join_and, join_or
+
+LETTERS_DIR = "policy/letters"
+_WORDY = re.compile(r"[A-Za-z0-9]")
+
+
+def _lines(value: Iterable[object]) -> Md:
+    """Address lines, each escaped, joined by hard line breaks."""
+    return Md("<br>\n".join(escape(v) for v in value))
+
+
+def _escape_filter(value: object) -> Md:
+    return Md(escape(value))
+
+
+def make_env(root: Path) -> SandboxedEnvironment:
+    env = sandboxed_env(root / LETTERS_DIR, autoescape=False, finalize=finalize)
+    for unsafe in ("safe", "urlize", "xmlattr", "forceescape"):
+        env.filters.pop(unsafe, None)
+    env.filters.update(
+        {
+            "e": _escape_filter,
+            "escape": _escape_filter,
+            "longdate": phrases.long_date,
+            "daydate": phrases.day_date,
+            "clock": phrases.clock,
+            "number": phrases.number,
+            "sentence": phrases.sentence,
+            "plural": phrases.plural,
+            "lines": _lines,
+            "join_and": lambda xs: join_and([str(x) for x in xs]),
+            "join_or": lambda xs: join_or([str(x) for x in xs]),
+        }
+    )
+    return env
+
+
+@dataclass
+class _ItemTracker:
+    """The ``item`` global for one render: hands out values, records what was printed."""
+
+    values: dict[str, object]
+    missing: dict[str, Any]
+    printed: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def __call__(self, name: str, caller: Callable[..., str] | None = None) -> Md:
+        if name not in LETTER_ITEMS:
+            raise jinja2.TemplateRuntimeError(
+                f"item({name!r}) is not a letter item; known items: {', '.join(LETTER_ITEMS)}"
+            )
+        if caller is None:
+            raise jinja2.TemplateRuntimeError(
+                f"item({name!r}) must be used as {{% call item({name!r}) %}}...{{% endcall %}}"
+            )
+        if name not in self.values:
+            gap = self.missing.get(name)
+            why = f": {gap.reason}; {gap.fix}" if gap is not None else ""
+            raise _ItemUnavailable(name, why)
+        takes = len(getattr(caller, "arguments", ()))
+        text = caller(self.values[name]) if takes else caller()
+        self.printed[name] = self.printed.get(name, "") + str(text)
+        return Md(text)
+
+
+class _ItemUnavailable(Exception):
+    def __init__(self, name: str, why: str) -> None:
+        super().__init__(name)
+        self.name = name
+        self.why = why
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMarkdown:
+    text: str
+    items: dict[str, str]  # item -> the Markdown its block printed
+
+
+def render_markdown(
+    env: SandboxedEnvironment,
+    template: str,
+    context: dict[str, Any],
+    required: list[str],
+    values: dict[str, object],
+    missing: dict[str, Any],
+    what: str,
+) -> RenderedMarkdown:
+    """Render ``template`` and prove each ``required`` item is in the result.
+
+    ``what`` names the letter in messages ("MC-2026-0007 monitoring-letter of 9 March 2026").
+    """
+    gaps = [name for name in required if name in missing]
+    if gaps:
+        raise LetterContentError(
+            f"{what}: cannot be written without "
+            + "; ".join(f"{n} ({missing[n].reason}; {missing[n].fix})" for n in gaps)
+        )
+    tracker = _ItemTracker(values, missing)
+    try:
+        tmpl = env.get_template(template)
+        text = tmpl.render({**context, "item": tracker})
+    except jinja2.TemplateNotFound as exc:
+        raise ConfigError(
+            f"{what}: template {LETTERS_DIR}/{exc.name} not found; write it (see docs/letters.md)"
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(
+            f"{LETTERS_DIR}/{exc.name or template}:{exc.lineno}: template syntax: {exc.message}"
+        ) from None
+    except _ItemUnavailable as exc:
+        raise LetterContentError(
+            f"{what}: the template uses item {exc.name!r}, which this case cannot fill{exc.why}"
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise ConfigError(f"{LETTERS_DIR}/{template}: {exc.message}") from None
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"{LETTERS_DIR}/{template}: {type(exc).__name__}: {exc}") from None
+    absent = [n for n in required if n not in tracker.printed]
+    empty = [n for n in required if n in tracker.printed and not _WORDY.search(tracker.printed[n])]
+    if absent or empty:
+        parts = []
+        if absent:
+            parts.append("leaves out " + ", ".join(absent))
+        if empty:
+            parts.append("prints nothing for " + ", ".join(empty))
+        raise ConfigError(
+            f"{LETTERS_DIR}/{template}: {' and '.join(parts)}, which the procedure makes "
+            "mandatory; put each in a {% call item('...') %} block"
+        )
+    return RenderedMarkdown(_tidy(text), dict(tracker.printed))
+
+
+def _tidy(text: str) -> str:
+    """One blank line between blocks, no trailing spaces, one final newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line == "" and (not out or out[-1] == ""):
+            continue
+        out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def template_items(env: SandboxedEnvironment, name: str) -> tuple[set[str], list[str]]:
+    """The items a template (and what it extends or includes) has blocks for, and problems."""
+    found: set[str] = set()
+    problems: list[str] = []
+    seen: set[str] = set()
+
+    def visit(tname: str) -> None:
+        if tname in seen:
+            return
+        seen.add(tname)
+        try:
+            assert env.loader is not None
+            source, _, _ = env.loader.get_source(env, tname)
+            ast = env.parse(source, tname)
+        except jinja2.TemplateNotFound:
+            problems.append(f"template {LETTERS_DIR}/{tname} not found")
+            return
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(f"{LETTERS_DIR}/{tname}:{exc.lineno}: template syntax: {exc.message}")
+            return
+        for call in ast.find_all(nodes.Call):
+            if (
+                isinstance(call.node, nodes.Name)
+                and call.node.name == "item"
+                and call.args
+                and isinstance(call.args[0], nodes.Const)
+            ):
+                found.add(str(call.args[0].value))
+        refs: list[nodes.Extends | nodes.Include] = [
+            *ast.find_all(nodes.Extends),
+            *ast.find_all(nodes.Include),
+        ]
+        for ref in refs:
+            target = ref.template
+            if isinstance(target, nodes.Const):
+                visit(str(target.value))
+
+    visit(name)
+    return found, problems
+
+
+def letter_template(procedure_id: str, letter_id: str, declared: str | None) -> str:
+    return declared or f"{procedure_id}/{letter_id}.md.j2"

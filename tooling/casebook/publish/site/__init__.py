@@ -1,0 +1,35 @@
+"""The internal site: a Markdown tree per audience, built with MkDocs Material.
+
+Privacy lives here, in the generator: the staff tree is made from handling cards only, and
+every value from a record is escaped (``md``). Nothing depends on a plugin or theme setting.
+"""
+
+from casebook.publish.site.build import (
+    AUDIENCES,
+    Audience,
+    BuildOptions,
+    BuildResult,
+    build_site,
+    generate,
+)
+from casebook.publish.site.inputs import (
+    Breach,
+    BreachPeriod,
+    RegisterRow,
+    RenderedLetter,
+    SiteInputs,
+)
+
+__all__ = [
+    "AUDIENCES",
+    "Audience",
+    "Breach",
+    "BreachPeriod",
+    "BuildOptions",
+    "BuildResult",
+    "RegisterRow",
+    "RenderedLetter",
+    "SiteInputs",
+    "build_site",
+    "generate",
+]

@@ -1,0 +1,157 @@
+"""The governance site: what needs attention, the register, every case, procedures, reports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+from casebook.engine.obligations import Obligation
+from casebook.publish.site import md
+from casebook.publish.site.case_page import case_page
+from casebook.publish.site.inputs import BreachPeriod, RenderedLetter
+from casebook.publish.site.procedures import (
+    procedure_page,
+    procedures_index,
+    published_page,
+    published_text,
+)
+from casebook.publish.site.register import register_page
+from casebook.publish.site.reports import counts, log_review, reports_index, reviews
+from casebook.publish.site.tree import Tree
+from casebook.publish.site.view import SiteData
+
+
+def governance_tree(data: SiteData, root: Path) -> Tree:
+    tree = Tree()
+    tree.add("index.md", home(data))
+    tree.add("register.md", register_page(data))
+    letters: dict[str, list[RenderedLetter]] = defaultdict(list)
+    for letter in data.inputs.letters or []:
+        letters[letter.case].append(letter)
+    breaches: dict[str, list[BreachPeriod]] = defaultdict(list)
+    for period in data.inputs.breaches or []:
+        breaches[period.case].append(period)
+    for view in data.cases:
+        tree.add(
+            f"cases/{view.id}.md",
+            case_page(
+                view,
+                data,
+                None if data.inputs.breaches is None else breaches.get(view.id, []),
+                None if data.inputs.letters is None else letters.get(view.id, []),
+            ),
+        )
+    tree.add("procedures/index.md", procedures_index(data))
+    for proc in sorted(data.policy.procedures.values(), key=lambda p: p.title):
+        text = published_text(root, proc)
+        tree.add(f"procedures/{proc.id}.md", procedure_page(proc, data, text is not None))
+        if text is not None:
+            tree.add(f"procedures/{proc.id}-text.md", published_page(proc, text))
+    tree.add("reports/index.md", reports_index(data))
+    tree.add("reports/log-review.md", log_review(data))
+    tree.add("reports/reviews.md", reviews(data))
+    tree.add("reports/counts.md", counts(data))
+    # A short navigation: Material renders it into every page, case pages included, so each
+    # entry costs once per case. Procedure and report pages are reached from their index.
+    tree.nav += [
+        {"Needs attention": "index.md"},
+        {"Central register": "register.md"},
+        {"Reports": "reports/index.md"},
+        {"Procedures": "procedures/index.md"},
+    ]
+    return tree
+
+
+def home(data: SiteData) -> str:
+    names = {v.id: v.case.person.name for v in data.cases}
+    out = ["# What needs attention", "", f"As of **{md.day(data.as_of)}**.", ""]
+    obligations = data.inputs.obligations
+    visible = set(names)
+    if obligations is None:
+        out += [
+            md.admonition(
+                "warning",
+                "Not computed",
+                "Obligations (reviews, letters, notifications, deletions) were not computed "
+                "for this build. Run `casebook due` before relying on this page.",
+            ),
+            "",
+        ]
+    else:
+        soon = data.as_of + timedelta(days=data.policy.settings.warning_days)
+        open_ = [o for o in obligations if not o.met and o.case in visible]
+        overdue = [o for o in open_ if o.overdue(data.as_of)]
+        due = [o for o in open_ if not o.overdue(data.as_of) and o.due <= soon]
+
+        header = ["Due", "Latest", "Case", "Name", "What"]
+        out += [
+            f"## Overdue ({len(overdue)})",
+            "",
+            md.table(header, _obligation_rows(overdue, names)),
+            "",
+        ]
+        out += [
+            f"## Due in the next {data.policy.settings.warning_days} days ({len(due)})",
+            "",
+            md.table(header, _obligation_rows(due, names)),
+            "",
+        ]
+    out += ["## Breaches this monitoring period", ""]
+    if data.inputs.breaches is None:
+        out.append("*Breaches were not computed for this build.*")
+    else:
+        current = [
+            p
+            for p in data.inputs.breaches
+            if p.case in visible and p.contains(data.as_of) and p.breaches
+        ]
+        out.append(
+            md.table(
+                ["Case", "Name", "Period from", "Breaches", "Latest"],
+                [
+                    (
+                        md.link(p.case, f"cases/{p.case}.md"),
+                        md.text(names.get(p.case, "")),
+                        md.iso(p.start),
+                        str(len(p.breaches)),
+                        md.iso(max(b.date for b in p.breaches)),
+                    )
+                    for p in sorted(current, key=lambda p: (-len(p.breaches), p.case))
+                ],
+            )
+        )
+    active = sum(v.active for v in data.cases)
+    out += [
+        "",
+        "## At a glance",
+        "",
+        f"{active} case{'s' if active != 1 else ''} with restrictions in force; "
+        f"{len(data.cases)} in the {md.link('central register', 'register.md')}.",
+    ]
+    if data.withheld:
+        out += [
+            "",
+            "## Records kept off this site",
+            "",
+            "These case files exist but are not published here. Deal with them in the casebook "
+            "repository.",
+            "",
+            md.bullets(
+                f"{md.text(cid)}: {md.text(why)}" for cid, why in sorted(data.withheld.items())
+            ),
+        ]
+    return md.page("What needs attention", "\n".join(out), hide=["navigation"])
+
+
+def _obligation_rows(items: list[Obligation], names: dict[str, str]) -> list[tuple[str, ...]]:
+    return [
+        (
+            md.iso(o.due),
+            md.iso(o.latest),
+            md.link(o.case, f"cases/{o.case}.md"),
+            md.text(names.get(o.case, "")),
+            md.text(o.label),
+        )
+        for o in sorted(items, key=lambda o: (o.due, o.case, o.key))
+    ]

@@ -1,0 +1,96 @@
+"""What the site shows that other parts of casebook compute, taken as plain values.
+
+The site generator does not work out obligations, breaches, the register's review and expiry
+dates, or letter text: ``casebook due`` / ``register`` and ``casebook letters`` do. It takes
+their results here, so each page can be tested with values a test constructs, and a part that
+has not been computed says so on the page instead of looking like "nothing is due".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from casebook.engine.obligations import Obligation
+from casebook.engine.timeline import Timeline
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """One contact that broke a restriction in force."""
+
+    date: date
+    channel: str
+    restriction: str  # the restriction broken, in plain English
+    event: int | None = None  # index in case.events
+
+
+@dataclass(frozen=True, slots=True)
+class BreachPeriod:
+    """The breaches counted in one monitoring period of one case."""
+
+    case: str
+    start: date
+    end: date | None  # None: the period is open
+    breaches: tuple[Breach, ...] = ()
+    contacts: int | None = None  # incoming contacts logged in the period, when counted
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """One line of the central register."""
+
+    case: str
+    procedure: str
+    service: str
+    state: str  # the state's label
+    state_kind: str
+    since: date
+    restrictions: tuple[str, ...]  # types of the restrictions in force ("spoc", "volume")
+    last_decision: date | None
+    approved_in: str | None
+    last_review: date | None
+    next_review: date | None = None  # computed by the register (#3); None when unknown
+    expires: date | None = None  # end of the current period or restriction, when known
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedLetter:
+    """A letter rendered to Markdown by ``casebook letters``."""
+
+    case: str
+    title: str
+    markdown: str
+    date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInputs:
+    """Results of other commands. ``None`` means "not computed for this build"."""
+
+    obligations: list[Obligation] | None = None
+    breaches: list[BreachPeriod] | None = None
+    register: list[RegisterRow] | None = None
+    # Next review and expiry by case id, from `casebook register` (adapters.review_dates):
+    # filled into the register the site builds from the records when ``register`` is None.
+    review_dates: dict[str, tuple[date | None, date | None]] | None = None
+    letters: list[RenderedLetter] | None = None
+    # Cases whose letters could not be rendered (the case page says so).
+    letters_failed: frozenset[str] = field(default_factory=frozenset)
+    # Case ids in the deletion log: purged, and never to be published again.
+    purged: frozenset[str] = field(default_factory=frozenset)
+    # Each case's timeline by case id, computed once by ``wire.inputs_for`` (the pages read
+    # it rather than replaying the case again); a case missing here is replayed by the view.
+    timelines: dict[str, Timeline] = field(default_factory=dict)
+
+    def past_retention(self, as_of: date) -> dict[str, date]:
+        """Cases whose deletion date has passed: kept off both sites (the record is overdue
+        for purging; the site must not spread it further). From the "deletion" obligations."""
+        out: dict[str, date] = {}
+        for o in self.obligations or []:
+            if o.kind == "deletion" and o.overdue(as_of):
+                out[o.case] = o.due
+        return out

@@ -1,0 +1,99 @@
+"""Where the site gets what other commands compute: obligations (`casebook due`), breaches,
+the register's review and expiry dates (`casebook register`), the deletion log and letters.
+
+Kept apart from the page generators so that each page can be tested with values a test
+builds, and so that what is not computed shows as "not computed" rather than as "nothing".
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from datetime import date
+
+from casebook.engine.obligations import Obligation
+from casebook.errors import CasebookError
+from casebook.publish.site.adapters import RowLike, breach_periods, review_dates
+from casebook.publish.site.build import Audience
+from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
+from casebook.store.cases import Casebook, gc_paused
+
+
+def collect_inputs(
+    book: Casebook, audience: Audience, as_of: date, letters: bool = True
+) -> SiteInputs:
+    """Everything the audience's pages show that the site does not compute itself.
+
+    Both audiences: ``obligations`` (a case whose "deletion" obligation is overdue is kept off
+    both sites; the staff build works out only those) and ``purged`` (case ids in the deletion
+    log never appear). Governance only: ``breaches`` per monitoring period, next review and
+    expiry from the register, letters.
+    """
+    from casebook.engine.breaches import analyse
+    from casebook.engine.obligations import book_log_reviews, obligations_for, retention_obligation
+    from casebook.engine.retention import retention_status
+    from casebook.engine.timeline import Timeline, timeline
+    from casebook.publish.register import register_row
+    from casebook.store.ledgers import load_deletion_log
+
+    log, _ = load_deletion_log(book.root, book.policy.settings)  # errors: `casebook check`
+    purged = frozenset(log.ids()) if log is not None else frozenset()
+    policy = book.policy
+    staff = policy.people.by_id()
+    due: list[Obligation] = book_log_reviews(book, as_of) if audience == "governance" else []
+    periods: list[BreachPeriod] = []
+    rows: list[RowLike] = []
+    timelines: dict[str, Timeline] = {}
+    # Each case replayed once; the same functions as `casebook due` and `casebook register`.
+    with gc_paused():
+        for case in book.cases():
+            proc = policy.procedures.get(case.procedure)
+            if proc is None:
+                continue
+            tl = timelines[case.id] = timeline(case, proc, as_of)
+            if audience == "staff":
+                # Staff pages need only the deletion dates (a case past its date is withheld).
+                deletion = retention_obligation(retention_status(tl))
+                due += [deletion] if deletion is not None else []
+                continue
+            obs = obligations_for(tl, policy.settings)
+            due += obs
+            if audience == "governance":
+                report = analyse(tl)
+                periods += breach_periods(case.id, report)
+                rows.append(register_row(tl, staff, policy.settings, obs, report))
+    due.sort(key=lambda o: (o.due, o.case, o.kind, o.key))
+    inputs = SiteInputs(obligations=due, purged=purged, timelines=timelines)
+    if audience != "governance":
+        return inputs
+    inputs = replace(inputs, breaches=periods, review_dates=review_dates(rows))
+    if letters:
+        rendered, failed = _letters(book)
+        inputs = replace(inputs, letters=rendered, letters_failed=failed)
+    return inputs
+
+
+def _letters(book: Casebook) -> tuple[list[RenderedLetter], frozenset[str]]:
+    from casebook.publish.letters.render import (
+        Renderer,  # the staff build never needs the letter machinery
+    )
+
+    renderer = Renderer(book)
+    out: list[RenderedLetter] = []
+    failed: set[str] = set()
+    for case in book.cases():
+        try:
+            rendered = renderer.render(case.id, "md")
+        except CasebookError as exc:
+            # Case id and kind of problem only: the message may quote the record.
+            print(
+                f"casebook site: letters of {case.id} not rendered ({type(exc).__name__}); "
+                "run `casebook check`",
+                file=sys.stderr,
+            )
+            failed.add(case.id)
+            continue
+        out += [
+            RenderedLetter(x.case_id, x.title, x.content.decode("utf-8"), x.date) for x in rendered
+        ]
+    return out, frozenset(failed)

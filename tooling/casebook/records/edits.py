@@ -1,0 +1,343 @@
+"""Changing case records: the core of `casebook new`, `casebook log ...` and `casebook close`.
+
+Every change goes through one pipeline (``plan_edit`` / ``plan_new`` then ``apply``):
+
+1. read the file with ruamel.yaml's round trip and add the new content;
+2. prove the rest of the file is untouched (only lines added; see ``yamledit.only_inserted``);
+3. read the result back with the strict loader, validate it against the schema and run the same
+   case rules as `casebook check` (``check.case_findings``);
+4. refuse when the change brings a new error (errors the case already had are shown, not
+   blocking: a late letter must not stop anyone logging a phone call); otherwise
+5. write the file atomically (``casebook.write_atomic``), after making sure nobody changed it
+   in the meantime.
+
+Nothing here prompts or prints: the CLI does that.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from casebook.check.rules import CaseContext
+from casebook.check.run import case_findings
+from casebook.engine.timeline import timeline
+from casebook.errors import RecordError, UsageError
+from casebook.model import ENDED_KINDS, Case, Procedure
+from casebook.model.case import CASE_ID
+from casebook.model.findings import Finding, has_errors, sort_key
+from casebook.store import yamledit
+from casebook.store.cases import Casebook, CaseFile, write_atomic
+from casebook.store.reader import CASES_DIR, validate
+from casebook.store.yamlio import YamlLoadError, load_text
+
+CASE_FIELDS: tuple[str, ...] = tuple(f.alias or n for n, f in Case.model_fields.items())
+
+# Rules about what is still to be done after an event (a letter to send, people to tell). Their
+# errors never block a write: recording a decision made last month must not be refused because
+# its letter, recorded next, is "overdue" until then. They are shown as things to do.
+OBLIGATION_RULES: frozenset[str] = frozenset({"letter", "notify"})
+
+
+def field_order(model: type[BaseModel]) -> list[str]:
+    """The keys of ``model`` as written in YAML, in declaration order."""
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def compact(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop keys whose value is None or an empty list/dict (the model's defaults)."""
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if isinstance(v, Mapping):
+            v = compact(v)
+        if v is None or (isinstance(v, list | dict | tuple) and not v):
+            continue
+        out[k] = v
+    return out
+
+
+@dataclass(slots=True)
+class Edit:
+    """A change to one case file, validated and ready to write (or refused)."""
+
+    path: Path
+    rel: str
+    before: bytes | None  # None for a new file
+    after: str
+    case: Case | None
+    # Errors this change would bring: any one of them blocks the write.
+    new_errors: list[Finding] = field(default_factory=list)
+    # Errors the case had before the change (shown, not blocking).
+    old_errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    # Where a finding in the new content comes from, e.g. events[7] -> "contacts.csv line 9".
+    origins: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.new_errors
+
+    def diff(self) -> str:
+        old = (self.before or b"").decode("utf-8-sig").splitlines(keepends=True)
+        new = self.after.splitlines(keepends=True)
+        return "".join(difflib.unified_diff(old, new, self.rel, self.rel))
+
+
+def case_path(book: Casebook, case_id: str) -> CaseFile:
+    """The file of an existing case, or a UsageError naming the id and the nearest ids."""
+    if not CASE_ID.match(case_id):
+        raise UsageError(f"{case_id!r} is not a case id: use PREFIX-YYYY-NNNN, e.g. MC-2026-0007")
+    for f in book.files:
+        if f.path.stem == case_id:
+            return f
+    known = [f.path.stem for f in book.files]
+    hint = difflib.get_close_matches(case_id, known, n=1, cutoff=0.7)
+    msg = f"unknown case id {case_id!r}: there is no {CASES_DIR}/{case_id}.yaml"
+    if hint:
+        msg += f"; did you mean {hint[0]}?"
+    raise UsageError(msg)
+
+
+def valid_case(f: CaseFile) -> Case:
+    if f.case is None:
+        errors = "\n".join(x.as_text() for x in f.findings if x.severity == "error")
+        raise RecordError(
+            f"{f.rel} has errors; fix them (casebook check shows the same list) before "
+            f"recording anything in it:\n{errors}"
+        )
+    return f.case
+
+
+def plan_edit(
+    book: Casebook,
+    case_id: str,
+    change: Callable[[CommentedMap, Case], None],
+    as_of: date,
+) -> Edit:
+    """Apply ``change`` to a round-trip copy of the case and validate the result."""
+    f = case_path(book, case_id)
+    old_case = valid_case(f)
+    before = f.path.read_bytes()
+    text = before.decode("utf-8-sig")
+    try:
+        y, data = yamledit.load_for_edit(text)
+    except yamledit.EditError as exc:
+        raise RecordError(f"{f.rel}: cannot be edited: {exc}") from None
+    change(data, old_case)
+    after = yamledit.dump(y, data)
+    if not yamledit.only_inserted(text, after):
+        raise RecordError(
+            f"{f.rel}: casebook cannot add to this file without changing lines already in it "
+            "(its indentation or style is unusual). Run `casebook fmt "
+            f"{f.rel}`, commit that change on its own, then try again."
+        )
+    edit = _validated(book, f.path, f.rel, before, after, as_of)
+    old = _rule_findings(book, f.path, f.rel, text, old_case, as_of)
+    old_keys = {_key(x) for x in old}
+    edit.old_errors = [x for x in edit.new_errors if _key(x) in old_keys]
+    fresh = [x for x in edit.new_errors if _key(x) not in old_keys]
+    edit.new_errors = [x for x in fresh if x.rule not in OBLIGATION_RULES]
+    edit.warnings += [x for x in fresh if x.rule in OBLIGATION_RULES]
+    # Only what this change brings: "the letter is due by ..." after a decision.
+    edit.warnings = [x for x in edit.warnings if _key(x) not in old_keys]
+    return edit
+
+
+def _key(f: Finding) -> tuple[str, str | None, str]:
+    return (f.rule, f.field, f.message)
+
+
+def _validated(
+    book: Casebook, path: Path, rel: str, before: bytes | None, after: str, as_of: date
+) -> Edit:
+    try:
+        raw = load_text(after)
+    except YamlLoadError as exc:  # pragma: no cover - ruamel wrote something the loader refuses
+        p = exc.problem
+        problem = Finding("error", p.rule, p.message, file=rel, line=p.line)
+        return Edit(path, rel, before, after, None, [problem])
+    loaded = validate(rel, after, raw, Case)
+    if loaded.model is None:
+        return Edit(path, rel, before, after, None, list(loaded.findings))
+    found = _rule_findings(book, path, rel, after, loaded.model, as_of)
+    errors = [x for x in found if x.severity == "error"]
+    warnings = [x for x in found if x.severity == "warning"]
+    return Edit(path, rel, before, after, loaded.model, errors, warnings=warnings)
+
+
+def _rule_findings(
+    book: Casebook, path: Path, rel: str, text: str, case: Case, as_of: date
+) -> list[Finding]:
+    """The findings `casebook check` would report for this one case with this text."""
+    policy = book.policy
+    out: list[Finding] = []
+    if case.id != path.stem:
+        out.append(
+            Finding(
+                "error",
+                "file-name",
+                f"case id {case.id!r} does not match the file name {path.name}",
+                case=case.id,
+                file=rel,
+                loc=("id",),
+            )
+        )
+    proc = policy.procedures.get(case.procedure)
+    if proc is None:
+        known = ", ".join(sorted(policy.procedures))
+        out.append(
+            Finding(
+                "error",
+                "reference",
+                f"unknown procedure {case.procedure!r}; procedures: {known}",
+                case=case.id,
+                file=rel,
+                loc=("procedure",),
+            )
+        )
+        return out
+    ctx = CaseContext(
+        case,
+        proc,
+        policy.people,
+        policy.people.by_id(),
+        policy.taxonomy,
+        policy.settings,
+        as_of,
+    )
+    cf = CaseFile(path, rel, case, [], text)
+    out += case_findings(cf, ctx)
+    return sorted(out, key=sort_key)
+
+
+def apply(edit: Edit) -> None:
+    """Write a validated edit, unless the file changed since it was read."""
+    if not edit.ok:
+        raise RecordError("refusing to write a record with errors")  # pragma: no cover
+    current = edit.path.read_bytes() if edit.path.exists() else None
+    if _digest(current) != _digest(edit.before):
+        raise RecordError(
+            f"{edit.rel} changed while casebook was working on it; nothing was written, run "
+            "the command again"
+        )
+    write_atomic(edit.path, edit.after.encode("utf-8"))
+
+
+def _digest(data: bytes | None) -> str | None:
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
+# --- appending events --------------------------------------------------------------------
+
+
+def append_events(events: Sequence[Mapping[str, Any]]) -> Callable[[CommentedMap, Case], None]:
+    """A change that appends ``events`` (plain dicts, YAML keys) to the case's ``events``."""
+
+    def change(data: CommentedMap, case: Case) -> None:
+        seq = data.get("events")
+        if not isinstance(seq, CommentedSeq) or (not seq and seq.fa.flow_style()):
+            # No events yet (or `events: []`): a block list in the canonical layout.
+            yamledit.insert_key(
+                data, "events", yamledit.node([dict(e) for e in events]), CASE_FIELDS
+            )
+            return
+        for e in events:
+            seq.append(yamledit.node(dict(e)))
+
+    return change
+
+
+# --- new cases ---------------------------------------------------------------------------
+
+
+def prefix_for(book: Casebook, proc: Procedure) -> str:
+    """Case-id letters: the procedure's ``case_prefix`` (or the initials of its id)."""
+    del book  # one source of truth: the procedure file
+    return proc.prefix
+
+
+def taken_ids(book: Casebook) -> set[str]:
+    """Ids in use: case files, and ids named in the deletion log (a purged id never returns)."""
+    ids = {f.path.stem for f in book.files}
+    log = book.root / book.policy.settings.deletion_log
+    try:
+        text = log.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    ids.update(re.findall(r"\b[A-Z]{2,6}-\d{4}-\d{4}\b", text))
+    return ids
+
+
+def next_id(book: Casebook, proc: Procedure, year: int) -> str:
+    prefix = prefix_for(book, proc)
+    pattern = re.compile(rf"^{re.escape(prefix)}-{year:04d}-(\d{{4}})$")
+    numbers = [int(m.group(1)) for i in taken_ids(book) if (m := pattern.match(i))]
+    n = max(numbers, default=0) + 1
+    if n > 9999:
+        raise RecordError(f"no free case id left for {prefix}-{year}")
+    return f"{prefix}-{year:04d}-{n:04d}"
+
+
+def plan_new(book: Casebook, record: Mapping[str, Any], as_of: date) -> Edit:
+    """A new case file from plain data (YAML keys; ``id`` filled in when missing)."""
+    data = dict(record)
+    proc = book.policy.procedures.get(str(data.get("procedure")))
+    if proc is None:
+        known = ", ".join(sorted(book.policy.procedures))
+        raise UsageError(f"unknown procedure {data.get('procedure')!r}; procedures: {known}")
+    referral = data.get("referral") or {}
+    when = referral.get("date")
+    if "id" not in data:
+        data = {"id": next_id(book, proc, when.year if isinstance(when, date) else as_of.year)} | {
+            k: v for k, v in data.items()
+        }
+    case_id = str(data["id"])
+    if not CASE_ID.match(case_id):
+        raise UsageError(f"{case_id!r} is not a case id: use PREFIX-YYYY-NNNN")
+    if case_id in taken_ids(book):
+        raise UsageError(f"case id {case_id} is already taken; leave --id out to use the next one")
+    ordered = {k: data[k] for k in CASE_FIELDS if k in data}
+    ordered |= {k: v for k, v in data.items() if k not in ordered}
+    root = yamledit.node(compact(ordered))
+    root.yaml_set_start_comment(yamledit.SCHEMA_COMMENT)
+    text = yamledit.dump(yamledit._yaml(), root)
+    rel = f"{CASES_DIR}/{case_id}.yaml"
+    return _validated(book, book.root / rel, rel, None, text, as_of)
+
+
+# --- closing -----------------------------------------------------------------------------
+
+
+def closing_states(case: Case, proc: Procedure) -> list[str]:
+    """States of kind closed or dormant that the procedure allows from the case's state."""
+    state = timeline(case, proc).state
+    return [
+        t.to
+        for t in proc.transitions
+        if state in t.from_ and t.to in proc.states and proc.states[t.to].kind in ENDED_KINDS
+    ]
+
+
+def current_restrictions(case: Case) -> list[dict[str, Any]]:
+    """The restrictions of the latest decision, as YAML data (for --keep-restrictions)."""
+    decisions = case.decisions()
+    if not decisions:
+        return []
+    return [
+        {"type": r.type}
+        | r.model_dump(mode="python", by_alias=True, exclude_none=True, exclude_defaults=True)
+        for r in decisions[-1][1].restrictions
+    ]
+
+
+def has_blocking(edit: Edit) -> bool:
+    return has_errors(edit.new_errors)

@@ -1,0 +1,336 @@
+"""Loading a whole casebook: policy plus every case file, each to a model or to findings.
+
+Parsing and schema validation of a case depend only on the file's bytes, so their result is
+cached by content hash (``.casebook-cache/``, git-ignored): the validated record as JSON, turned
+back into a model only when a command asks for it. A case's rule findings depend only on its
+bytes, policy/, the casebook code and the check date, so `check` caches those too under that
+key (decision 3). The cache is rewritten whole and keeps only files that still exist, so a
+purged case leaves the cache at the next run.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from casebook import __version__
+from casebook.model import Case
+from casebook.model.findings import Finding
+from casebook.store.reader import Policy, case_files, load_policy, read_model, with_line
+
+CACHE_DIR = ".casebook-cache"
+CACHE_FILE = "cases.json"
+CACHE_VERSION = f"{__version__}/2"
+
+
+class CaseFile:
+    """One case file: the record when it is valid, and what was wrong with it.
+
+    A record served from the cache stays JSON until ``case`` is first read.
+    """
+
+    __slots__ = (
+        "_case",
+        "_json",
+        "_text",
+        "case_id",
+        "digest",
+        "findings",
+        "path",
+        "procedure",
+        "rel",
+    )
+
+    def __init__(
+        self,
+        path: Path,
+        rel: str,
+        case: Case | None,
+        findings: list[Finding] | None = None,
+        text: str | None = None,
+        digest: str = "",
+        case_json: str | None = None,
+        meta: tuple[str, str] | None = None,
+    ) -> None:
+        self.path = path
+        self.rel = rel
+        self._case = case
+        self._json = case_json
+        self._text = text
+        self.findings = findings or []
+        self.digest = digest
+        # id and procedure, known without validating the record
+        self.case_id: str | None = case.id if case else (meta[0] if meta else None)
+        self.procedure: str | None = case.procedure if case else (meta[1] if meta else None)
+
+    @property
+    def case(self) -> Case | None:
+        if self._case is None and self._json is not None:
+            self._case = Case.model_validate_json(self._json)
+            self._json = None
+        return self._case
+
+    @property
+    def valid(self) -> bool:
+        return self._case is not None or self._json is not None
+
+    @property
+    def text(self) -> str | None:
+        """The file's text (read on demand: only files with findings need line numbers)."""
+        if self._text is None:
+            try:
+                self._text = self.path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                return None
+        return self._text
+
+
+@dataclass(slots=True)
+class Casebook:
+    root: Path
+    policy: Policy
+    files: list[CaseFile]
+    # Findings about policy/ and about files as files (syntax, schema, ids).
+    findings: list[Finding]
+    cache: _Cache | None = None
+
+    def cases(self) -> list[Case]:
+        """Every valid case, in file-name order."""
+        return [f.case for f in self.files if f.case is not None]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while many long-lived objects are built.
+
+    Records are trees without reference cycles, freed by reference counting; the collector
+    would only rescan the growing heap again and again (measured: 44% of a cold check of
+    3,000 cases, benchmarks/bench_check.py). Whatever it would have found is found on its
+    next run after the pause.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+PolicyRules = Callable[[Policy], list[Finding]]
+
+
+def load(
+    root: Path, use_cache: bool = True, policy_rules: PolicyRules | None = None
+) -> tuple[Casebook | None, list[Finding]]:
+    """Read policy and cases. Returns (None, findings) when policy/ is unusable.
+
+    ``policy_rules`` (``check.policy_rules.check_policy``, passed in by ``check.loading``: this
+    layer reads, it does not judge) adds the findings of the rules over policy/ before
+    deciding whether it is usable.
+    """
+    policy, policy_findings = load_policy(root)
+    if policy is not None and policy_rules is not None:
+        policy_findings += policy_rules(policy)
+    if policy is None or any(f.severity == "error" for f in policy_findings):
+        return None, policy_findings
+    cache = _Cache(root) if use_cache else None
+    with gc_paused():
+        files = [_load_case(root, path, cache) for path in case_files(root)]
+    if cache is not None:
+        cache.save()
+    findings = list(policy_findings)
+    for f in files:
+        findings += f.findings
+    findings += _cross_file(files, policy)
+    return Casebook(root, policy, files, findings, cache), findings
+
+
+def _load_case(root: Path, path: Path, cache: _Cache | None) -> CaseFile:
+    rel = path.relative_to(root).as_posix()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return CaseFile(path, rel, None, [Finding("error", "io", f"cannot read: {exc}", file=rel)])
+    digest = hashlib.sha256(data).hexdigest()
+    if cache is not None:
+        entry = cache.get(rel, digest)
+        if entry is not None:
+            return CaseFile(
+                path,
+                rel,
+                None,
+                digest=digest,
+                case_json=entry["case"],
+                meta=(entry["id"], entry["procedure"]),
+            )
+    loaded = read_model(root, path, Case)
+    if cache is not None and loaded.model is not None:
+        cache.put(rel, digest, loaded.model)
+    return CaseFile(path, rel, loaded.model, loaded.findings, loaded.text, digest)
+
+
+def _cross_file(files: list[CaseFile], policy: Policy) -> list[Finding]:
+    out: list[Finding] = []
+    ids = Counter(f.case_id for f in files if f.case_id is not None)
+    for f in files:
+        case_id, procedure = f.case_id, f.procedure
+        if case_id is None or procedure is None:
+            continue
+        if case_id != f.path.stem:
+            out.append(
+                with_line(
+                    Finding(
+                        "error",
+                        "file-name",
+                        f"case id {case_id!r} does not match the file name; rename the file "
+                        f"to {case_id}.yaml or correct the id",
+                        case=case_id,
+                        loc=("id",),
+                    ),
+                    f.rel,
+                    f.text,
+                )
+            )
+        if ids[case_id] > 1:
+            others = [g.rel for g in files if g is not f and g.case_id == case_id]
+            out.append(
+                with_line(
+                    Finding(
+                        "error",
+                        "duplicate-id",
+                        f"case id {case_id!r} is also used by {', '.join(others)}; "
+                        "each case needs its own id",
+                        case=case_id,
+                        loc=("id",),
+                    ),
+                    f.rel,
+                    f.text,
+                )
+            )
+        if procedure not in policy.procedures:
+            out.append(
+                with_line(
+                    Finding(
+                        "error",
+                        "reference",
+                        f"unknown procedure {procedure!r}; procedures in policy/procedures: "
+                        f"{', '.join(sorted(policy.procedures))}",
+                        case=case_id,
+                        loc=("procedure",),
+                    ),
+                    f.rel,
+                    f.text,
+                )
+            )
+    return out
+
+
+class _Cache:
+    """Validated case records, and their rule findings, by file content hash."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CACHE_DIR / CACHE_FILE
+        self.old: dict[str, dict[str, Any]] = {}
+        self.new: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        try:
+            blob = json.loads(self.path.read_text(encoding="utf-8"))
+            if blob.get("version") == CACHE_VERSION:
+                self.old = blob["files"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.old = {}
+
+    def get(self, rel: str, digest: str) -> dict[str, Any] | None:
+        entry = self.old.get(rel)
+        if not isinstance(entry, dict) or entry.get("digest") != digest:
+            return None
+        self.new[rel] = entry
+        return entry
+
+    def put(self, rel: str, digest: str, case: Case) -> None:
+        self.dirty = True
+        self.new[rel] = {
+            "digest": digest,
+            "id": case.id,
+            "procedure": case.procedure,
+            "case": case.model_dump_json(by_alias=True),
+        }
+
+    def findings(self, rel: str, key: str) -> list[Finding] | None:
+        """Rule findings cached for this file under ``key`` (policy, code and date)."""
+        entry = self.new.get(rel)
+        if not entry or entry.get("findings_key") != key:
+            return None
+        try:
+            return [_finding(item) for item in entry["findings"]]
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put_findings(self, rel: str, key: str, found: list[Finding]) -> None:
+        entry = self.new.get(rel)
+        if entry is None:
+            return
+        self.dirty = True
+        entry["findings_key"] = key
+        entry["findings"] = [
+            [f.severity, f.rule, f.message, f.case, f.file, f.line, list(f.loc)] for f in found
+        ]
+
+    def save(self) -> None:
+        if not self.dirty and set(self.new) == set(self.old):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.path.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            payload = json.dumps({"version": CACHE_VERSION, "files": self.new})
+            write_atomic(self.path, payload.encode("utf-8"))
+            self.old, self.dirty = dict(self.new), False
+        except OSError:
+            pass  # the cache is an optimisation; a read-only checkout still works
+
+
+def _finding(item: list[Any]) -> Finding:
+    severity, rule, message, case, file, line, loc = item
+    if severity not in ("error", "warning"):
+        raise ValueError(severity)
+    return Finding(severity, rule, message, case, file, line, tuple(loc))
+
+
+def fingerprint(root: Path) -> str:
+    """What a case's rule findings depend on besides the case: every file under policy/ and
+    the casebook code itself (so a changed rule is never served stale findings)."""
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    package = Path(__file__).parent
+    for base, pattern in ((root / "policy", "**/*"), (package, "**/*.py")):
+        for path in sorted(base.glob(pattern)):
+            if path.is_file():
+                h.update(path.relative_to(base).as_posix().encode())
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never a half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,156 @@
+"""Finding a casebook on disk and reading its files into models (or findings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from casebook.errors import ConfigError
+from casebook.model import People, Procedure, Taxonomy
+from casebook.model.findings import Finding
+from casebook.model.settings import Settings
+from casebook.store.validation import findings_from
+from casebook.store.yamlio import YamlLoadError, decode, load_text, locate
+
+M = TypeVar("M", bound=BaseModel)
+
+CASES_DIR = "cases"
+PROCEDURES_DIR = "policy/procedures"
+PEOPLE_FILE = "policy/people.yaml"
+BEHAVIOURS_FILE = "policy/behaviours.yaml"
+SETTINGS_FILE = "policy/settings.yaml"
+PUBLISHED_DIR = "policy/published"  # the published texts procedures cite
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds ``policy/procedures/``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROCEDURES_DIR).is_dir():
+            return folder
+    raise ConfigError(
+        f"no casebook found at or above {start}: expected a folder with {PROCEDURES_DIR}/ "
+        "(run casebook from inside your casebook, or pass --root)"
+    )
+
+
+@dataclass(slots=True)
+class Loaded(Generic[M]):
+    """One file read: its model when valid, and the findings either way."""
+
+    rel: str
+    text: str | None
+    model: M | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_model(root: Path, path: Path, model: type[M], rule: str = "schema") -> Loaded[M]:
+    rel = path.relative_to(root).as_posix()
+    try:
+        text = decode(path.read_bytes())
+        raw = load_text(text)
+    except YamlLoadError as exc:
+        p = exc.problem
+        return Loaded(rel, None, None, [Finding("error", p.rule, p.message, file=rel, line=p.line)])
+    except OSError as exc:
+        return Loaded(rel, None, None, [Finding("error", "io", f"cannot read: {exc}", file=rel)])
+    return validate(rel, text, raw, model, rule)
+
+
+def validate(rel: str, text: str, raw: Any, model: type[M], rule: str = "schema") -> Loaded[M]:
+    if not isinstance(raw, dict):
+        what = "empty" if raw is None else f"a {type(raw).__name__}"
+        problem = Finding(
+            "error", rule, f"expected a mapping of fields, the file is {what}", file=rel, line=1
+        )
+        return Loaded(rel, text, None, [problem])
+    try:
+        return Loaded(rel, text, model.model_validate(raw))
+    except ValidationError as exc:
+        found = findings_from(exc, model, raw, rule)
+        return Loaded(rel, text, None, [with_line(f, rel, text) for f in found])
+
+
+def with_line(f: Finding, rel: str, text: str | None) -> Finding:
+    """Fill in file and line for a finding about a value inside ``text``."""
+    line = locate(text, f.loc) if text is not None else None
+    return replace(f, file=rel, line=line if line is not None else f.line)
+
+
+@dataclass(slots=True)
+class Policy:
+    """Everything under policy/: procedures, people and roles, behaviours, settings."""
+
+    root: Path
+    procedures: dict[str, Procedure]
+    people: People
+    taxonomy: Taxonomy
+    settings: Settings
+    # Text of each procedure file, for line numbers in later findings.
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def load_policy(root: Path) -> tuple[Policy | None, list[Finding]]:
+    """Read policy/ into models. Returns (None, findings) when it cannot be used.
+
+    Reading only: each file against its schema. The policy rules (references between files,
+    templates, published texts) are ``check.policy_rules.check_policy``; commands get both
+    through ``check.loading``.
+    """
+    findings: list[Finding] = []
+    people = _required(root, PEOPLE_FILE, People, findings)
+    taxonomy = _required(root, BEHAVIOURS_FILE, Taxonomy, findings)
+    settings = Settings()
+    if (root / SETTINGS_FILE).is_file():
+        loaded_settings = read_model(root, root / SETTINGS_FILE, Settings, "policy")
+        findings += loaded_settings.findings
+        settings = loaded_settings.model or settings
+    procedures: dict[str, Procedure] = {}
+    texts: dict[str, tuple[str, str]] = {}
+    files = sorted((root / PROCEDURES_DIR).glob("*.yaml"))
+    if not files:
+        findings.append(
+            Finding("error", "policy", "no procedure files (*.yaml) found", file=PROCEDURES_DIR)
+        )
+    for path in files:
+        loaded = read_model(root, path, Procedure, "policy")
+        findings += loaded.findings
+        if loaded.model is None:
+            continue
+        proc = loaded.model
+        if proc.id != path.stem:
+            findings.append(
+                with_line(
+                    Finding(
+                        "error",
+                        "policy",
+                        f"procedure id {proc.id!r} must match the file name {path.stem!r}",
+                        loc=("id",),
+                    ),
+                    loaded.rel,
+                    loaded.text,
+                )
+            )
+            continue
+        procedures[proc.id] = proc
+        texts[proc.id] = (loaded.rel, loaded.text or "")
+    if people is None or taxonomy is None:
+        return None, findings
+    return Policy(root, procedures, people, taxonomy, settings, texts), findings
+
+
+def _required(root: Path, rel: str, model: type[M], findings: list[Finding]) -> M | None:
+    path = root / rel
+    if not path.is_file():
+        findings.append(Finding("error", "policy", f"missing file {rel}", file=rel))
+        return None
+    loaded = read_model(root, path, model, "policy")
+    findings += loaded.findings
+    return loaded.model
+
+
+def case_files(root: Path) -> list[Path]:
+    return sorted((root / CASES_DIR).glob("*.yaml")) if (root / CASES_DIR).is_dir() else []
