@@ -22,6 +22,11 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 )
 if str(TOOLING) not in sys.path:
     sys.path.insert(0, str(TOOLING))
+# Tools installed beside this Python (pre-commit, git-filter-repo, ruff in .venv/bin) are found by
+# subprocesses even when the virtual environment is not activated (`.venv/bin/python -m pytest`).
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join([_BIN, *filter(None, [os.environ.get("PATH")])])
 
 
 @dataclass
