@@ -619,9 +619,9 @@ def _evaluate_procedure(
     """Moving a case to another procedure needs the authority over all its next steps.
 
     That is: approvals that would take every transition out of the case's state at the fork
-    point, under its old procedure (a move must not be a way round the strictest of them) (each old decision is also undone, and each new one
-    taken, under the procedure it belongs to: see ``record_changes``). A state with no way
-    out cannot be moved.
+    point, under its old procedure, so that a move is no way round the strictest of them.
+    Each old decision is also undone, and each new one taken, under the procedure it belongs
+    to (see ``record_changes``). A state with no way out cannot be moved: open a new case.
     """
     old_id, new_id = ch.before.procedure, ch.after.procedure
 
