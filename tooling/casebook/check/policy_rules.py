@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from casebook.model import RESTRICTION_TYPES, Procedure
 from casebook.model.findings import Finding, Loc
 from casebook.model.letter_items import LETTER_ITEMS
 from casebook.model.procedure import Requirement
+from casebook.store import safefile
 from casebook.store.reader import PUBLISHED_DIR
 
 if TYPE_CHECKING:
@@ -25,7 +27,7 @@ def check_policy(policy: Policy) -> list[Finding]:
     out: list[Finding] = []
     people = policy.people
     roles = set(people.roles)
-    people_text = _read(policy.root / PEOPLE_FILE)
+    people_text = _read(policy.root, policy.root / PEOPLE_FILE)
 
     for pid, n in Counter(p.id for p in people.people).items():
         if n > 1:
@@ -76,10 +78,10 @@ def _err(message: str, loc: Loc) -> Finding:
     return Finding("error", "policy", message, loc=loc)
 
 
-def _read(path: Path) -> str | None:
+def _read(root: Path, path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return safefile.read_text(root, path)
+    except (OSError, UnicodeDecodeError, safefile.UnsafeFile):
         return None
 
 
@@ -88,7 +90,12 @@ def _procedure_findings(
 ) -> Iterator[Finding]:
     root = policy.root
     states = set(proc.states)
-    if not (root / PUBLISHED_DIR / proc.text).is_file():
+    try:
+        published = safefile.is_regular(root, root / PUBLISHED_DIR / proc.text)
+    except safefile.UnsafeFile as exc:
+        yield replace(safefile.unsafe_finding(exc), loc=("text",))
+        published = True
+    if not published:
         yield _err(f"published text {PUBLISHED_DIR}/{proc.text} not found", ("text",))
     if proc.initial not in states:
         yield _err(

@@ -10,7 +10,7 @@ import click
 
 from casebook.cli.common import Env, emit_json, format_option, pass_env
 from casebook.errors import UsageError
-from casebook.github.approvals import ApprovalReport, evaluate_pull
+from casebook.github.approvals import ApprovalReport, UnknownContributor, evaluate_pull
 from casebook.github.client import check_repo, from_environment, review_from_json, run_url
 from casebook.store.gitrepo import GitRepo
 
@@ -89,6 +89,15 @@ def approvals(
                 review_list,
                 pull.author,
                 [login for c in commits for login in c.logins],
+                unknown=[
+                    UnknownContributor(c.sha, role, email)
+                    for c in commits
+                    for role, email in c.unknown
+                ],
+                # GitHub lists at most 250 commits; an unknown count is as bad as a short list.
+                unlisted_commits=(
+                    max(0, pull.commits - len(commits)) if pull.commits is not None else 1
+                ),
             )
             _print(report, fmt)
             if not no_status:

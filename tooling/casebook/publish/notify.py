@@ -42,6 +42,7 @@ from casebook.model.procedure import Notify
 from casebook.publish.handling import handling_card
 from casebook.publish.letters.phrases import long_date
 from casebook.publish.templating import sandboxed_env
+from casebook.store import safefile
 from casebook.store.cases import Casebook
 
 NOTIFICATIONS_DIR = "policy/notifications"
@@ -72,7 +73,7 @@ class Notice:
 
 
 def _env(root: Path) -> SandboxedEnvironment:
-    env = sandboxed_env(root / NOTIFICATIONS_DIR, autoescape=False)
+    env = sandboxed_env(root / NOTIFICATIONS_DIR, root=root, autoescape=False)
     env.filters["longdate"] = long_date
     return env
 
@@ -231,7 +232,8 @@ class Notifier:
         )
 
     def _exists(self, name: str) -> bool:
-        return (self.book.root / NOTIFICATIONS_DIR / name).is_file()
+        root = self.book.root
+        return safefile.is_regular(root, root / NOTIFICATIONS_DIR / name)
 
     def _render(self, name: str, ctx: Mapping[str, Any]) -> str:
         try:

@@ -35,7 +35,7 @@ from casebook.errors import RecordError, UsageError
 from casebook.model import ENDED_KINDS, Case, Procedure
 from casebook.model.case import CASE_ID
 from casebook.model.findings import Finding, has_errors, sort_key
-from casebook.store import yamledit
+from casebook.store import safefile, yamledit
 from casebook.store.cases import Casebook, CaseFile, write_atomic
 from casebook.store.reader import CASES_DIR, validate
 from casebook.store.yamlio import YamlLoadError, load_text
@@ -126,7 +126,7 @@ def plan_edit(
     """Apply ``change`` to a round-trip copy of the case and validate the result."""
     f = case_path(book, case_id)
     old_case = valid_case(f)
-    before = f.path.read_bytes()
+    before = safefile.read_bytes(book.root, f.path)
     text = before.decode("utf-8-sig")
     try:
         y, data = yamledit.load_for_edit(text)
@@ -223,7 +223,9 @@ def apply(edit: Edit) -> None:
     """Write a validated edit, unless the file changed since it was read."""
     if not edit.ok:
         raise RecordError("refusing to write a record with errors")  # pragma: no cover
-    current = edit.path.read_bytes() if edit.path.exists() else None
+    # lstat, not exists(): a dangling link swapped in must be refused, not written through.
+    exists = edit.path.exists() or edit.path.is_symlink()
+    current = safefile.read_bytes(edit.path.parent, edit.path) if exists else None
     if _digest(current) != _digest(edit.before):
         raise RecordError(
             f"{edit.rel} changed while casebook was working on it; nothing was written, run "

@@ -12,6 +12,8 @@ from casebook.errors import ConfigError
 from casebook.model import People, Procedure, Taxonomy
 from casebook.model.findings import Finding
 from casebook.model.settings import Settings
+from casebook.store import safefile
+from casebook.store.safefile import UnsafeFile, unsafe_finding
 from casebook.store.validation import findings_from
 from casebook.store.yamlio import YamlLoadError, decode, load_text, locate
 
@@ -50,8 +52,10 @@ class Loaded(Generic[M]):
 def read_model(root: Path, path: Path, model: type[M], rule: str = "schema") -> Loaded[M]:
     rel = path.relative_to(root).as_posix()
     try:
-        text = decode(path.read_bytes())
+        text = decode(safefile.read_bytes(root, path))
         raw = load_text(text)
+    except UnsafeFile as exc:
+        return Loaded(rel, None, None, [unsafe_finding(exc)])
     except YamlLoadError as exc:
         p = exc.problem
         return Loaded(rel, None, None, [Finding("error", p.rule, p.message, file=rel, line=p.line)])
@@ -104,7 +108,7 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Finding]]:
     people = _required(root, PEOPLE_FILE, People, findings)
     taxonomy = _required(root, BEHAVIOURS_FILE, Taxonomy, findings)
     settings = Settings()
-    if (root / SETTINGS_FILE).is_file():
+    if (root / SETTINGS_FILE).is_file() or (root / SETTINGS_FILE).is_symlink():
         loaded_settings = read_model(root, root / SETTINGS_FILE, Settings, "policy")
         findings += loaded_settings.findings
         settings = loaded_settings.model or settings
@@ -144,7 +148,7 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Finding]]:
 
 def _required(root: Path, rel: str, model: type[M], findings: list[Finding]) -> M | None:
     path = root / rel
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         findings.append(Finding("error", "policy", f"missing file {rel}", file=rel))
         return None
     loaded = read_model(root, path, model, "policy")

@@ -32,6 +32,7 @@ from casebook.publish.letters.mdtext import escape
 from casebook.publish.letters.source import LetterJob, LetterSource, pending_jobs, recorded_jobs
 from casebook.publish.letters.templates import letter_template, make_env, render_markdown
 from casebook.publish.templating import sandboxed_env
+from casebook.store import safefile
 from casebook.store.cases import Casebook
 from casebook.store.reader import PUBLISHED_DIR
 
@@ -80,13 +81,13 @@ def published_text(root: Path, proc: Procedure) -> str | None:
     """The published procedure (cached by path, mtime and size: `check` asks once per case)."""
     path = root / PUBLISHED_DIR / proc.text
     try:
-        st = path.stat()
+        st = safefile.check_regular(root, path)
         key = (str(path), st.st_mtime_ns, st.st_size)
         if key not in _PUBLISHED:
-            _PUBLISHED[key] = path.read_text(encoding="utf-8")
+            _PUBLISHED[key] = safefile.read_text(root, path)
         return _PUBLISHED[key]
-    except (OSError, UnicodeDecodeError):
-        return None
+    except (OSError, UnicodeDecodeError, safefile.UnsafeFile):
+        return None  # `check` reports a missing or unsafe published text
 
 
 def letter_source(book: Casebook, case: Case, job: LetterJob) -> LetterSource:
@@ -415,7 +416,7 @@ def md_to_html(md: str) -> str:
 
 
 def _html_env(root: Path) -> SandboxedEnvironment:
-    return sandboxed_env(root / LETTERHEAD_DIR, autoescape=True)
+    return sandboxed_env(root / LETTERHEAD_DIR, root=root, autoescape=True)
 
 
 def _wrap(
@@ -430,13 +431,14 @@ def _wrap(
 ) -> str:
     folder = root / LETTERHEAD_DIR
     try:
-        css = (folder / "letter.css").read_text(encoding="utf-8")
-    except OSError:
+        css = safefile.read_text(root, folder / "letter.css")
+    except (OSError, UnicodeDecodeError):
         css = ""
     logo = None
     logo_path = folder / "logo.svg"
-    if logo_path.is_file():
-        logo = "data:image/svg+xml;base64," + base64.b64encode(logo_path.read_bytes()).decode()
+    if safefile.is_regular(root, logo_path):
+        data = safefile.read_bytes(root, logo_path)
+        logo = "data:image/svg+xml;base64," + base64.b64encode(data).decode()
     try:
         return env.get_template("letter.html.j2").render(
             title=title,

@@ -49,7 +49,7 @@ def _escape_filter(value: object) -> Md:
 
 
 def make_env(root: Path) -> SandboxedEnvironment:
-    env = sandboxed_env(root / LETTERS_DIR, autoescape=False, finalize=finalize)
+    env = sandboxed_env(root / LETTERS_DIR, root=root, autoescape=False, finalize=finalize)
     for unsafe in ("safe", "urlize", "xmlattr", "forceescape"):
         env.filters.pop(unsafe, None)
     env.filters.update(

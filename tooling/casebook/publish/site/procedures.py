@@ -9,6 +9,7 @@ from casebook.model.common import COUNCIL_SETTING
 from casebook.model.procedure import Period, Requirement
 from casebook.publish.site import md
 from casebook.publish.site.view import SiteData
+from casebook.store import safefile
 from casebook.store.reader import PUBLISHED_DIR
 
 
@@ -179,6 +180,6 @@ def published_page(proc: Procedure, text: str) -> str:
 def published_text(root: Path, proc: Procedure) -> str | None:
     path = root / PUBLISHED_DIR / proc.text
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
+        return safefile.read_text(root, path, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, safefile.UnsafeFile):
+        return None  # `check` reports a missing or unsafe published text
