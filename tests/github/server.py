@@ -8,6 +8,19 @@ the test if anything was recorded.
 
 Responses are built from the description itself: ``example(schema)`` makes the smallest object
 with every required field, and the fake overrides the fields the scenario is about.
+
+Faults: ``faults`` holds canned answers by method and path; ``fault_at`` is a switch by request
+number (1 for the first request the fake receives) with one of ``FAULT_KINDS``:
+
+* ``502``: answer 502 without doing anything;
+* ``process-502``: do the request, then answer 502 (GitHub's proxy lost the answer);
+* ``process-drop``: do the request, then close the connection without an answer;
+* ``process-timeout``: do the request, then hold the answer for ``hang`` seconds (longer than
+  the client's timeout);
+* ``reset``: reset the connection (TCP RST) without doing anything.
+
+The server is threaded so that a held answer does not hold up the client's next request; one
+lock keeps the requests themselves one at a time.
 """
 
 from __future__ import annotations
@@ -16,15 +29,20 @@ import copy
 import itertools
 import json
 import re
+import socket
+import struct
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs, urlencode
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
@@ -153,6 +171,15 @@ class Fault:
     times: int = 1
 
 
+_VALID: set[tuple[Any, ...]] = set()  # exchanges already found valid (see FakeGitHub._handle)
+
+FAULT_KINDS = ("502", "process-502", "process-drop", "process-timeout", "reset")
+
+
+class Dropped(Exception):
+    """Raised by the app after it closed or reset the connection: there is no answer to send."""
+
+
 @dataclass
 class Seen:
     method: str
@@ -172,6 +199,10 @@ class FakeGitHub:
         self.statuses: list[tuple[str, dict[str, Any]]] = []
         self.issues: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, list[str]] = {}
+        self.fault_at: dict[int, str] = {}  # request number -> one of FAULT_KINDS
+        self.hang = 1.0  # seconds a "process-timeout" answer is held
+        self.count = 0  # requests received
+        self._lock = threading.Lock()
         self.labels: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.seen: list[Seen] = []
@@ -289,29 +320,63 @@ class FakeGitHub:
     # -- WSGI --
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        req = Request(environ)
-        resp = self._handle(req)
-        try:
-            body = json.loads(req.get_data(as_text=True)) if req.get_data() else None
-        except ValueError:
-            body = req.get_data(as_text=True)
-        self.seen.append(
-            Seen(req.method, req.path, parse_qs(req.query_string.decode()), body, resp.status_code)
-        )
+        with self._lock:
+            self.count += 1
+            kind = self.fault_at.get(self.count)
+            req = Request(environ)
+            if kind == "502" or kind == "reset":
+                resp = self._json({"message": "Server Error"}, 502)  # nothing is done
+            else:
+                resp = self._handle(req)
+            try:
+                body = json.loads(req.get_data(as_text=True)) if req.get_data() else None
+            except ValueError:
+                body = req.get_data(as_text=True)
+            status = {"reset": 0, "process-drop": 0, "process-502": 502}.get(kind or "")
+            self.seen.append(
+                Seen(
+                    req.method,
+                    req.path,
+                    parse_qs(req.query_string.decode()),
+                    body,
+                    resp.status_code if status is None else status,
+                )
+            )
+        sock: socket.socket = environ["fake.socket"]
+        if kind == "reset":
+            # SO_LINGER 0 makes close() send RST; detach so the handler cannot reuse the fd.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            socket.socket(fileno=sock.detach()).close()
+            raise Dropped
+        if kind == "process-drop":
+            sock.shutdown(socket.SHUT_RDWR)
+            raise Dropped
+        if kind == "process-502":
+            resp = self._json({"message": "Server Error"}, 502)
+        if kind == "process-timeout":
+            time.sleep(self.hang)
         return resp(environ, start_response)
 
     def _handle(self, req: Request) -> Response:
         oreq = WerkzeugOpenAPIRequest(req)
-        try:
-            openapi().validate_request(oreq)
-        except Exception as exc:  # openapi-core raises a family of errors
-            self.violations.append(f"request {req.method} {req.full_path}: {exc}")
-            return Response(json.dumps({"message": f"invalid request: {exc}"}), 599)
+        # Validation is a pure function of the exchange; the fault tests repeat the same
+        # exchanges hundreds of times, so each distinct one is validated once per session.
+        headers = tuple(sorted((k.lower(), v) for k, v in req.headers.items() if k != "Host"))
+        seen_req = ("req", req.method, req.full_path, req.get_data(), headers)
+        if seen_req not in _VALID:
+            try:
+                openapi().validate_request(oreq)
+            except Exception as exc:  # openapi-core raises a family of errors
+                self.violations.append(f"request {req.method} {req.full_path}: {exc}")
+                return Response(json.dumps({"message": f"invalid request: {exc}"}), 599)
+            _VALID.add(seen_req)
         resp = self._route(req)
-        self._check_response(oreq, req, resp)
+        seen_resp = ("resp", req.method, req.path, resp.status_code, resp.get_data())
+        if seen_resp not in _VALID and self._check_response(oreq, req, resp):
+            _VALID.add(seen_resp)
         return resp
 
-    def _check_response(self, oreq: Any, req: Request, resp: Response) -> None:
+    def _check_response(self, oreq: Any, req: Request, resp: Response) -> bool:
         op = self._operation(req)
         documented = op is not None and str(resp.status_code) in op["responses"]
         try:
@@ -323,6 +388,8 @@ class FakeGitHub:
                 OAS30Validator(BASIC_ERROR).validate(json.loads(resp.get_data(as_text=True)))
         except Exception as exc:
             self.violations.append(f"response {resp.status_code} to {req.method} {req.path}: {exc}")
+            return False
+        return True
 
     def _operation(self, req: Request) -> dict[str, Any] | None:
         for template, item in spec_dict()["paths"].items():
@@ -392,9 +459,12 @@ class FakeGitHub:
             if n not in self.issues:
                 return self._json({"message": "Not Found"}, 404)
             self.comments.setdefault(n, []).append(body["body"])
-            obj = example(response_schema(COMMENTS, "post", "201"))
-            obj.update({"id": next(self._ids), "body": body["body"], "user": user("bot")})
-            return self._json(obj, 201)
+            return self._json(self._comment(body["body"]), 201)
+        if (p := re.fullmatch(r"issues/(\d+)/comments", rest)) and req.method == "GET":
+            n = int(p.group(1))
+            if n not in self.issues:
+                return self._json({"message": "Not Found"}, 404)
+            return self._page(req, [self._comment(c) for c in self.comments.get(n, [])])
         if rest == "labels" and req.method == "GET":
             return self._page(req, self.labels)
         if rest == "labels" and req.method == "POST":
@@ -412,6 +482,11 @@ class FakeGitHub:
             lab.update(color=body.get("color", "ededed"), description=body.get("description"))
             return self._json(lab, 201)
         return self._json({"message": "Not Found"}, 404)
+
+    def _comment(self, text: str) -> dict[str, Any]:
+        obj = example(response_schema(COMMENTS, "post", "201"))
+        obj.update({"id": next(self._ids), "body": text, "user": user("bot")})
+        return obj
 
     def _filter_issues(self, req: Request) -> list[dict[str, Any]]:
         state = req.args.get("state", "open")
@@ -444,9 +519,43 @@ class FakeGitHub:
         return self._json(chunk, 200, headers)
 
 
+class _ServerHandler(ServerHandler):
+    def log_exception(self, exc_info: Any) -> None:
+        pass
+
+    def handle_error(self) -> None:
+        if isinstance(sys.exc_info()[1], Dropped):
+            return  # the connection is already closed or reset: nothing to answer
+        super().handle_error()
+
+
 class _Quiet(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def get_environ(self) -> dict[str, Any]:
+        env = super().get_environ()
+        env["fake.socket"] = self.connection
+        return env
+
+    def handle(self) -> None:
+        # WSGIRequestHandler.handle, with a ServerHandler that stays quiet about a connection
+        # the fake dropped on purpose, or that the client gave up on (a held answer).
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536 or not self.parse_request():
+                return
+            handler = _ServerHandler(
+                self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True
+            )
+            handler.request_handler = self  # type: ignore[attr-defined]
+            handler.run(self.server.get_app())  # type: ignore[attr-defined]
+        except (OSError, ValueError):
+            pass
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
 
 
 @dataclass
@@ -459,7 +568,7 @@ class Running:
 
 @contextmanager
 def serve(fake: FakeGitHub) -> Iterator[Running]:
-    server = make_server("127.0.0.1", 0, fake, handler_class=_Quiet)
+    server = make_server("127.0.0.1", 0, fake, server_class=_Server, handler_class=_Quiet)
     url = f"http://127.0.0.1:{server.server_port}"
     fake.base_url = url
     thread = threading.Thread(

@@ -25,7 +25,8 @@ def test_online_approved_posts_success(cli, github, case_repo):
     res = cli("--root", case_repo.root, "approvals", "--repo", "o/r", "--pr", "7")
     assert res.code == 0, res.out + res.err
     assert "APPROVED: cases/MC-2026-0001.yaml events[3]" in res.out
-    ((sha, body),) = github.fake.statuses
+    (pending, (sha, body)) = github.fake.statuses
+    assert pending == (sha, {**body, "state": "pending", "description": pending[1]["description"]})
     assert sha == pr.head
     assert body["context"] == "casebook/approvals"
     assert body["state"] == "success"
@@ -50,7 +51,8 @@ def test_online_committer_blocks_and_failure_is_posted(cli, github, case_repo):
     report = json.loads(res.out)
     assert report["ok"] is False
     assert report["reviewers"][0]["reason"].startswith("committed")
-    ((_, body),) = github.fake.statuses
+    ((_, first), (_, body)) = github.fake.statuses
+    assert first["state"] == "pending"
     assert (body["state"], body["description"]) == (
         "failure",
         "1 of 1 decision(s) lack required approvals",
@@ -64,7 +66,7 @@ def test_online_target_url_links_the_run(cli, github, case_repo, monkeypatch):
     monkeypatch.setenv("GITHUB_REPOSITORY", "o/r")
     monkeypatch.setenv("GITHUB_RUN_ID", "42")
     assert cli("--root", case_repo.root, "approvals", "--repo", "o/r", "--pr", "7").code == 0
-    assert github.fake.statuses[0][1]["target_url"] == "https://github.com/o/r/actions/runs/42"
+    assert github.fake.statuses[-1][1]["target_url"] == "https://github.com/o/r/actions/runs/42"
 
 
 def test_online_no_status(cli, github, case_repo):

@@ -158,3 +158,55 @@ def test_environment():
     with pytest.raises(UsageError):
         check_repo("not a repo")
     assert check_repo("council/casebook") == "council/casebook"
+
+
+def test_a_post_that_creates_is_not_retried_after_a_502(github):
+    github.fake.faults.append(Fault("POST", "/repos/o/r/issues", 502, {}, {"message": "x"}))
+    waits: list[float] = []
+    with pytest.raises(GitHubError, match="502") as exc:
+        client(github.url, waits).create_issue("o/r", "t", "b", ["review-due"])
+    assert exc.value.maybe_applied is True
+    assert len(github.fake.requests_to("POST", "/repos/o/r/issues")) == 1
+    assert waits == []
+
+
+def test_a_post_that_creates_is_not_retried_after_a_dropped_answer(github):
+    github.fake.fault_at[1] = "process-drop"
+    with pytest.raises(GitHubError, match="may have carried it out") as exc:
+        client(github.url).create_comment("o/r", github.fake.add_issue("t", "b", [])["number"], "c")
+    assert exc.value.maybe_applied is True
+    assert list(github.fake.comments.values()) == [["c"]]  # done once, never twice
+
+
+def test_a_get_is_retried_after_a_502_and_a_reset(github):
+    github.fake.add_issue("t", "b", ["review-due"])
+    github.fake.fault_at.update({1: "502", 2: "reset"})
+    waits: list[float] = []
+    assert [i.title for i in client(github.url, waits).list_issues("o/r", "review-due")] == ["t"]
+    assert len(waits) == 2
+
+
+@pytest.mark.parametrize(
+    ("codes", "swallowed"), [(["already_exists"], True), (["invalid"], False), ([], False)]
+)
+def test_label_422_is_swallowed_only_when_it_already_exists(github, codes, swallowed):
+    body = {
+        "message": "Validation Failed",
+        "documentation_url": "https://docs.github.com",
+        "errors": [{"resource": "Label", "code": c, "field": "color"} for c in codes],
+    }
+    github.fake.faults.append(Fault("POST", "/repos/o/r/labels", 422, {}, body))
+    gh = client(github.url)
+    if swallowed:
+        gh.create_label("o/r", "review-due", "d93f0b", "d")
+    else:
+        with pytest.raises(GitHubError, match="422"):
+            gh.create_label("o/r", "review-due", "zz", "d")
+
+
+def test_label_created_although_the_answer_was_lost(github):
+    github.fake.fault_at[1] = "process-502"
+    gh = client(github.url)
+    gh.create_label("o/r", "review-due", "d93f0b", "d")  # looks, finds it, is content
+    assert [lab["name"] for lab in github.fake.labels] == ["review-due"]
+    assert len(github.fake.requests_to("POST", "/repos/o/r/labels")) == 1

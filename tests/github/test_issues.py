@@ -100,7 +100,8 @@ def test_due_date_moved_updates_the_issue_with_a_comment(github):
     assert issue["title"] == "MC-2026-0001: review due 2026-06-12"
     assert "**Due:** 2026-06-12" in issue["body"]
     assert github.fake.comments[issue["number"]] == [
-        "casebook on 2026-06-01: the due date moved from 2026-06-05 to 2026-06-12."
+        "casebook on 2026-06-01: the due date moved from 2026-06-05 to 2026-06-12.\n\n"
+        "<!-- casebook:note=MC-2026-0001/review/1;moved:2026-06-05:2026-06-12 -->"
     ]
     assert run(github, [ob(due=date(2026, 6, 12))]).counts()["update"] == 0
 

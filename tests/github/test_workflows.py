@@ -86,3 +86,20 @@ def test_review_due_is_daily_off_the_hour_and_serialised():
     (job,) = wf["jobs"].values()
     assert job["permissions"] == {"contents": "read", "issues": "write"}
     assert "--apply" in job["steps"][-1]["run"]
+
+
+def test_approvals_reruns_on_every_event_that_can_change_the_answer_and_fails_closed():
+    wf = load(REPO / ".github/workflows/approvals.yml")
+    on = wf[True]
+    # edited: the base branch can be changed, and the roles and decisions are read against it
+    assert {"opened", "synchronize", "reopened", "ready_for_review", "edited"} <= set(
+        on["pull_request"]["types"]
+    )
+    assert {"submitted", "edited", "dismissed"} <= set(on["pull_request_review"]["types"])
+    (job,) = wf["jobs"].values()
+    first, last = job["steps"][0], job["steps"][-1]
+    assert "state=pending" in first["run"] and "context=casebook/approvals" in first["run"]
+    assert "always()" in last["if"] and "steps.approvals.outcome" in last["if"]
+    assert "state=error" in last["run"]
+    run = next(s for s in job["steps"] if s.get("id") == "approvals")
+    assert '--head-sha "$HEAD_SHA"' in run["run"]

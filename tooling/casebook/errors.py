@@ -36,9 +36,21 @@ class GitHubError(CasebookError):
 
     exit_code = 1
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        maybe_applied: bool = False,
+        codes: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.status = status  # the HTTP status, when GitHub answered
+        # True when a request that is not safe to repeat (a POST that creates something) failed
+        # in a way that does not say whether GitHub carried it out: a 5xx, a timeout, a dropped
+        # connection. The caller must look before it creates again.
+        self.maybe_applied = maybe_applied
+        # The ``code`` of each entry in a 422's ``errors`` list (e.g. "already_exists").
+        self.codes = codes
 
 
 class LetterContentError(CasebookError):

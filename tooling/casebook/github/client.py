@@ -9,7 +9,14 @@ Two things GitHub asks of every client are done here, once:
 * lists are paginated: follow the ``Link: <...>; rel="next"`` header until there is none;
 * rate limits: a 403 or 429 with ``retry-after``, or with ``x-ratelimit-remaining: 0`` and
   ``x-ratelimit-reset``, means "wait, then retry"; the wait and the number of retries are
-  bounded, and beyond them the command stops with a message instead of hanging a CI job.
+  bounded, and beyond them the command stops with a message instead of hanging a CI job;
+* faults: a request that is safe to repeat (GET, PATCH of absolute values, a commit status)
+  is retried after a 5xx, a timeout or a dropped connection. A POST that creates something (an
+  issue, a comment, a label) is repeated only when GitHub certainly did not get it (the
+  connection was never made, or a rate limit refused it). After a 5xx, a timeout or a
+  connection lost mid-answer GitHub may have created it anyway, so the client raises a
+  ``GitHubError`` with ``maybe_applied`` set and the caller looks (by its marker) before it
+  creates again: a blind retry is how duplicate issues and comments are made.
 
 Every other refusal becomes a ``GitHubError`` that says what to do about it.
 """
@@ -179,6 +186,8 @@ class GitHub(Protocol):
 
     def create_comment(self, repo: str, number: int, body: str) -> None: ...
 
+    def list_comments(self, repo: str, number: int) -> list[str]: ...
+
     def list_labels(self, repo: str) -> list[str]: ...
 
     def create_label(self, repo: str, name: str, color: str, description: str) -> None: ...
@@ -235,7 +244,13 @@ class RestGitHub:
 
     def get_pull(self, repo: str, number: int) -> PullRequest:
         data = self._json("GET", f"repos/{repo}/pulls/{number}", need="pull-requests: read")
-        return pull_from_json(data)
+        try:
+            return pull_from_json(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise GitHubError(
+                f"GitHub's answer for pull request {number} lacks what casebook reads "
+                f"({type(exc).__name__}: {exc}); is GITHUB_API_URL ({self.api_url}) right?"
+            ) from None
 
     def list_reviews(self, repo: str, number: int) -> list[Review]:
         items = self._pages(f"repos/{repo}/pulls/{number}/reviews", {}, "pull-requests: read")
@@ -266,6 +281,7 @@ class RestGitHub:
             f"repos/{repo}/issues",
             body={"title": title, "body": body, "labels": labels},
             need="issues: write",
+            idempotent=False,
         )
         return issue_from_json(data)
 
@@ -281,31 +297,53 @@ class RestGitHub:
             f"repos/{repo}/issues/{number}/comments",
             body={"body": body},
             need="issues: write",
+            idempotent=False,
         )
+
+    def list_comments(self, repo: str, number: int) -> list[str]:
+        """The bodies of an issue's comments, oldest first."""
+        items = self._pages(f"repos/{repo}/issues/{number}/comments", {}, "issues: read")
+        return [str(x.get("body") or "") for x in items if isinstance(x, Mapping)]
 
     def list_labels(self, repo: str) -> list[str]:
         items = self._pages(f"repos/{repo}/labels", {}, "issues: read")
         return [str(x.get("name")) for x in items if isinstance(x, Mapping)]
 
     def create_label(self, repo: str, name: str, color: str, description: str) -> None:
+        """Create a label; a label of that name made first by another run is fine.
+
+        Raises GitHubError for every other refusal, including a 422 for any reason but
+        ``already_exists`` (an invalid colour, a name too long): that is a bug to report, not a
+        label to assume. After an answer that leaves it unknown whether GitHub created the
+        label (5xx, timeout), the labels are listed and the label counts as made if it is there.
+        """
         try:
             self._json(
                 "POST",
                 f"repos/{repo}/labels",
                 body={"name": name, "color": color, "description": description},
                 need="issues: write",
+                idempotent=False,
             )
         except GitHubError as exc:
-            # 422 "already_exists": another run created it first; that is what we wanted.
-            if exc.status != 422:
-                raise
+            if exc.status == 422 and exc.codes and set(exc.codes) == {"already_exists"}:
+                return  # another run created it first; that is what we wanted
+            if exc.maybe_applied and any(n.lower() == name.lower() for n in self.list_labels(repo)):
+                return
+            raise
 
     # -- HTTP with pagination, rate limits and errors --
 
     def _json(
-        self, method: str, path: str, body: Any = None, need: str = "", params: Any = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        need: str = "",
+        params: Any = None,
+        idempotent: bool = True,
     ) -> Any:
-        resp = self._send(method, path, body=body, params=params, need=need)
+        resp = self._send(method, path, body=body, params=params, need=need, idempotent=idempotent)
         try:
             return resp.json()
         except ValueError:
@@ -355,22 +393,43 @@ class RestGitHub:
         return None
 
     def _send(
-        self, method: str, url: str, body: Any = None, params: Any = None, need: str = ""
+        self,
+        method: str,
+        url: str,
+        body: Any = None,
+        params: Any = None,
+        need: str = "",
+        idempotent: bool = True,
     ) -> httpx.Response:
         attempt = 0
         while True:
             try:
                 resp = self._http().request(method, url, json=body, params=params)
             except httpx.TransportError as exc:
+                # A connection never made means GitHub never saw the request; anything later
+                # (a read timeout, a connection closed before the answer) may come after GitHub
+                # acted on it.
+                unsent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                if not idempotent and not unsent:
+                    raise GitHubError(
+                        f"{method} /{url.lstrip('/')} got no answer from GitHub "
+                        f"({type(exc).__name__}: {exc}); GitHub may have carried it out",
+                        maybe_applied=True,
+                    ) from None
                 if attempt < self.retry.max_retries:
                     attempt += 1
                     self._wait(min(2.0**attempt, self.retry.max_wait))
                     continue
                 raise GitHubError(
-                    f"cannot reach the GitHub API at {self.api_url}: {type(exc).__name__}: {exc}"
+                    f"cannot reach the GitHub API at {self.api_url}: {type(exc).__name__}: {exc}",
+                    maybe_applied=not idempotent and not unsent,
                 ) from None
             if resp.status_code < 400:
                 return resp
+            if resp.status_code >= 500 and not idempotent:
+                err = self._error(method, resp, need)
+                err.maybe_applied = True
+                raise err
             wait = self._rate_limit_wait(resp)
             if wait is None and resp.status_code in (500, 502, 503, 504):
                 wait = min(2.0 ** (attempt + 1), self.retry.max_wait)
@@ -423,6 +482,7 @@ class RestGitHub:
         path = urlsplit(str(resp.request.url)).path
         msg = _message(resp)
         what = f"{method} {path}"
+        codes: tuple[str, ...] = ()
         if code == 401:
             text = (
                 f"GitHub rejected the token for {what} (401 {msg or 'Bad credentials'}): "
@@ -441,12 +501,18 @@ class RestGitHub:
             )
         elif code == 422:
             details = _details(resp)
+            codes = _codes(resp)
             text = (
                 f"GitHub rejected {what} as invalid (422 {msg}){': ' + details if details else ''}"
             )
+        elif code >= 500:
+            text = (
+                f"GitHub failed {what} with HTTP {code}{' (' + msg + ')' if msg else ''}"
+                + "; GitHub may be having an incident (https://www.githubstatus.com)"
+            )
         else:
             text = f"GitHub answered {what} with HTTP {code}{': ' + msg if msg else ''}"
-        return GitHubError(text, code)
+        return GitHubError(text, code, codes=codes)
 
 
 def _message(resp: httpx.Response) -> str:
@@ -455,6 +521,17 @@ def _message(resp: httpx.Response) -> str:
     except ValueError:
         return ""
     return str(data.get("message") or "") if isinstance(data, dict) else ""
+
+
+def _codes(resp: httpx.Response) -> tuple[str, ...]:
+    try:
+        data = resp.json()
+    except ValueError:
+        return ()
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if not isinstance(errors, list):
+        return ()
+    return tuple(str(e.get("code")) for e in errors if isinstance(e, dict) and e.get("code"))
 
 
 def _details(resp: httpx.Response) -> str:

@@ -14,6 +14,22 @@ The sync is idempotent: running it twice changes nothing the second time. It
 * closes, with a comment, the issue of an obligation that is met or no longer exists;
 * closes later duplicates of the same key (left by two runs at once, or a hand-made copy).
 
+It is also safe to stop at any point (a 5xx, a timeout, a dropped connection) and run again:
+after one fault and one clean re-run there are no duplicate issues, no duplicate comments, no
+half-updated issues and no lost updates (``tests/github/test_issues_faults.py`` proves it by
+injecting a fault at every request of a scripted run). Three rules make it so:
+
+* one request per issue change: title, body and state go in a single PATCH, which is safe to
+  repeat;
+* the comment first, the PATCH second: every comment carries a hidden note,
+  ``<!-- casebook:note=KEY;EVENT -->`` (EVENT such as ``moved:2026-06-05:2026-06-12``), and is
+  posted only when the issue's last casebook note is not already that one. A run stopped
+  between the two leaves the issue as it was, so the next run plans the same change, finds its
+  comment there and only PATCHes;
+* look, then create: a POST that may have been carried out although no answer came back
+  (``GitHubError.maybe_applied``) is followed by a look for its marker (the issue's key, the
+  comment's note) and repeated only when it is not there.
+
 Titles and bodies carry the case id, the kind of obligation and its dates, never a name or any
 other personal data: issues are read by everyone with access to the repository and are kept by
 GitHub outside the purge of a case's history. ``forbidden`` is a last guard: any text from the
@@ -24,12 +40,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 from urllib.parse import quote, unquote
 
 from casebook.engine.obligations import Obligation
+from casebook.errors import GitHubError
 from casebook.github.client import GitHub, Issue
 from casebook.model.case import CASE_ID
 
@@ -37,6 +54,7 @@ LABEL = "review-due"
 LABEL_COLOR = "d93f0b"
 LABEL_DESCRIPTION = "Something a case record needs by a date (opened by casebook issues sync)"
 _MARKER = re.compile(r"<!--\s*casebook:key=(\S+?)\s*-->")
+_NOTE = re.compile(r"<!--\s*casebook:note=(\S+?)\s*-->")
 _DUE = re.compile(r"^\*\*Due:\*\* (\d{4}-\d{2}-\d{2})", re.M)
 
 Op = Literal["create", "update", "reopen", "close", "keep"]
@@ -56,6 +74,20 @@ def key_of(body: str) -> str | None:
     return unquote(m.group(1)) if m else None
 
 
+def note(key: str, event: str) -> str:
+    """The hidden line a casebook comment ends with: which issue key, which change."""
+    return f"<!-- casebook:note={encode_key(key)};{quote(event, safe=':/')} -->"
+
+
+def last_note(comments: Sequence[str]) -> str | None:
+    """The note of the newest comment that has one (people's comments have none)."""
+    for body in reversed(comments):
+        found = _NOTE.findall(body or "")
+        if found:
+            return f"<!-- casebook:note={found[-1]} -->"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     op: Op
@@ -67,6 +99,8 @@ class Action:
     comment: str | None = None
     state_reason: str | None = None
     why: str = ""
+    # What the comment says happened, for its note (see ``note``): e.g. "moved:OLD:NEW".
+    event: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -183,6 +217,7 @@ def plan(
                         comment=f"Closed by casebook on {today}: duplicate of #{keep.number}.",
                         state_reason="not_planned",
                         why=f"duplicate of #{keep.number}",
+                        event=f"duplicate:{keep.number}",
                     )
                 )
     for key, ob in sorted(obs.items()):
@@ -200,6 +235,7 @@ def plan(
                         comment=f"Closed by casebook on {today}: the case record shows this done.",
                         state_reason="completed",
                         why="met",
+                        event="met",
                     )
                 )
             continue
@@ -223,6 +259,7 @@ def plan(
                         comment=f"Reopened by casebook on {today}: due again ({new_due}).",
                         state_reason="reopened",
                         why="due again",
+                        event=f"reopened:{new_due}",
                     )
                 )
             continue
@@ -236,7 +273,17 @@ def plan(
             if "overdue" in title and "overdue" not in existing.title:
                 why = "now overdue"
             actions.append(
-                Action("update", key, ob.case, existing.number, title, body, comment, why=why)
+                Action(
+                    "update",
+                    key,
+                    ob.case,
+                    existing.number,
+                    title,
+                    body,
+                    comment,
+                    why=why,
+                    event=f"moved:{old_due}:{new_due}" if moved else "",
+                )
             )
         else:
             actions.append(Action("keep", key, ob.case, existing.number, title))
@@ -256,6 +303,7 @@ def plan(
                     ),
                     state_reason="not_planned",
                     why="no longer applies",
+                    event="gone",
                 )
             )
     return actions
@@ -269,32 +317,76 @@ def ensure_label(gh: GitHub, repo: str) -> bool:
     return True
 
 
+def create_issue_once(gh: GitHub, repo: str, a: Action) -> Issue:
+    """Open the issue for ``a.key``, never twice: after an answer that leaves it unknown whether
+    GitHub opened it, look for an issue carrying the key's marker before opening another."""
+    try:
+        return gh.create_issue(repo, a.title, a.body or "", [LABEL])
+    except GitHubError as exc:
+        if not exc.maybe_applied:
+            raise
+    for issue in gh.list_issues(repo, LABEL):
+        if not issue.is_pull_request and key_of(issue.body) == a.key:
+            return issue
+    return gh.create_issue(repo, a.title, a.body or "", [LABEL])
+
+
+def comment_once(gh: GitHub, repo: str, number: int, key: str, event: str, text: str) -> bool:
+    """Post ``text`` with the note (key, event) unless the issue's last note is already that
+    one. True when a comment was posted by this call."""
+    mark = note(key, event)
+    if last_note(gh.list_comments(repo, number)) == mark:
+        return False  # an earlier run posted it, then stopped before its PATCH
+    body = f"{text}\n\n{mark}"
+    try:
+        gh.create_comment(repo, number, body)
+    except GitHubError as exc:
+        if not exc.maybe_applied:
+            raise
+        if last_note(gh.list_comments(repo, number)) == mark:
+            return True
+        gh.create_comment(repo, number, body)
+    return True
+
+
 def apply(gh: GitHub, repo: str, actions: Iterable[Action]) -> list[Action]:
-    """Carry the plan out; returns the actions with the numbers of created issues filled in."""
+    """Carry the plan out; returns the actions with the numbers of created issues filled in.
+
+    Each change is a comment (when there is one) and then a single PATCH; see the module's
+    docstring for why that order makes a stopped run repairable. A GitHub failure stops the
+    run with a message saying how far it got.
+    """
+    todo = list(actions)
     done: list[Action] = []
-    for a in actions:
-        if a.op == "create":
-            issue = gh.create_issue(repo, a.title, a.body or "", [LABEL])
-            a = Action(a.op, a.key, a.case, issue.number, a.title, a.body, why=a.why)
-        elif a.op == "update" and a.number is not None:
-            gh.update_issue(repo, a.number, {"title": a.title, "body": a.body})
-            if a.comment:
-                gh.create_comment(repo, a.number, a.comment)
-        elif a.op == "reopen" and a.number is not None:
-            gh.update_issue(
-                repo,
-                a.number,
-                {"state": "open", "state_reason": "reopened", "title": a.title, "body": a.body},
-            )
-            if a.comment:
-                gh.create_comment(repo, a.number, a.comment)
-        elif a.op == "close" and a.number is not None:
-            # Comment first: if closing then fails, the next run still finds the issue open.
-            if a.comment:
-                gh.create_comment(repo, a.number, a.comment)
-            gh.update_issue(repo, a.number, {"state": "closed", "state_reason": a.state_reason})
-        done.append(a)
+    try:
+        for a in todo:
+            _apply_one(gh, repo, a, done)
+    except GitHubError as exc:
+        changed = sum(a.op != "keep" for a in done)
+        left = sum(a.op != "keep" for a in todo) - changed
+        raise GitHubError(
+            f"{exc}\nissues sync stopped: {changed} change(s) made, {left} not made. Run it "
+            "again: a re-run finishes what this one left undone and repeats nothing.",
+            exc.status,
+        ) from None
     return done
+
+
+def _apply_one(gh: GitHub, repo: str, a: Action, done: list[Action]) -> None:
+    if a.op == "create":
+        issue = create_issue_once(gh, repo, a)
+        a = replace(a, number=issue.number)
+    elif a.op in ("update", "reopen", "close") and a.number is not None:
+        if a.comment:
+            comment_once(gh, repo, a.number, a.key, a.event or a.op, a.comment)
+        if a.op == "update":
+            fields: dict[str, object] = {"title": a.title, "body": a.body}
+        elif a.op == "reopen":
+            fields = {"state": "open", "state_reason": "reopened", "title": a.title, "body": a.body}
+        else:
+            fields = {"state": "closed", "state_reason": a.state_reason}
+        gh.update_issue(repo, a.number, fields)
+    done.append(a)
 
 
 @dataclass(frozen=True, slots=True)
