@@ -38,7 +38,8 @@ def test_commit_with_an_unmatched_author_and_unknown_email_fails_closed(cli, git
     (problem,) = report["problems"]
     assert "GitHub matched its author to no account" in problem
     assert "someone@home.example is not in policy/people.yaml" in problem
-    ((_, status),) = github.fake.statuses
+    ((_, pending), (_, status)) = github.fake.statuses
+    assert pending["state"] == "pending"
     assert status["state"] == "failure"
     assert status["description"].startswith("Cannot evaluate")
 
