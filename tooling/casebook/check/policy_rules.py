@@ -11,6 +11,7 @@ from casebook.model import RESTRICTION_TYPES, Procedure
 from casebook.model.findings import Finding, Loc
 from casebook.model.letter_items import LETTER_ITEMS
 from casebook.model.procedure import Requirement
+from casebook.store.paths import path_problem
 from casebook.store.reader import PUBLISHED_DIR
 
 if TYPE_CHECKING:
@@ -88,8 +89,10 @@ def _procedure_findings(
 ) -> Iterator[Finding]:
     root = policy.root
     states = set(proc.states)
-    if not (root / PUBLISHED_DIR / proc.text).is_file():
-        yield _err(f"published text {PUBLISHED_DIR}/{proc.text} not found", ("text",))
+    # Confined (issue 16): `text: ../../../x` would print any file into the enclosure.
+    problem = path_problem(root, PUBLISHED_DIR, proc.text)
+    if problem is not None:
+        yield _err(f"published text: {problem}", ("text",))
     if proc.initial not in states:
         yield _err(
             f"initial state {proc.initial!r} is not one of the states: {', '.join(sorted(states))}",
