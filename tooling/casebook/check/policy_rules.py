@@ -11,7 +11,7 @@ from casebook.model import RESTRICTION_TYPES, Procedure
 from casebook.model.findings import Finding, Loc
 from casebook.model.letter_items import LETTER_ITEMS
 from casebook.model.procedure import Requirement
-from casebook.store.paths import path_problem
+from casebook.store.paths import PathRefused, path_problem, policy_file
 from casebook.store.reader import PUBLISHED_DIR
 
 if TYPE_CHECKING:
@@ -67,9 +67,32 @@ def check_policy(policy: Policy) -> list[Finding]:
         rel, text = policy.texts[proc_id]
         for f in _procedure_findings(proc, roles, behaviours, set(people.mailing_lists), policy):
             out.append(with_line(f, rel, text))
+    out += _ledger_paths(policy)
     from casebook.check.template_rules import template_findings
 
     out += template_findings(policy)
+    return out
+
+
+def _ledger_paths(policy: Policy) -> list[Finding]:
+    """The ledgers named in policy/settings.yaml are files inside policy/, reached without links.
+
+    A refused path stops the casebook loading, so the book rules that read the ledgers
+    (``time_rules``) never report it a second time.
+    """
+    from casebook.store.reader import SETTINGS_FILE, with_line
+
+    out: list[Finding] = []
+    text = _read(policy.root / SETTINGS_FILE)
+    for field in ("deletion_log", "log_reviews"):
+        value = getattr(policy.settings, field)
+        try:
+            folder, rel = policy_file(value)
+            problem = path_problem(policy.root, folder, rel, missing_ok=True)
+        except PathRefused as exc:
+            problem = str(exc)
+        if problem is not None:
+            out.append(with_line(_err(f"{field}: {problem}", (field,)), SETTINGS_FILE, text))
     return out
 
 
