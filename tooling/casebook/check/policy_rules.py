@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ from casebook.model.findings import Finding, Loc
 from casebook.model.letter_items import LETTER_ITEMS
 from casebook.model.procedure import Requirement
 from casebook.store import safefile
+from casebook.store.paths import PathRefused, path_problem, policy_file
 from casebook.store.reader import PUBLISHED_DIR
 
 if TYPE_CHECKING:
@@ -68,9 +68,32 @@ def check_policy(policy: Policy) -> list[Finding]:
         rel, text = policy.texts[proc_id]
         for f in _procedure_findings(proc, roles, behaviours, set(people.mailing_lists), policy):
             out.append(with_line(f, rel, text))
+    out += _ledger_paths(policy)
     from casebook.check.template_rules import template_findings
 
     out += template_findings(policy)
+    return out
+
+
+def _ledger_paths(policy: Policy) -> list[Finding]:
+    """The ledgers named in policy/settings.yaml are files inside policy/, reached without links.
+
+    A refused path stops the casebook loading, so the book rules that read the ledgers
+    (``time_rules``) never report it a second time.
+    """
+    from casebook.store.reader import SETTINGS_FILE, with_line
+
+    out: list[Finding] = []
+    text = _read(policy.root, policy.root / SETTINGS_FILE)
+    for field in ("deletion_log", "log_reviews"):
+        value = getattr(policy.settings, field)
+        try:
+            folder, rel = policy_file(value)
+            problem = path_problem(policy.root, folder, rel, missing_ok=True)
+        except PathRefused as exc:
+            problem = str(exc)
+        if problem is not None:
+            out.append(with_line(_err(f"{field}: {problem}", (field,)), SETTINGS_FILE, text))
     return out
 
 
@@ -90,13 +113,10 @@ def _procedure_findings(
 ) -> Iterator[Finding]:
     root = policy.root
     states = set(proc.states)
-    try:
-        published = safefile.is_regular(root, root / PUBLISHED_DIR / proc.text)
-    except safefile.UnsafeFile as exc:
-        yield replace(safefile.unsafe_finding(exc), loc=("text",))
-        published = True
-    if not published:
-        yield _err(f"published text {PUBLISHED_DIR}/{proc.text} not found", ("text",))
+    # Confined (issue 16): `text: ../../../x` would print any file into the enclosure.
+    problem = path_problem(root, PUBLISHED_DIR, proc.text)
+    if problem is not None:
+        yield _err(f"published text: {problem}", ("text",))
     if proc.initial not in states:
         yield _err(
             f"initial state {proc.initial!r} is not one of the states: {', '.join(sorted(states))}",

@@ -3,6 +3,10 @@
 Letters, the letterhead and notifications all render templates from ``policy/`` with values
 from case records. The sandbox, ``StrictUndefined`` (a typo is an error, not a blank) and the
 removal of ``safe`` (no template can switch escaping off) are decided here, once.
+
+Templates (and what they include, import or extend) load through :class:`ConfinedLoader`: a
+name that is absolute, has a ``..`` part, or passes through a symbolic link is refused
+(``store.paths``), so no template can read a file outside its folder (issue 16, item 4).
 """
 
 from __future__ import annotations
@@ -12,42 +16,49 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
-from casebook.store import safefile
+from casebook.store.paths import PathMissing, PathRefused, read_confined
 
 
-class SafeLoader(jinja2.BaseLoader):
-    """Templates from one folder, read through ``store.safefile``: a template that is a
-    symlink, FIFO or device is refused (``UnsafeFile``, a ConfigError naming it), never read.
-    ``root`` is the casebook: no component between it and the template may be a link."""
+class TemplateRefused(jinja2.TemplateError):
+    """A template name that leaves its folder or goes through a link; the message says why."""
 
-    def __init__(self, folder: Path, root: Path) -> None:
-        self.folder, self.root = folder, root
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Templates from ``<root>/<folder>/`` only, each a regular file reached without links.
+
+    Jinja's own ``FileSystemLoader`` drops a leading ``/`` (so ``/etc/x`` quietly means
+    ``<folder>/etc/x``) and follows symbolic links anywhere; this loader refuses both.
+    Raises ``TemplateNotFound`` for a missing file and :class:`TemplateRefused` otherwise.
+    """
+
+    def __init__(self, root: Path, folder: str) -> None:
+        self.root = root
+        self.folder = folder
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        path = self.folder.joinpath(*split_template_path(template))
         try:
-            source = safefile.read_text(self.root, path)
-        except FileNotFoundError:
+            data = read_confined(self.root, self.folder, template)
+        except PathMissing:
             raise jinja2.TemplateNotFound(template) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise jinja2.TemplateNotFound(f"{template} ({exc})") from None
-        return source, str(path), lambda: True
+        except PathRefused as exc:
+            raise TemplateRefused(str(exc)) from None
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TemplateRefused(f"{self.folder}/{template} is not UTF-8 text") from None
+        return source, f"{self.folder}/{template}", lambda: False
 
 
 def sandboxed_env(
-    folder: Path,
-    *,
-    root: Path,
-    autoescape: bool,
-    finalize: Callable[[Any], Any] | None = None,
+    root: Path, folder: str, *, autoescape: bool, finalize: Callable[[Any], Any] | None = None
 ) -> SandboxedEnvironment:
+    """A sandboxed environment loading templates from ``<root>/<folder>`` (confined)."""
     env = SandboxedEnvironment(
-        loader=SafeLoader(folder, root),
+        loader=ConfinedLoader(root, folder),
         undefined=jinja2.StrictUndefined,
         autoescape=autoescape,
         finalize=finalize,

@@ -37,6 +37,8 @@ from casebook.model.case import CASE_ID
 from casebook.model.findings import Finding, has_errors, sort_key
 from casebook.store import safefile, yamledit
 from casebook.store.cases import Casebook, CaseFile, write_atomic
+from casebook.store.ledgers import ledger_path
+from casebook.store.paths import PathRefused
 from casebook.store.reader import CASES_DIR, validate
 from casebook.store.yamlio import YamlLoadError, load_text
 
@@ -270,10 +272,10 @@ def prefix_for(book: Casebook, proc: Procedure) -> str:
 def taken_ids(book: Casebook) -> set[str]:
     """Ids in use: case files, and ids named in the deletion log (a purged id never returns)."""
     ids = {f.path.stem for f in book.files}
-    log = book.root / book.policy.settings.deletion_log
-    try:
-        text = log.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    try:  # confined to policy/ (store.paths); a refused path fails `check` on its own
+        log = ledger_path(book.root, book.policy.settings.deletion_log)
+        text = log.read_text(encoding="utf-8") if log is not None else ""
+    except (PathRefused, OSError, UnicodeDecodeError):
         text = ""
     ids.update(re.findall(r"\b[A-Z]{2,6}-\d{4}-\d{4}\b", text))
     return ids
