@@ -18,6 +18,7 @@ pages. Any SQLite error turns the cache off for the run: it is an optimisation o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -102,10 +103,8 @@ class RecordCache:
 
     def _fail(self) -> None:
         if self.db is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self.db.close()
-            except sqlite3.Error:
-                pass
         self.db = None
 
     def get(self, rel: str, digest: str) -> tuple[str, str] | None:

@@ -112,9 +112,26 @@ class Casebook:
     findings: list[Finding]
     cache: RecordCache | None = None
 
+    _index: dict[str, CaseFile] | None = None
+
     def cases(self) -> list[Case]:
         """Every valid case, in file-name order."""
         return [f.case for f in self.files if f.case is not None]
+
+    def file_for(self, case_id: str) -> CaseFile | None:
+        """The first file, in file-name order, named ``case_id``.yaml or holding that id.
+
+        Built once per casebook from ids known without validating records: looking cases up
+        one by one must not scan (and validate) every file each time (issue 14).
+        """
+        if self._index is None:
+            index: dict[str, CaseFile] = {}
+            for f in self.files:
+                index.setdefault(f.path.stem, f)
+                if f.case_id is not None:
+                    index.setdefault(f.case_id, f)
+            self._index = index
+        return self._index.get(case_id)
 
 
 @contextmanager
