@@ -12,7 +12,6 @@ Reports cold/baseline (target <= 1.5) and warm/cold (target <= 0.2). Best of --r
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import AS_OF, generate  # noqa: E402
 
 from casebook.check.run import run_check  # noqa: E402
-from casebook.store.cases import CACHE_DIR  # noqa: E402
+from casebook.store.cache import forget  # noqa: E402
 
 
 def parse_only(root: Path) -> int:
@@ -54,10 +53,8 @@ def best(
 
 
 def measure(root: Path, repeat: int, as_of: date = AS_OF) -> dict[str, float]:
-    cache = root / CACHE_DIR
-
     def clear() -> None:
-        shutil.rmtree(cache, ignore_errors=True)
+        forget(root)
 
     baseline = best(lambda: parse_only(root), repeat)
     cold = best(lambda: run_check(root, as_of, use_cache=True), repeat, before=clear)

@@ -8,7 +8,7 @@ own process (wall time, peak resident memory from os.wait4, size of the output):
   kept out of the navigation (plus an index page);
 - staff: `casebook site build --audience staff` (a card per active case);
 - governance: `casebook site build --audience governance` (a page per case, register, reports);
-each "cold" (no .casebook-cache: every case file parsed and validated, as on a fresh CI
+each "cold" (no record cache: every case file parsed and validated, as on a fresh CI
 checkout) and "warm" (after `casebook check`, as when the site job follows the check); and
 the governance site without letter texts (--no-letters), to show what rendering them costs.
 Reports each build's ratio to the baseline in wall and CPU time (target <= 1.5), peak memory
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import AS_OF, generate  # noqa: E402
 
 from casebook.check.run import run_check  # noqa: E402
-from casebook.store.cases import CACHE_DIR  # noqa: E402
+from casebook.store.cache import forget  # noqa: E402
 
 ENV = {
     **os.environ,
@@ -124,7 +124,7 @@ def measure(n: int, policy: Path, repeat: int, base: Path) -> dict[str, Run]:
         runs = []
         for _ in range(repeat):
             if cache == "cold":
-                shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+                forget(root)
             runs.append(run(cmd, out))
         results[name] = best(runs)
     return results

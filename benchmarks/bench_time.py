@@ -41,7 +41,7 @@ from casebook.engine.breaches import analyse  # noqa: E402
 from casebook.engine.obligations import obligations  # noqa: E402
 from casebook.engine.timeline import timeline  # noqa: E402
 from casebook.publish.register import register_rows  # noqa: E402
-from casebook.store.cases import CACHE_DIR  # noqa: E402
+from casebook.store.cache import forget  # noqa: E402
 
 
 def parse_only(paths: list[Path]) -> int:
@@ -76,7 +76,7 @@ def bench_casebook(root: Path, repeat: int, as_of: date = AS_OF) -> dict[str, fl
     day = as_of.isoformat()
 
     def clear() -> None:
-        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+        forget(root)
 
     out: dict[str, float] = {"cases": len(paths)}
     out["baseline_s"] = best(lambda: parse_only(paths), repeat)

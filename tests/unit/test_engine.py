@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import sqlite3
 from datetime import date
 
 import pytest
@@ -13,7 +13,7 @@ from casebook.engine.replay import add_period
 from casebook.engine.timeline import timeline
 from casebook.model import Person
 from casebook.model.procedure import Period, Requirement
-from casebook.store.cases import CACHE_DIR, CACHE_FILE
+from casebook.store.cache import CACHE_NAME, cache_dir
 
 
 @pytest.mark.parametrize(
@@ -96,9 +96,8 @@ def test_derived_state_and_restrictions_follow_the_decisions(mini):
 def test_cache_is_keyed_by_content_and_forgets_deleted_files(mini):
     case_file = mini / "cases/MC-2026-0001.yaml"
     book, _ = load(mini)
-    cache = json.loads((mini / CACHE_DIR / CACHE_FILE).read_text())
-    assert list(cache["files"]) == ["cases/MC-2026-0001.yaml"]
-    assert (mini / CACHE_DIR / ".gitignore").read_text() == "*\n"
+    assert _rows(mini) == ["cases/MC-2026-0001.yaml"]
+    assert not (mini / ".casebook-cache").exists()  # outside the work tree
 
     # A changed file is re-read, not served from the cache.
     case_file.write_text(case_file.read_text().replace("service: Planning", "service: Housing"))
@@ -109,8 +108,15 @@ def test_cache_is_keyed_by_content_and_forgets_deleted_files(mini):
     case_file.write_text("id: [broken")
     book, findings = load(mini)
     assert book.cases() == [] and findings
-    cache = json.loads((mini / CACHE_DIR / CACHE_FILE).read_text())
-    assert cache["files"] == {}
+    assert _rows(mini) == []
+
+
+def _rows(root, what="rel"):
+    db = sqlite3.connect(cache_dir(root) / CACHE_NAME)
+    try:
+        return [r[0] for r in db.execute(f"SELECT {what} FROM files ORDER BY rel")]
+    finally:
+        db.close()
 
 
 def test_rule_findings_are_cached_per_content_policy_and_date(mini):
@@ -121,10 +127,8 @@ def test_rule_findings_are_cached_per_content_policy_and_date(mini):
         case_file.read_text().replace("decided_by: [mgr-amber]", "decided_by: [mgr-basil]")
     )
     first = run_check(mini, date(2026, 4, 1))
-    entry = json.loads((mini / CACHE_DIR / CACHE_FILE).read_text())["files"][
-        "cases/MC-2026-0001.yaml"
-    ]
-    assert entry["findings_key"].endswith("|2026-04-01")
+    (key,) = _rows(mini, "findings_key")
+    assert key.endswith("|2026-04-01")
     assert run_check(mini, date(2026, 4, 1)).findings == first.findings  # served from cache
 
     # A policy change must not be answered from the cache: mgr-basil gains no role, so the

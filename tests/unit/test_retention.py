@@ -256,11 +256,16 @@ def test_a_purged_id_that_comes_back_fails_the_check(tb, cli):
 def test_purge_clears_the_cache(tb, cli):
     tb.write(closed_case())
     assert cli("--root", tb.root, "check", "--as-of", "2026-06-01").code == 0
-    cache = tb.root / ".casebook-cache/cases.json"
-    assert "Robin Fictional" in cache.read_text()
+    from casebook.store.cache import CACHE_NAME, cache_dir
+
+    cache = cache_dir(tb.root) / CACHE_NAME
+    assert b"Robin Fictional" in cache.read_bytes()
+    legacy = tb.root / ".casebook-cache/cases.json"  # an earlier version's in-tree cache
+    legacy.parent.mkdir()
+    legacy.write_text('{"files": {"cases/TC-2026-0001.yaml": "Robin Fictional"}}')
     res = cli("--root", tb.root, "purge", "TC-2026-0001", "--as-of", "2028-06-01")
     assert res.code == 0, res.err
-    assert not cache.exists()
+    assert not cache.exists() and not legacy.exists()
 
 
 def test_purge_refuses_an_invalid_record(tb, cli):

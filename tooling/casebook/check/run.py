@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from casebook.check.loading import load
 from casebook.check.rules import BOOK_RULES, CASE_RULES, CaseContext
 from casebook.model.findings import Finding, has_errors, sort_key
-from casebook.store.cases import Casebook, CaseFile, fingerprint, gc_paused
+from casebook.store.cases import (
+    Casebook,
+    CaseFile,
+    finding_from,
+    finding_to,
+    fingerprint,
+    gc_paused,
+)
 from casebook.store.reader import with_line
 
 
@@ -50,19 +59,23 @@ def run_check(
     found = list(findings)
     cache = book.cache
     key = f"{fingerprint(root)}|{as_of.isoformat()}" if cache is not None else ""
+    stored = cache.all_findings(key) if cache is not None else {}
     pending = []
     for f in book.files:
-        cached = cache.findings(f.rel, key) if cache is not None and f.valid else None
+        hit = stored.get(f.rel) if f.valid else None
+        cached = _decode(hit[1]) if hit is not None and hit[0] == f.digest else None
         if cached is not None:
             found += cached
         else:
             pending.append(f)
+    del stored
     with gc_paused():  # findings and derived state pile up: see casebook.gc_paused
         for f, ctx in contexts(book, as_of, pending):
             result = case_findings(f, ctx)
             if cache is not None:
-                cache.put_findings(f.rel, key, result)
+                cache.put_findings(f.rel, f.digest, key, [finding_to(x) for x in result])
             found += result
+            f.release()  # the model and text are not needed again: bound memory
     if cache is not None:
         cache.save()
     # Casebook-wide rules (ledgers, purged ids, central-log reviews) are never cached.
@@ -73,13 +86,20 @@ def run_check(
     return CheckReport(as_of, len(book.files), sorted(found, key=sort_key), policy_ok=True)
 
 
+def _decode(items: list[list[Any]]) -> list[Finding] | None:
+    try:
+        return [finding_from(item) for item in items]
+    except (TypeError, ValueError):
+        return None
+
+
 def contexts(
     book: Casebook, as_of: date, files: list[CaseFile] | None = None
-) -> list[tuple[CaseFile, CaseContext]]:
-    """A rule context for every valid case (of ``files``, default all) whose procedure exists."""
+) -> Iterator[tuple[CaseFile, CaseContext]]:
+    """A rule context for every valid case (of ``files``, default all) whose procedure exists,
+    one at a time (so a caller can ``release`` each file once done with it)."""
     policy = book.policy
     people = policy.people.by_id()
-    out = []
     for f in book.files if files is None else files:
         case = f.case
         if case is None or case.procedure not in policy.procedures:
@@ -94,8 +114,7 @@ def contexts(
             as_of,
             policy.root,
         )
-        out.append((f, ctx))
-    return out
+        yield f, ctx
 
 
 def case_findings(f: CaseFile, ctx: CaseContext) -> list[Finding]:

@@ -25,7 +25,7 @@ from casebook.errors import UsageError
 from casebook.model import Case
 from casebook.model.case import CASE_ID
 from casebook.model.ledgers import Tombstone
-from casebook.store.cases import CACHE_DIR, CACHE_FILE
+from casebook.store.cache import LEGACY_DIR, forget
 from casebook.store.ledgers import append_tombstone
 from casebook.store.reader import CASES_DIR
 
@@ -107,8 +107,9 @@ def purge(root: Path, case_id: str, as_of: date, ground: str | None = None) -> P
     settings = book.policy.settings
     append_tombstone(root, settings, tombstone)
     entry.path.unlink()
-    # The cache holds the validated record (personal data); it rebuilds itself on the next run.
-    (root / CACHE_DIR / CACHE_FILE).unlink(missing_ok=True)
+    # The cache holds the validated record (personal data), possibly of earlier versions of
+    # the file too: all of it goes; it rebuilds itself on the next run.
+    forget(root)
     steps = history_steps(rel, case_id, settings.deletion_log, origin_url(root))
     return PurgeResult(tombstone, rel, settings.deletion_log, steps)
 
@@ -161,9 +162,11 @@ def history_steps(
             "an old clone still holds the record and would push it back."
         ),
         Step(
-            f"6. In every clone that is kept, delete {CACHE_DIR}/ (it may hold the validated "
-            "record); rebuild the internal site and remove any letters generated for the case.",
-            (("rm", "-rf", CACHE_DIR),),
+            "6. In every clone that is kept, after pulling the purge: run any casebook "
+            "command once (it drops the cached record of a file that is gone, from the cache "
+            f"under ~/.cache/casebook/), delete any old {LEGACY_DIR}/ folder, rebuild the "
+            "internal site and remove any letters generated for the case.",
+            (("rm", "-rf", LEGACY_DIR),),
         ),
     )
 

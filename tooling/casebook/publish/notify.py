@@ -97,11 +97,11 @@ class Notifier:
         self.env = _env(self.book.root)
 
     def case(self, case_id: str) -> Case:
-        for f in self.book.files:
-            if f.path.stem == case_id or (f.case is not None and f.case.id == case_id):
-                if f.case is None:
-                    raise NotifyError(f"{f.rel} is not a valid case record; run `casebook check`")
-                return f.case
+        f = self.book.file_for(case_id)  # an index, not a scan of every file per case
+        if f is not None:
+            if f.case is None:
+                raise NotifyError(f"{f.rel} is not a valid case record; run `casebook check`")
+            return f.case
         raise UsageError(f"no case {case_id!r} in {self.book.root / 'cases'}")
 
     def notices(self, case_id: str, as_of: date, include_recorded: bool = False) -> list[Notice]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 import tempfile
 from collections import Counter
@@ -22,26 +21,24 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from casebook import __version__
 from casebook.model import Case
 from casebook.model.findings import Finding
 from casebook.store import safefile
+from casebook.store.cache import CACHE_VERSION, RecordCache, open_cache
 from casebook.store.reader import Policy, case_files, load_policy, read_model, with_line
-
-CACHE_DIR = ".casebook-cache"
-CACHE_FILE = "cases.json"
-CACHE_VERSION = f"{__version__}/2"
 
 
 class CaseFile:
     """One case file: the record when it is valid, and what was wrong with it.
 
-    A record served from the cache stays JSON until ``case`` is first read.
+    A record served from the cache is fetched from it when ``case`` is first read. The file's
+    text is kept only when it was just read; otherwise it is read again when a finding needs a
+    line number (``release`` drops both once a command is done with the file).
     """
 
     __slots__ = (
+        "_cache",
         "_case",
-        "_json",
         "_text",
         "case_id",
         "digest",
@@ -59,13 +56,13 @@ class CaseFile:
         findings: list[Finding] | None = None,
         text: str | None = None,
         digest: str = "",
-        case_json: str | None = None,
+        cache: RecordCache | None = None,
         meta: tuple[str, str] | None = None,
     ) -> None:
         self.path = path
         self.rel = rel
         self._case = case
-        self._json = case_json
+        self._cache = cache  # set only when the record is in the cache under this digest
         self._text = text
         self.findings = findings or []
         self.digest = digest
@@ -75,14 +72,26 @@ class CaseFile:
 
     @property
     def case(self) -> Case | None:
-        if self._case is None and self._json is not None:
-            self._case = Case.model_validate_json(self._json)
-            self._json = None
+        if self._case is None and self._cache is not None:
+            text = self._cache.record(self.rel, self.digest)
+            if text is None:  # the cache went away under us: read the file itself
+                self._cache = None
+                loaded = read_model(self.path.parents[1], self.path, Case)
+                self._case = loaded.model
+                self.findings += loaded.findings
+            else:
+                self._case = Case.model_validate_json(text)
         return self._case
 
     @property
     def valid(self) -> bool:
-        return self._case is not None or self._json is not None
+        return self._case is not None or self._cache is not None
+
+    def release(self) -> None:
+        """Drop the model and text (both come back on demand), to bound memory."""
+        if self._cache is not None:
+            self._case = None
+        self._text = None
 
     @property
     def text(self) -> str | None:
@@ -103,11 +112,28 @@ class Casebook:
     files: list[CaseFile]
     # Findings about policy/ and about files as files (syntax, schema, ids).
     findings: list[Finding]
-    cache: _Cache | None = None
+    cache: RecordCache | None = None
+
+    _index: dict[str, CaseFile] | None = None
 
     def cases(self) -> list[Case]:
         """Every valid case, in file-name order."""
         return [f.case for f in self.files if f.case is not None]
+
+    def file_for(self, case_id: str) -> CaseFile | None:
+        """The first file, in file-name order, named ``case_id``.yaml or holding that id.
+
+        Built once per casebook from ids known without validating records: looking cases up
+        one by one must not scan (and validate) every file each time (issue 14).
+        """
+        if self._index is None:
+            index: dict[str, CaseFile] = {}
+            for f in self.files:
+                index.setdefault(f.path.stem, f)
+                if f.case_id is not None:
+                    index.setdefault(f.case_id, f)
+            self._index = index
+        return self._index.get(case_id)
 
 
 @contextmanager
@@ -145,11 +171,11 @@ def load(
         policy_findings += policy_rules(policy)
     if policy is None or any(f.severity == "error" for f in policy_findings):
         return None, policy_findings
-    cache = _Cache(root) if use_cache else None
+    cache = open_cache(root) if use_cache else None
     with gc_paused():
         files = [_load_case(root, path, cache) for path in case_files(root)]
     if cache is not None:
-        cache.save()
+        cache.save(prune=True)
     findings = list(policy_findings)
     for f in files:
         findings += f.findings
@@ -157,7 +183,7 @@ def load(
     return Casebook(root, policy, files, findings, cache), findings
 
 
-def _load_case(root: Path, path: Path, cache: _Cache | None) -> CaseFile:
+def _load_case(root: Path, path: Path, cache: RecordCache | None) -> CaseFile:
     rel = path.relative_to(root).as_posix()
     try:
         data = safefile.read_bytes(root, path)
@@ -167,19 +193,13 @@ def _load_case(root: Path, path: Path, cache: _Cache | None) -> CaseFile:
         return CaseFile(path, rel, None, [Finding("error", "io", f"cannot read: {exc}", file=rel)])
     digest = hashlib.sha256(data).hexdigest()
     if cache is not None:
-        entry = cache.get(rel, digest)
-        if entry is not None:
-            return CaseFile(
-                path,
-                rel,
-                None,
-                digest=digest,
-                case_json=entry["case"],
-                meta=(entry["id"], entry["procedure"]),
-            )
+        meta = cache.get(rel, digest)
+        if meta is not None:
+            return CaseFile(path, rel, None, digest=digest, cache=cache, meta=meta)
     loaded = read_model(root, path, Case)
     if cache is not None and loaded.model is not None:
-        cache.put(rel, digest, loaded.model)
+        model = loaded.model
+        cache.put(rel, digest, model.id, model.procedure, model.model_dump_json(by_alias=True))
     return CaseFile(path, rel, loaded.model, loaded.findings, loaded.text, digest)
 
 
@@ -239,73 +259,12 @@ def _cross_file(files: list[CaseFile], policy: Policy) -> list[Finding]:
     return out
 
 
-class _Cache:
-    """Validated case records, and their rule findings, by file content hash."""
-
-    def __init__(self, root: Path) -> None:
-        self.path = root / CACHE_DIR / CACHE_FILE
-        self.old: dict[str, dict[str, Any]] = {}
-        self.new: dict[str, dict[str, Any]] = {}
-        self.dirty = False
-        try:
-            blob = json.loads(self.path.read_text(encoding="utf-8"))
-            if blob.get("version") == CACHE_VERSION:
-                self.old = blob["files"]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.old = {}
-
-    def get(self, rel: str, digest: str) -> dict[str, Any] | None:
-        entry = self.old.get(rel)
-        if not isinstance(entry, dict) or entry.get("digest") != digest:
-            return None
-        self.new[rel] = entry
-        return entry
-
-    def put(self, rel: str, digest: str, case: Case) -> None:
-        self.dirty = True
-        self.new[rel] = {
-            "digest": digest,
-            "id": case.id,
-            "procedure": case.procedure,
-            "case": case.model_dump_json(by_alias=True),
-        }
-
-    def findings(self, rel: str, key: str) -> list[Finding] | None:
-        """Rule findings cached for this file under ``key`` (policy, code and date)."""
-        entry = self.new.get(rel)
-        if not entry or entry.get("findings_key") != key:
-            return None
-        try:
-            return [_finding(item) for item in entry["findings"]]
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    def put_findings(self, rel: str, key: str, found: list[Finding]) -> None:
-        entry = self.new.get(rel)
-        if entry is None:
-            return
-        self.dirty = True
-        entry["findings_key"] = key
-        entry["findings"] = [
-            [f.severity, f.rule, f.message, f.case, f.file, f.line, list(f.loc)] for f in found
-        ]
-
-    def save(self) -> None:
-        if not self.dirty and set(self.new) == set(self.old):
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.path.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n", encoding="utf-8")
-            payload = json.dumps({"version": CACHE_VERSION, "files": self.new})
-            write_atomic(self.path, payload.encode("utf-8"))
-            self.old, self.dirty = dict(self.new), False
-        except OSError:
-            pass  # the cache is an optimisation; a read-only checkout still works
+def finding_to(f: Finding) -> list[Any]:
+    """A finding as a JSON list, for the findings cache (``finding_from`` reverses it)."""
+    return [f.severity, f.rule, f.message, f.case, f.file, f.line, list(f.loc)]
 
 
-def _finding(item: list[Any]) -> Finding:
+def finding_from(item: list[Any]) -> Finding:
     severity, rule, message, case, file, line, loc = item
     if severity not in ("error", "warning"):
         raise ValueError(severity)

@@ -265,13 +265,13 @@ class Renderer:
         self.html_env = _html_env(self.book.root)
 
     def case(self, case_id: str) -> Case:
-        for f in self.book.files:
-            if f.path.stem == case_id or (f.case is not None and f.case.id == case_id):
-                if f.case is None:
-                    raise LetterContentError(
-                        f"{f.rel} is not a valid case record; run `casebook check` and fix it"
-                    )
-                return f.case
+        f = self.book.file_for(case_id)  # an index, not a scan of every file per case
+        if f is not None:
+            if f.case is None:
+                raise LetterContentError(
+                    f"{f.rel} is not a valid case record; run `casebook check` and fix it"
+                )
+            return f.case
         raise UsageError(f"no case {case_id!r} in {self.book.root / 'cases'}")
 
     def jobs(self, case: Case, pending_on: date | None = None) -> list[LetterJob]:

@@ -34,7 +34,8 @@ def reports_index(data: SiteData) -> str:
 def _due(data: SiteData, case: str, kind: str) -> str:
     if data.inputs.obligations is None:
         return "<em>not computed</em>"
-    open_ = [o for o in data.inputs.obligations if o.case == case and o.kind == kind and not o.met]
+    # Grouped by case once (SiteData.open_obligations), not a scan of all per case.
+    open_ = [o for o in data.open_obligations(case) if o.kind == kind]
     if not open_:
         return md.DASH
     first = min(open_, key=lambda o: o.due)

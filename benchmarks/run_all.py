@@ -1,0 +1,129 @@
+"""Every casebook benchmark in one run: CPU time and peak memory of each command, as a table.
+
+    python benchmarks/run_all.py [--cases 1000 10000] [--tooling DIR] [--no-site]
+
+For each N a synthetic casebook is generated (benchmarks/generate.py) and every command runs
+in its own process, as a user would run it. For each: CPU seconds (user + system, of the
+process and the children it waited for, e.g. MkDocs: os.wait4) and peak resident memory of
+the largest of them. CPU time, not wall time: the machine is shared. Ratios:
+- ``check`` cold over a parse-only baseline (PyYAML's C loader reading the same files);
+- ``check`` warm (nothing changed) and after one file changed, over cold ``check``;
+- the site builds over MkDocs Material building N stub pages (bench_site.stub_project).
+``--tooling`` runs another copy of the package (for before/after figures from one checkout).
+The record cache is put in a throwaway XDG_CACHE_HOME; "cold" clears it (and any in-tree
+``.casebook-cache`` an older version writes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tooling"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generate import AS_OF, generate  # noqa: E402
+
+PARSE = """
+import sys, pathlib, yaml
+for p in sorted(pathlib.Path(sys.argv[1], "cases").glob("*.yaml")):
+    yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    cpu: float  # user + system seconds, the process and its waited-for children
+    peak_mb: float  # largest resident set among them
+    code: int
+
+
+def run(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> Run:
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe nobody reads
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-2000:]
+            raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{tail}")
+    return Run(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code)
+
+
+def measure(n: int, base: Path, tooling: Path, site: bool) -> list[tuple[str, Run, str, float]]:
+    """Rows of (name, run, ratio name, ratio) for one casebook of ``n`` cases."""
+    root = generate(base / "casebook", n, ROOT / "policy")
+    xdg = base / "xdg"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tooling),
+        "XDG_CACHE_HOME": str(xdg),
+        "NO_MKDOCS_2_WARNING": "1",
+    }
+    day = AS_OF.isoformat()
+    casebook = [sys.executable, "-m", "casebook", "--root", str(root)]
+
+    def clear() -> None:
+        shutil.rmtree(xdg, ignore_errors=True)
+        shutil.rmtree(root / ".casebook-cache", ignore_errors=True)
+
+    check = [*casebook, "check", "--as-of", day, "--format", "json"]
+    rows: list[tuple[str, Run, str, float]] = []
+    baseline = run([sys.executable, "-c", PARSE, str(root)], env)
+    rows.append(("parse-only baseline", baseline, "", 1.0))
+    clear()
+    cold = run(check, env)
+    rows.append(("check cold", cold, "/baseline", cold.cpu / baseline.cpu))
+    warm = run(check, env)
+    rows.append(("check warm, nothing changed", warm, "/cold", warm.cpu / cold.cpu))
+    victim = sorted((root / "cases").glob("*.yaml"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    edit = run(check, env)
+    rows.append(("check warm, one file changed", edit, "/cold", edit.cpu / cold.cpu))
+    for name in ("due", "register"):
+        r = run([*casebook, name, "--as-of", day, "--format", "json"], env)
+        rows.append((f"{name} (warm cache)", r, "/baseline", r.cpu / baseline.cpu))
+    if site:
+        from bench_site import stub_project
+
+        shutil.copytree(ROOT / "site", root / "site")
+        stub = stub_project(base / "stub", n)
+        mk = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(base / "stub-out")]
+        stub_run = run(mk, env, cwd=stub)
+        rows.append(("mkdocs stub pages", stub_run, "", 1.0))
+        for audience in ("staff", "governance"):
+            for state in ("cold", "warm"):
+                if state == "cold":
+                    clear()
+                out = base / "out" / audience
+                shutil.rmtree(out, ignore_errors=True)
+                cmd = [*casebook, "site", "build", "--audience", audience, "--as-of", day]
+                r = run([*cmd, "--out", str(out)], env)
+                rows.append((f"site {audience} {state}", r, "/stub", r.cpu / stub_run.cpu))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", type=int, nargs="+", default=[1000])
+    ap.add_argument("--tooling", type=Path, default=ROOT / "tooling")
+    ap.add_argument("--no-site", action="store_true")
+    args = ap.parse_args()
+    print(f"tooling: {args.tooling}; as of {AS_OF}")
+    print("| N | command | CPU s | ratio | peak MB |\n| --- | --- | --- | --- | --- |")
+    for n in args.cases:
+        with tempfile.TemporaryDirectory(prefix="bench-all-") as tmp:
+            for name, r, what, ratio in measure(n, Path(tmp), args.tooling, not args.no_site):
+                shown = f"{ratio:.2f} {what}" if what else ""
+                print(f"| {n} | {name} | {r.cpu:.2f} | {shown} | {r.peak_mb:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""The record cache: one SQLite row per case file, kept outside the casebook's work tree.
+
+Where: ``$XDG_CACHE_HOME/casebook/<key>/cache.sqlite`` (``~/.cache`` when XDG_CACHE_HOME is
+unset or relative), ``<key>`` being the SHA-256 of the casebook's absolute path. Outside the
+tree because anything inside it can arrive in a pull request: a force-added cache mapping an
+unchanged file's digest to another record would be believed by every later command (issue 12).
+A cache directory that would fall inside the casebook is refused (no cache at all).
+
+What: per case file (by path relative to the casebook), the SHA-256 of its bytes, the case id
+and procedure, the validated record as JSON, and optionally the file's rule findings under the
+key they depend on (decision 3). Rows are read lazily: opening reads only paths, digests, ids
+and procedures; a record is fetched when a command first needs that case.
+
+Privacy: the rows hold personal data. ``PRAGMA secure_delete`` makes SQLite overwrite deleted
+rows, so a purged case (``forget``) or a file that left the casebook does not linger in free
+pages. Any SQLite error turns the cache off for the run: it is an optimisation only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from casebook import __version__
+
+CACHE_VERSION = f"{__version__}/3"
+CACHE_NAME = "cache.sqlite"
+# The in-tree cache of earlier versions: never read; removed by `casebook purge`.
+LEGACY_DIR = ".casebook-cache"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    rel TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    procedure TEXT NOT NULL,
+    record TEXT NOT NULL,
+    findings_key TEXT,
+    findings TEXT
+);
+"""
+
+
+def cache_dir(root: Path) -> Path | None:
+    """This casebook's cache folder, or None when there is no safe place for one.
+
+    None when no home folder is known, or when the folder would be inside the casebook (for
+    example XDG_CACHE_HOME pointing into the repository): a cache there could be committed.
+    """
+    root = root.resolve()
+    base_env = os.environ.get("XDG_CACHE_HOME", "")
+    if base_env and Path(base_env).is_absolute():
+        base = Path(base_env)
+    else:
+        try:
+            base = Path.home() / ".cache"
+        except RuntimeError:
+            return None
+    folder = (base / "casebook" / hashlib.sha256(str(root).encode()).hexdigest()[:32]).resolve()
+    if folder == root or root in folder.parents:
+        return None
+    return folder
+
+
+class RecordCache:
+    """Validated case records and their rule findings, one row per case file.
+
+    ``get`` answers only for the same path and digest; ``put`` writes at once inside one
+    transaction that ``save`` commits, after dropping rows of files no longer present.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.db: sqlite3.Connection | None = None
+        self.rows: dict[str, tuple[str, str, str]] = {}  # rel -> (digest, id, procedure)
+        self.seen: set[str] = set()
+        self.dirty = False
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            db = sqlite3.connect(folder / CACHE_NAME, timeout=10, isolation_level=None)
+            db.execute("PRAGMA secure_delete = ON")
+            db.executescript(_SCHEMA)
+            version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            if version is None or version[0] != CACHE_VERSION:
+                db.execute("DELETE FROM files")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
+            self.rows = {
+                rel: (digest, case_id, proc)
+                for rel, digest, case_id, proc in db.execute(
+                    "SELECT rel, digest, case_id, procedure FROM files"
+                )
+            }
+            self.db = db
+        except (OSError, sqlite3.Error):
+            self.db = None
+
+    def _fail(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+        self.db = None
+
+    def get(self, rel: str, digest: str) -> tuple[str, str] | None:
+        """(case id, procedure) when a valid record of exactly these bytes is cached."""
+        row = self.rows.get(rel)
+        if self.db is None or row is None or row[0] != digest:
+            return None
+        self.seen.add(rel)
+        return row[1], row[2]
+
+    def record(self, rel: str, digest: str) -> str | None:
+        """The cached record as JSON (fetched now, not kept here)."""
+        if self.db is None:
+            return None
+        try:
+            got = self.db.execute(
+                "SELECT record FROM files WHERE rel = ? AND digest = ?", (rel, digest)
+            ).fetchone()
+        except sqlite3.Error:
+            self._fail()
+            return None
+        return None if got is None else str(got[0])
+
+    def _begin(self) -> None:
+        assert self.db is not None
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+        self.dirty = True
+
+    def put(self, rel: str, digest: str, case_id: str, procedure: str, record: str) -> None:
+        self.seen.add(rel)
+        if self.db is None:
+            return
+        try:
+            self._begin()
+            self.db.execute(
+                "INSERT OR REPLACE INTO files (rel, digest, case_id, procedure, record) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (rel, digest, case_id, procedure, record),
+            )
+            self.rows[rel] = (digest, case_id, procedure)
+        except sqlite3.Error:
+            self._fail()
+
+    def all_findings(self, key: str) -> dict[str, tuple[str, list[list[Any]]]]:
+        """rel -> (digest, findings as lists) for every row with findings under ``key``."""
+        if self.db is None:
+            return {}
+        out: dict[str, tuple[str, list[list[Any]]]] = {}
+        try:
+            for rel, digest, text in self.db.execute(
+                "SELECT rel, digest, findings FROM files WHERE findings_key = ?", (key,)
+            ):
+                try:
+                    out[rel] = (digest, json.loads(text))
+                except ValueError:
+                    continue
+        except sqlite3.Error:
+            self._fail()
+        return out
+
+    def put_findings(self, rel: str, digest: str, key: str, found: list[list[Any]]) -> None:
+        if self.db is None or rel not in self.rows:
+            return
+        try:
+            self._begin()
+            self.db.execute(
+                "UPDATE files SET findings_key = ?, findings = ? WHERE rel = ? AND digest = ?",
+                (key, json.dumps(found), rel, digest),
+            )
+        except sqlite3.Error:
+            self._fail()
+
+    def save(self, prune: bool = False) -> None:
+        """Commit; with ``prune``, first drop every row this run did not find current (files
+        gone, changed into invalid records): no stale copy of personal data stays."""
+        if self.db is None:
+            return
+        try:
+            if prune:
+                stale = [(rel,) for rel in self.rows if rel not in self.seen]
+                if stale:
+                    self._begin()
+                    self.db.executemany("DELETE FROM files WHERE rel = ?", stale)
+                    for (rel,) in stale:
+                        del self.rows[rel]
+            if self.db.in_transaction:
+                self.db.execute("COMMIT")
+            self.dirty = False
+        except sqlite3.Error:
+            self._fail()
+
+    def close(self) -> None:
+        self.save()
+        self._fail()
+
+
+def open_cache(root: Path) -> RecordCache | None:
+    folder = cache_dir(root)
+    if folder is None:
+        return None
+    cache = RecordCache(folder)
+    return cache if cache.db is not None else None
+
+
+def forget(root: Path) -> None:
+    """Delete every cached copy of this casebook's records (``casebook purge``): the whole
+    cache folder, and the in-tree ``.casebook-cache/`` an earlier version may have left."""
+    folder = cache_dir(root)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(root / LEGACY_DIR, ignore_errors=True)
