@@ -5,9 +5,11 @@ can require "N approvals" or code owners by path, but not "this decision moves a
 so the Head of Service, the Senior IG Officer and an independent signatory must approve". This
 module works that out, the way palantir/policy-bot does for its rules:
 
-1. Diff the case files between the fork point of the pull request and its head; the decisions
-   present at head and absent or different at the fork point are the ones it records (a decision
-   it removes is reported too: history is append-only).
+1. Diff the case files between the fork point of the pull request and its head, event by
+   event (``record_changes``): decisions added, rewritten or removed; a change of the case's
+   procedure; and rewrites of the past (events, the referral), which the append-only record
+   refuses unless the procedure sets ``corrections``. Deleted, moved and symlinked case files
+   fail closed.
 2. For each, replay the case against its procedure to find the transition, and so the roles the
    procedure requires (``approval.requires``), independence included.
 3. Count the reviews that stand: each user's latest review that approves or blocks
@@ -18,7 +20,9 @@ module works that out, the way palantir/policy-bot does for its rules:
    a pull request cannot grant itself a role or relax its own procedure.
 5. The people named in the decision (``decided_by``) must be among those who approved, and the
    procedure's requirements must be met by them (``approval.evaluate``), with independence judged
-   against the case's history at the fork point and at head (``engine.involved_before``).
+   against the base branch's whole record of the case, whatever the pull request edits.
+6. Contributors GitHub could not match to an account are matched by git e-mail in people.yaml,
+   or the evaluation fails; so does a commit list GitHub capped at 250.
 
 Everything here is a pure function of what git and GitHub said; the CLI fetches and prints.
 """
