@@ -57,9 +57,30 @@ def spec_dict() -> dict[str, Any]:
     return json.loads(SPEC_FILE.read_text(encoding="utf-8"))
 
 
+def _nullable_composites(node: Any) -> Any:
+    """Let ``nullable: true`` next to ``oneOf``/``anyOf`` admit null, as GitHub means it.
+
+    GitHub's description writes a nullable user as ``{"nullable": true, "oneOf": [<Simple
+    User>]}`` and really sends ``"author": null`` for a commit it matched to no account.
+    openapi-core applies ``nullable`` only to a schema with a ``type``, so it would reject
+    GitHub's own answer; here the null is moved into each alternative (and ``oneOf`` becomes
+    ``anyOf``, so a null matching several alternatives is not "ambiguous").
+    """
+    if isinstance(node, list):
+        return [_nullable_composites(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _nullable_composites(v) for k, v in node.items()}
+    for key in ("oneOf", "anyOf"):
+        if out.get("nullable") and key in out and "type" not in out:
+            alternatives = [{**alt, "nullable": True} for alt in out.pop(key)]
+            out["anyOf"] = alternatives
+    return out
+
+
 @cache
 def openapi() -> OpenAPI:
-    d = copy.deepcopy(spec_dict())
+    d = _nullable_composites(copy.deepcopy(spec_dict()))
     # The fake listens on a random local port; the description names api.github.com.
     d["servers"] = [{"url": "http://127.0.0.1:{port}", "variables": {"port": {"default": "80"}}}]
     return OpenAPI.from_dict(d)
@@ -187,6 +208,7 @@ class FakeGitHub:
         self.seen: list[Seen] = []
         self.violations: list[str] = []
         self.page_size: int | None = None  # force small pages to exercise pagination
+        self.commit_cap = 250  # GitHub lists at most 250 commits of a pull request
         self.token: str | None = "test-token"
         self.base_url = ""
         self._ids = itertools.count(1000)
@@ -227,9 +249,18 @@ class FakeGitHub:
         )
 
     def add_commit(
-        self, number: int, sha: str, author: str | None, committer: str | None = None
+        self,
+        number: int,
+        sha: str,
+        author: str | None,
+        committer: str | None = None,
+        author_email: str = "author@council.example",
+        committer_email: str = "noreply@github.com",
     ) -> None:
+        """A commit of the pull request. ``author``/``committer`` None is what GitHub sends
+        when it matched the git e-mail to no account (``"author": null``)."""
         obj = example(_item(COMMITS))
+        when = "2026-04-01T09:00:00Z"
         self.commits[number].append(
             merge(
                 obj,
@@ -237,6 +268,10 @@ class FakeGitHub:
                     "sha": sha,
                     "author": user(author) if author else None,
                     "committer": user(committer) if committer else None,
+                    "commit": {
+                        "author": {"name": "A", "email": author_email, "date": when},
+                        "committer": {"name": "C", "email": committer_email, "date": when},
+                    },
                 },
             )
         )
@@ -390,11 +425,15 @@ class FakeGitHub:
         body = req.get_json(silent=True) or {}
         if (p := re.fullmatch(r"pulls/(\d+)", rest)) and req.method == "GET":
             pull = self.pulls.get(int(p.group(1)))
-            return self._json(pull) if pull else self._json({"message": "Not Found"}, 404)
+            if pull is None:
+                return self._json({"message": "Not Found"}, 404)
+            # GitHub counts every commit, even those the commits list leaves out.
+            return self._json({**pull, "commits": len(self.commits.get(pull["number"], []))})
         if (p := re.fullmatch(r"pulls/(\d+)/reviews", rest)) and req.method == "GET":
             return self._page(req, self.reviews.get(int(p.group(1)), []))
         if (p := re.fullmatch(r"pulls/(\d+)/commits", rest)) and req.method == "GET":
-            return self._page(req, self.commits.get(int(p.group(1)), []))
+            # "This endpoint lists a maximum of 250 commits" (GitHub's REST documentation).
+            return self._page(req, self.commits.get(int(p.group(1)), [])[: self.commit_cap])
         if (p := re.fullmatch(r"statuses/([0-9a-f]+)", rest)) and req.method == "POST":
             self.statuses.append((p.group(1), body))
             obj = example(response_schema(STATUSES, "post", "201"))

@@ -84,3 +84,46 @@ def test_history_errors(cli, case_repo):
     assert res.code == 2 and "no commit" in res.err
     res = cli("--root", case_repo.root, "history", "alex")
     assert res.code == 2 and "not a case id" in res.err
+
+
+def test_history_names_only_the_approvals_that_counted(cli, case_repo, github):
+    """Issue 12, item 6: the audit trail agrees with `approvals`. PR 5 is authored by amber,
+    basil committed to it, a stranger approved, and gil approved having been added to
+    people.yaml by the pull request itself: only eve's approval counted."""
+    case_repo.branch("contact")
+    case_repo.append(CASE, "  - {date: 2026-03-20, type: note, by: mgr-amber, text: First}")
+    people = case_repo.read("policy/people.yaml").replace(
+        "mailing_lists:",
+        "  - {id: mgr-gil, name: Gil Manager, roles: [manager], github: gil-gh}\nmailing_lists:",
+    )
+    case_repo.write("policy/people.yaml", people)
+    head = case_repo.commit("Log a note; Gil joins")
+    merge_pr(case_repo, "contact", 5)
+    fake = github.fake
+    fake.add_pull(5, "amber-gh", head, "b" * 40)
+    fake.add_commit(5, head, "basil-gh", "web-flow")
+    for login in ("amber-gh", "basil-gh", "stranger-gh", "gil-gh", "eve-gh"):
+        fake.add_review(5, login, "APPROVED", head)
+    res = cli(
+        "--root", case_repo.root, "history", "MC-2026-0001", "--repo", "o/r", "--format", "json"
+    )
+    assert res.code == 0, res.err
+    (entry,) = [c for c in json.loads(res.out)["commits"] if c["pr"] == 5]
+    assert entry["approved_by"] == ["eve-gh"]
+    assert entry["approval_problems"] == []
+
+
+def test_history_marks_approvals_it_cannot_verify(cli, case_repo, github):
+    case_repo.branch("contact")
+    case_repo.append(CASE, "  - {date: 2026-03-20, type: note, by: mgr-amber, text: First}")
+    head = case_repo.commit("Log a note")
+    merge_pr(case_repo, "contact", 5)
+    fake = github.fake
+    fake.add_pull(5, "gov-gh", head, "b" * 40)
+    fake.add_commit(5, head, None, "web-flow", "unknown@home.example")
+    fake.add_review(5, "eve-gh", "APPROVED", head)
+    res = cli("--root", case_repo.root, "history", "MC-2026-0001", "--repo", "o/r")
+    assert res.code == 0, res.err
+    line = next(x for x in res.out.splitlines() if "PR #5" in x)
+    assert "approved by eve-gh (unverified: commit" in line
+    assert "unknown@home.example is not in policy/people.yaml" in line

@@ -56,7 +56,25 @@ def test_approvals_runs_the_base_branchs_code_on_reviews_too():
     assert checkouts[0]["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
     assert checkouts[1]["with"]["fetch-depth"] == 0
     install = next(s for s in job["steps"] if "pip install" in str(s.get("run", "")))
-    assert install["run"].endswith("./trusted")
+    lines = install["run"].replace("\\\n", " ").split("\n")
+    # The lock and the code both come from the base branch, never from the pull request.
+    assert any("--require-hashes" in x and "-r trusted/requirements/lock.txt" in x for x in lines)
+    assert any("--no-deps" in x and x.rstrip().endswith("./trusted") for x in lines)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_pip_install_is_from_a_hashed_lock(path):
+    """`pip install` of anything but casebook itself takes `--require-hashes -r LOCK`."""
+    locked = re.compile(r"--require-hashes .*-r \S*requirements/[\w-]*lock\.txt")
+    for step in steps(load(path)):
+        run = str(step.get("run", "")).replace("\\\n", " ")
+        for line in run.splitlines():
+            if "pip install" not in line:
+                continue
+            if "--no-deps" in line:
+                assert "--no-build-isolation" in line, line  # no unpinned setuptools either
+            else:
+                assert locked.search(line), line
 
 
 def test_review_due_is_daily_off_the_hour_and_serialised():

@@ -86,7 +86,7 @@ def test_every_demo_letter_renders_in_every_format_and_pdfs_carry_their_items():
         case_id, index = found
         case = renderer.case(case_id)
         md, items = renderer.markdown(case, renderer.jobs(case)[index])
-        pdf = to_pdf(renderer.html(md, case_id, large_print(case)))
+        pdf = to_pdf(renderer.html(md, case_id, large_print(case)), renderer.book.root)
         text = " ".join(pdftotext(pdf).split())
         assert items, (procedure_id, letter_id)
         for item, block in items.items():

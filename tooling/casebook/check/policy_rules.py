@@ -11,6 +11,8 @@ from casebook.model import RESTRICTION_TYPES, Procedure
 from casebook.model.findings import Finding, Loc
 from casebook.model.letter_items import LETTER_ITEMS
 from casebook.model.procedure import Requirement
+from casebook.store import safefile
+from casebook.store.paths import PathRefused, path_problem, policy_file
 from casebook.store.reader import PUBLISHED_DIR
 
 if TYPE_CHECKING:
@@ -25,7 +27,7 @@ def check_policy(policy: Policy) -> list[Finding]:
     out: list[Finding] = []
     people = policy.people
     roles = set(people.roles)
-    people_text = _read(policy.root / PEOPLE_FILE)
+    people_text = _read(policy.root, policy.root / PEOPLE_FILE)
 
     for pid, n in Counter(p.id for p in people.people).items():
         if n > 1:
@@ -66,9 +68,32 @@ def check_policy(policy: Policy) -> list[Finding]:
         rel, text = policy.texts[proc_id]
         for f in _procedure_findings(proc, roles, behaviours, set(people.mailing_lists), policy):
             out.append(with_line(f, rel, text))
+    out += _ledger_paths(policy)
     from casebook.check.template_rules import template_findings
 
     out += template_findings(policy)
+    return out
+
+
+def _ledger_paths(policy: Policy) -> list[Finding]:
+    """The ledgers named in policy/settings.yaml are files inside policy/, reached without links.
+
+    A refused path stops the casebook loading, so the book rules that read the ledgers
+    (``time_rules``) never report it a second time.
+    """
+    from casebook.store.reader import SETTINGS_FILE, with_line
+
+    out: list[Finding] = []
+    text = _read(policy.root, policy.root / SETTINGS_FILE)
+    for field in ("deletion_log", "log_reviews"):
+        value = getattr(policy.settings, field)
+        try:
+            folder, rel = policy_file(value)
+            problem = path_problem(policy.root, folder, rel, missing_ok=True)
+        except PathRefused as exc:
+            problem = str(exc)
+        if problem is not None:
+            out.append(with_line(_err(f"{field}: {problem}", (field,)), SETTINGS_FILE, text))
     return out
 
 
@@ -76,10 +101,10 @@ def _err(message: str, loc: Loc) -> Finding:
     return Finding("error", "policy", message, loc=loc)
 
 
-def _read(path: Path) -> str | None:
+def _read(root: Path, path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return safefile.read_text(root, path)
+    except (OSError, UnicodeDecodeError, safefile.UnsafeFile):
         return None
 
 
@@ -88,8 +113,10 @@ def _procedure_findings(
 ) -> Iterator[Finding]:
     root = policy.root
     states = set(proc.states)
-    if not (root / PUBLISHED_DIR / proc.text).is_file():
-        yield _err(f"published text {PUBLISHED_DIR}/{proc.text} not found", ("text",))
+    # Confined (issue 16): `text: ../../../x` would print any file into the enclosure.
+    problem = path_problem(root, PUBLISHED_DIR, proc.text)
+    if problem is not None:
+        yield _err(f"published text: {problem}", ("text",))
     if proc.initial not in states:
         yield _err(
             f"initial state {proc.initial!r} is not one of the states: {', '.join(sorted(states))}",

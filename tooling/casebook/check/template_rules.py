@@ -10,13 +10,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from casebook.model.findings import Finding, Severity
-from casebook.publish.letters.letterhead import LETTERHEAD_FILE, load_letterhead
+from casebook.publish.letters.letterhead import (
+    LETTERHEAD_DIR,
+    LETTERHEAD_FILE,
+    LETTERHEAD_FILES,
+    load_letterhead,
+)
 from casebook.publish.letters.templates import (
     LETTERS_DIR,
     letter_template,
     make_env,
     template_items,
 )
+from casebook.store.paths import path_problem
 
 if TYPE_CHECKING:
     from casebook.store.reader import Policy
@@ -56,6 +62,12 @@ def template_findings(policy: Policy) -> list[Finding]:
                         file=f"{LETTERS_DIR}/{name}",
                     )
                 )
+    # The letterhead's own files: regular files inside policy/letterhead/, no links (a linked
+    # letter.css or logo.svg would copy another file into every letter).
+    for name in LETTERHEAD_FILES[1:]:
+        refused = path_problem(policy.root, LETTERHEAD_DIR, name, missing_ok=True)
+        if refused is not None:
+            out.append(Finding("error", RULE, refused, file=f"{LETTERHEAD_DIR}/{name}"))
     loaded = load_letterhead(policy.root)
     if loaded.letterhead is None:
         severity: Severity = "warning" if "not found" in (loaded.problem or "") else "error"

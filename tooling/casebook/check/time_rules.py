@@ -32,6 +32,7 @@ from casebook.engine.replay import add_period
 from casebook.model import ACTIVE_KINDS
 from casebook.model.case import ContactLogged, Decision, Note, ReviewHeld
 from casebook.model.findings import Finding, Loc
+from casebook.store import safefile
 from casebook.store.cases import Casebook
 from casebook.store.ledgers import load_deletion_log, load_log_reviews
 from casebook.store.reader import with_line
@@ -258,7 +259,10 @@ def log_reviews(book: Casebook, as_of: date) -> list[Finding]:
     if ledger is not None:
         rel = settings.log_reviews
         path = book.root / rel
-        text = path.read_text(encoding="utf-8") if path.is_file() else None
+        try:
+            text = safefile.read_text(book.root, path)
+        except (OSError, UnicodeDecodeError, safefile.UnsafeFile):
+            text = None  # load_log_reviews has reported why
         people = book.policy.people.by_id()
         for i, r in enumerate(ledger.reviews):
             proc = book.policy.procedures.get(r.procedure)

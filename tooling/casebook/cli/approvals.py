@@ -11,7 +11,12 @@ import click
 
 from casebook.cli.common import Env, emit_json, format_option, pass_env
 from casebook.errors import CasebookError, GitHubError, UsageError
-from casebook.github.approvals import STATUS_CONTEXT, ApprovalReport, evaluate_pull
+from casebook.github.approvals import (
+    STATUS_CONTEXT,
+    ApprovalReport,
+    UnknownContributor,
+    evaluate_pull,
+)
 from casebook.github.client import (
     Status,
     check_repo,
@@ -162,6 +167,15 @@ def _online(
                 review_list,
                 pull.author,
                 [login for c in commits for login in c.logins],
+                unknown=[
+                    UnknownContributor(c.sha, role, email)
+                    for c in commits
+                    for role, email in c.unknown
+                ],
+                # GitHub lists at most 250 commits; an unknown count is as bad as a short list.
+                unlisted_commits=(
+                    max(0, pull.commits - len(commits)) if pull.commits is not None else 1
+                ),
             )
             _print(report, fmt)  # before posting: the log has the verdict if the post fails
             if not no_status:

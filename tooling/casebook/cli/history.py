@@ -34,7 +34,7 @@ def history(env: Env, case_id: str, repo: str | None, rev: str, fmt: str) -> Non
         check_repo(repo)
         gh = from_environment(os.environ)
         try:
-            entries = with_approvers(entries, gh, repo)
+            entries = with_approvers(entries, gh, repo, git)
         finally:
             gh.close()
     if fmt == "json":

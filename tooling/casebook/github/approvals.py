@@ -25,6 +25,8 @@ Everything here is a pure function of what git and GitHub said; the CLI fetches 
 
 from __future__ import annotations
 
+import difflib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -33,11 +35,12 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from casebook.engine.authority import describe, evaluate
-from casebook.engine.replay import involved_before
+from casebook.engine.replay import involved_before, people_in_event
 from casebook.engine.timeline import timeline
 from casebook.github.client import Review, Status
 from casebook.model import Case, Decision, People, Procedure
-from casebook.store.gitrepo import Git
+from casebook.model.procedure import Requirement
+from casebook.store.gitrepo import Git, NotRegularFile
 from casebook.store.reader import CASES_DIR, PEOPLE_FILE, PROCEDURES_DIR, validate
 from casebook.store.yamlio import YamlLoadError, load_bytes
 
@@ -45,7 +48,9 @@ STATUS_CONTEXT = "casebook/approvals"
 # Review states that set where a reviewer stands; COMMENTED and PENDING do not.
 STANDING_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
 
-ChangeKind = Literal["added", "changed", "removed"]
+# added / changed / removed: a decision; procedure: the case's procedure changed;
+# rewritten / deleted: a past fact (an event, the referral) changed or gone.
+ChangeKind = Literal["added", "changed", "removed", "procedure", "rewritten", "deleted"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +77,9 @@ class Reviewer:
 class DecisionResult:
     case: str
     file: str
-    index: int  # position in the case's events (at head; at the fork point when removed)
+    # Position in the case's events (at head; at the fork point when removed or rewritten);
+    # None for a change to the case itself (its procedure, its referral).
+    index: int | None
     change: ChangeKind
     to: str
     date: str
@@ -156,7 +163,9 @@ class ApprovalReport:
         for d in self.decisions:
             mark = "APPROVED" if d.approved else "NOT APPROVED"
             what = d.transition or f"decision to {d.to!r}"
-            lines.append(f"{mark}: {d.file} events[{d.index}] ({d.change}, {d.date}): {what}")
+            where = f" events[{d.index}]" if d.index is not None else ""
+            when = f", {d.date}" if d.date else ""
+            lines.append(f"{mark}: {d.file}{where} ({d.change}{when}): {what}")
             if d.requires:
                 lines.append(f"  requires: {'; '.join(d.requires)}")
             lines.append(f"  decided_by: {', '.join(d.decided_by) or '-'}")
@@ -226,7 +235,10 @@ def judge_reviewers(
 
 def _parse(git: Git, rev: str, path: str, model: type[BaseModel]) -> tuple[Any, str | None]:
     """(model, None) or (None, why it could not be read)."""
-    data = git.read(rev, path)
+    try:
+        data = git.read(rev, path)
+    except NotRegularFile as exc:
+        return None, str(exc)
     if data is None:
         return None, f"{path} does not exist at {rev[:12]}"
     try:
@@ -265,11 +277,19 @@ def read_base_policy(git: Git, base: str) -> BasePolicy:
     return policy
 
 
-# --- Which decisions a pull request records -----------------------------------------------
+# --- What a pull request changes in a case ------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class DecisionChange:
+    """A decision the pull request takes, rewrites or removes.
+
+    ``added``: a decision at head with no counterpart at the fork point; ``removed``: a decision
+    at the fork point that is gone at head; ``changed``: a decision at the fork point replaced
+    by a different one at the same place. A changed decision needs both the authority to take
+    the new one and the authority to undo the old one.
+    """
+
     change: ChangeKind
     file: str
     case: Case  # the case the decision is in (head; the fork point's for a removal)
@@ -277,101 +297,192 @@ class DecisionChange:
     decision: Decision
     # The case as it was at the fork point, when it existed (for independence).
     before: Case | None
-    # Events of ``before`` up to which its history is unchanged (for independence).
-    before_upto: int
+    # For ``changed``: where the replaced decision was at the fork point.
+    old_index: int | None = None
 
 
-def _same(a: Decision, b: Decision) -> bool:
-    # Filling in approved_in ("#42") after the fact is bookkeeping, not a new decision.
-    return a.model_dump(exclude={"approved_in"}) == b.model_dump(exclude={"approved_in"})
+@dataclass(frozen=True, slots=True)
+class RecordRewrite:
+    """A past fact at the fork point that the pull request rewrites or deletes.
+
+    ``what`` names it (``events[2] (contact)``, ``referral``); ``index`` is its event index at
+    the fork point, or None for a field of the case itself.
+    """
+
+    file: str
+    before: Case
+    what: str
+    how: Literal["rewritten", "deleted"]
+    index: int | None
+    date: str
 
 
-def decision_changes(file: str, before: Case | None, after: Case | None) -> list[DecisionChange]:
-    """Decisions present at head and absent or different before, and those removed."""
-    old = before.decisions() if before is not None else []
-    new = after.decisions() if after is not None else []
-    unmatched_old = list(old)
-    fresh: list[tuple[int, Decision]] = []
-    for i, d in new:
-        hit = next((k for k, (_, o) in enumerate(unmatched_old) if _same(o, d)), None)
-        if hit is None:
-            fresh.append((i, d))
+@dataclass(frozen=True, slots=True)
+class ProcedureChange:
+    """The case's ``procedure:`` changed: a decision about the whole case."""
+
+    file: str
+    before: Case
+    after: Case
+
+
+Change = DecisionChange | RecordRewrite | ProcedureChange
+
+
+def _key(event: object) -> str:
+    """The identity of an event for the diff: all its fields, except bookkeeping.
+
+    Filling in ``approved_in`` ("#42") after the fact is bookkeeping, not a new decision.
+    """
+    assert isinstance(event, BaseModel)
+    exclude = {"approved_in"} if isinstance(event, Decision) else None
+    return json.dumps(event.model_dump(mode="json", exclude=exclude), sort_keys=True)
+
+
+def _event_name(case: Case, i: int) -> str:
+    return f"events[{i}] ({case.events[i].type})"
+
+
+def record_changes(file: str, before: Case | None, after: Case) -> list[Change]:
+    """Everything the pull request changes in one case that needs judging.
+
+    Events are matched between the fork point and head as sequences (``difflib``), so an event
+    inserted anywhere is new, and one edited, moved or deleted is a rewrite of the past. Fields
+    of the case that record the past (``id``, ``referral``, ``officers``, ``retention_flags``)
+    may only grow. ``person`` and ``service`` are current details and may be updated.
+    """
+    if before is None:
+        return [DecisionChange("added", file, after, i, d, None) for i, d in after.decisions()]
+    out: list[Change] = []
+    moved = before.procedure != after.procedure
+    if moved:
+        out.append(ProcedureChange(file, before, after))
+    for name in ("id", "referral"):
+        if getattr(before, name) != getattr(after, name):
+            out.append(RecordRewrite(file, before, name, "rewritten", None, ""))
+    if any(pid not in after.officers for pid in before.officers):
+        out.append(RecordRewrite(file, before, "officers", "deleted", None, ""))
+    kept = [_key(f) for f in after.retention_flags]
+    if any(_key(f) not in kept for f in before.retention_flags):
+        out.append(RecordRewrite(file, before, "retention_flags", "rewritten", None, ""))
+
+    old = [_key(e) for e in before.events]
+    new = [_key(e) for e in after.events]
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" and not moved:
+            continue
+        gone = [
+            i
+            for i in range(i1, i2)
+            if tag != "equal" and not isinstance(before.events[i], Decision)
+        ]
+        how: Literal["rewritten", "deleted"] = "rewritten" if tag == "replace" else "deleted"
+        for i in gone:
+            ev = before.events[i]
+            out.append(
+                RecordRewrite(file, before, _event_name(before, i), how, i, ev.date.isoformat())
+            )
+        old_d = [i for i in range(i1, i2) if isinstance(before.events[i], Decision)]
+        new_d = [j for j in range(j1, j2) if isinstance(after.events[j], Decision)]
+        if moved:
+            # Under another procedure every decision means something else: undo each old one
+            # and take each new one.
+            old_d, new_d = list(old_d), list(new_d)
+            pairs: list[tuple[int, int]] = []
         else:
-            unmatched_old.pop(hit)
-    # History before the first decision that changed is common to both versions.
-    upto = min((j for j, _ in unmatched_old), default=len(before.events) if before else 0)
-    out: list[DecisionChange] = []
-    for k, (i, d) in enumerate(fresh):
-        kind: ChangeKind = "changed" if k < len(unmatched_old) else "added"
-        assert after is not None
-        out.append(DecisionChange(kind, file, after, i, d, before, upto))
-    for j, d in unmatched_old[len(fresh) :]:
-        assert before is not None
-        out.append(DecisionChange("removed", file, before, j, d, before, j))
+            pairs = list(zip(old_d, new_d, strict=False))
+            old_d, new_d = old_d[len(pairs) :], new_d[len(pairs) :]
+        for i, j in pairs:
+            d = after.events[j]
+            assert isinstance(d, Decision)
+            out.append(DecisionChange("changed", file, after, j, d, before, old_index=i))
+        for j in new_d:
+            d = after.events[j]
+            assert isinstance(d, Decision)
+            out.append(DecisionChange("added", file, after, j, d, before))
+        for i in old_d:
+            d = before.events[i]
+            assert isinstance(d, Decision)
+            out.append(DecisionChange("removed", file, before, i, d, before))
     return out
 
 
 # --- Evaluating ---------------------------------------------------------------------------
 
 
-def evaluate_change(
-    ch: DecisionChange,
+def _involved(case: Case | None, skip: int | None = None) -> dict[str, str]:
+    """Everyone the base branch's whole record of the case names, and where.
+
+    Independence is judged against this, whatever the pull request does to the earlier
+    history: editing someone out of an old event does not make them independent. ``skip`` is
+    the decision being undone or rewritten (its own signatories are not "prior knowledge").
+    """
+    if case is None:
+        return {}
+    seen: dict[str, str] = {case.referral.by: "referral.by on the base branch"}
+    for pid in case.officers:
+        seen.setdefault(pid, "officers on the base branch")
+    for i, event in enumerate(case.events):
+        if i == skip:
+            continue
+        for pid in people_in_event(event):
+            seen.setdefault(pid, f"events[{i}] on the base branch")
+    return seen
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    transition: str | None
+    requires: tuple[str, ...]
+    approved_by: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def _judge_decision(
+    case: Case,
+    index: int,
+    d: Decision,
     policy: BasePolicy,
-    approvers: Mapping[str, str],  # person id -> login, approvals that count
-) -> DecisionResult:
-    d = ch.decision
+    approvers: Mapping[str, str],
+    involved: Mapping[str, str],
+    undo: bool,
+) -> _Judged:
+    """Is the decision at ``case.events[index]`` approved (``undo``: may it be undone)?
 
-    def result(
-        transition: str | None,
-        missing: Iterable[str],
-        requires: tuple[str, ...] = (),
-        approved_by: tuple[str, ...] = (),
-    ) -> DecisionResult:
-        return DecisionResult(
-            case=ch.case.id,
-            file=ch.file,
-            index=ch.index,
-            change=ch.change,
-            to=d.to,
-            date=d.date.isoformat(),
-            transition=transition,
-            requires=requires,
-            decided_by=tuple(d.decided_by),
-            approved_by=approved_by,
-            missing=tuple(missing),
-        )
-
-    proc = policy.procedures.get(ch.case.procedure)
+    Taking a decision needs everyone in ``decided_by`` to approve, and them to meet the
+    procedure's requirements; undoing one needs approvals that meet the requirements it
+    needed, from anyone whose approval counts.
+    """
+    proc = policy.procedures.get(case.procedure)
     people = policy.people
     if proc is None or people is None:
-        return result(
+        return _Judged(
             None,
-            [
-                f"procedure {ch.case.procedure!r} is not on the base branch; add or change "
-                "procedures in a pull request of their own, then record decisions under them"
-            ],
+            (),
+            (),
+            (
+                f"procedure {case.procedure!r} is not on the base branch; add or change "
+                "procedures in a pull request of their own, then record decisions under them",
+            ),
         )
-    step = next((s for s in timeline(ch.case, proc).steps if s.index == ch.index), None)
+    step = next((s for s in timeline(case, proc).steps if s.index == index), None)
     t = step.transition if step is not None else None
     if t is None:
         origin = step.from_state if step is not None else "?"
-        return result(
+        return _Judged(
             None,
-            [
+            (),
+            (),
+            (
                 f"procedure {proc.id} does not allow a decision from {origin!r} to {d.to!r} "
-                "(casebook check explains); it cannot be approved"
-            ],
+                "(casebook check explains); it cannot be approved",
+            ),
         )
-    involved = dict(involved_before(ch.case, ch.index))
-    if ch.before is not None:
-        # Someone named in the case before this pull request stays "involved" even if the pull
-        # request edits them out of the earlier history.
-        for pid, where in involved_before(ch.before, ch.before_upto).items():
-            involved.setdefault(pid, f"{where} on the base branch")
+    involved = {**dict(involved_before(case, index)), **dict(involved)}
     by_id = people.by_id()
     missing: list[str] = []
-    if ch.change == "removed":
-        # Taking a decision out of the history needs the same authority as taking it.
+    if undo:
         candidates = list(approvers)
     else:
         for pid in d.decided_by:
@@ -384,14 +495,219 @@ def evaluate_change(
         candidates = [p for p in d.decided_by if p in approvers]
     outcome = evaluate(t.approval.requires, candidates, by_id, involved)
     if not outcome.met:
-        scope = "approvals" if ch.change == "removed" else "approvals by the people in decided_by"
+        scope = "approvals" if undo else "approvals by the people in decided_by"
         missing += [f"{line} ({scope})" for line in outcome.missing]
-    return result(
+    return _Judged(
         t.label,
-        missing,
         tuple(describe(r) for r in t.approval.requires),
         tuple(dict.fromkeys(candidates)),
+        tuple(missing),
     )
+
+
+def _judge_any(
+    requirements: list[Requirement],
+    policy: BasePolicy,
+    approvers: Mapping[str, str],
+    involved: Mapping[str, str],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(approved_by, missing) for requirements any approver may fill."""
+    people = policy.people
+    by_id = people.by_id() if people is not None else {}
+    outcome = evaluate(requirements, list(approvers), by_id, involved)
+    used = tuple(p for who in outcome.assignment.values() for p in who)
+    return used, tuple(f"{line} (approvals)" for line in outcome.missing)
+
+
+def evaluate_change(
+    ch: Change,
+    policy: BasePolicy,
+    approvers: Mapping[str, str],  # person id -> login, approvals that count
+) -> DecisionResult:
+    if isinstance(ch, RecordRewrite):
+        return _evaluate_rewrite(ch, policy, approvers)
+    if isinstance(ch, ProcedureChange):
+        return _evaluate_procedure(ch, policy, approvers)
+    d = ch.decision
+    if ch.change == "removed":
+        j = _judge_decision(
+            ch.case, ch.index, d, policy, approvers, _involved(ch.before, ch.index), undo=True
+        )
+    else:
+        j = _judge_decision(
+            ch.case, ch.index, d, policy, approvers, _involved(ch.before, ch.old_index), False
+        )
+        if ch.change == "changed" and ch.before is not None and ch.old_index is not None:
+            # Rewriting a decision also undoes the one it replaces.
+            old = ch.before.events[ch.old_index]
+            assert isinstance(old, Decision)
+            u = _judge_decision(
+                ch.before,
+                ch.old_index,
+                old,
+                policy,
+                approvers,
+                _involved(ch.before, ch.old_index),
+                undo=True,
+            )
+            j = _Judged(
+                j.transition,
+                tuple(dict.fromkeys(j.requires + u.requires)),
+                tuple(dict.fromkeys(j.approved_by + u.approved_by)),
+                j.missing
+                + tuple(
+                    f"to replace the decision as it was on the base branch "
+                    f"(events[{ch.old_index}], to {old.to!r}): {m}"
+                    for m in u.missing
+                ),
+            )
+    return DecisionResult(
+        case=ch.case.id,
+        file=ch.file,
+        index=ch.index,
+        change=ch.change,
+        to=d.to,
+        date=d.date.isoformat(),
+        transition=j.transition,
+        requires=j.requires,
+        decided_by=tuple(d.decided_by),
+        approved_by=j.approved_by,
+        missing=j.missing,
+    )
+
+
+def _evaluate_rewrite(
+    ch: RecordRewrite, policy: BasePolicy, approvers: Mapping[str, str]
+) -> DecisionResult:
+    """A rewrite of the past: refused, unless the procedure sets an approval for corrections."""
+    proc = policy.procedures.get(ch.before.procedure)
+    corrections = proc.corrections if proc is not None else None
+    label = f"{ch.how} {ch.what}"
+    if corrections is None:
+        pointer = f"corrects: {ch.index}" if ch.index is not None else "corrects"
+        missing: tuple[str, ...] = (
+            f"the record is append-only: {ch.what} was {ch.how}. Put it back as it was on the "
+            f"base branch and add a new event that says what it corrects (`{pointer}`); "
+            f"procedure {ch.before.procedure!r} on the base branch sets no approval for "
+            "corrections",
+        )
+        requires: tuple[str, ...] = ("no rewrite of the past (no `corrections` approval)",)
+        approved_by: tuple[str, ...] = ()
+    else:
+        approved_by, missing = _judge_any(
+            corrections.requires, policy, approvers, _involved(ch.before)
+        )
+        requires = tuple(describe(r) for r in corrections.requires)
+    return DecisionResult(
+        case=ch.before.id,
+        file=ch.file,
+        index=ch.index,
+        change=ch.how,
+        to=ch.what,
+        date=ch.date,
+        transition=f"correction: {label}",
+        requires=requires,
+        decided_by=(),
+        approved_by=approved_by,
+        missing=missing,
+    )
+
+
+def _evaluate_procedure(
+    ch: ProcedureChange, policy: BasePolicy, approvers: Mapping[str, str]
+) -> DecisionResult:
+    """Moving a case to another procedure needs the authority over all its next steps.
+
+    That is: approvals that would take every transition out of the case's state at the fork
+    point, under its old procedure, so that a move is no way round the strictest of them.
+    Each old decision is also undone, and each new one taken, under the procedure it belongs
+    to (see ``record_changes``). A state with no way out cannot be moved: open a new case.
+    """
+    old_id, new_id = ch.before.procedure, ch.after.procedure
+
+    def result(
+        missing: Iterable[str], requires: tuple[str, ...] = (), by: tuple[str, ...] = ()
+    ) -> DecisionResult:
+        return DecisionResult(
+            case=ch.after.id,
+            file=ch.file,
+            index=None,
+            change="procedure",
+            to=new_id,
+            date="",
+            transition=f"change of procedure from {old_id!r} to {new_id!r}",
+            requires=requires,
+            decided_by=(),
+            approved_by=by,
+            missing=tuple(missing),
+        )
+
+    old = policy.procedures.get(old_id)
+    if policy.procedures.get(new_id) is None or old is None or policy.people is None:
+        gone = new_id if old is not None else old_id
+        return result([f"procedure {gone!r} is not on the base branch"])
+    state = timeline(ch.before, old).state
+    outs = [t for t in old.transitions if state in t.from_]
+    if not outs:
+        return result([f"state {state!r} of procedure {old_id!r} has no way out; open a new case"])
+    involved = _involved(ch.before)
+    requires: list[str] = []
+    by: list[str] = []
+    short: list[str] = []
+    for t in outs:
+        used, missing = _judge_any(t.approval.requires, policy, approvers, involved)
+        requires += [describe(r) for r in t.approval.requires]
+        by += used
+        short += [f"{t.label}: {m}" for m in missing]
+    if short:
+        short.insert(
+            0,
+            f"changing the procedure needs the approvals every next decision from {state!r} "
+            f"under {old_id!r} would need",
+        )
+    return result(short, tuple(dict.fromkeys(requires)), tuple(dict.fromkeys(by)))
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownContributor:
+    """The author or committer of a pull request's commit that GitHub matched to no account
+    (``author: null`` / ``committer: null`` in GET /pulls/N/commits), with the git e-mail."""
+
+    sha: str
+    role: str  # "author" or "committer"
+    email: str | None
+
+
+def known_contributors(
+    unknown: Iterable[UnknownContributor], people: People
+) -> tuple[list[str], list[str]]:
+    """(logins to treat as committers, problems) for commits GitHub could not attribute.
+
+    Each is matched by its git e-mail against ``email`` and ``git_emails`` in people.yaml on
+    the base branch: a match is that person (their login cannot approve); no match fails
+    closed, since the unknown contributor might be one of the approvers.
+    """
+    by_email: dict[str, str | None] = {}
+    for p in people.people:
+        for addr in (p.email, *p.git_emails):
+            if addr:
+                by_email[str(addr).lower()] = p.github
+    logins: list[str] = []
+    problems: list[str] = []
+    for u in unknown:
+        key = (u.email or "").lower()
+        if key and key in by_email:
+            login = by_email[key]
+            if login:
+                logins.append(login)
+            continue
+        problems.append(
+            f"commit {u.sha[:12]}: GitHub matched its {u.role} to no account and its git "
+            f"e-mail {u.email or '(none)'} is not in policy/people.yaml on the base branch, so "
+            "casebook cannot tell whether an approver made it; add the address to that "
+            "person's `email` or `git_emails`, or recommit with an e-mail linked to GitHub"
+        )
+    return logins, problems
 
 
 def evaluate_pull(
@@ -401,39 +717,68 @@ def evaluate_pull(
     reviews: Iterable[Review],
     author: str | None,
     committers: Iterable[str],
+    unknown: Iterable[UnknownContributor] = (),
+    unlisted_commits: int = 0,
 ) -> ApprovalReport:
+    """Judge a pull request: every change to a case against the approvals that count.
+
+    ``committers`` are the logins GitHub matched to the commits; ``unknown`` the authors and
+    committers it could not match; ``unlisted_commits`` how many of the pull request's commits
+    GitHub did not list (it lists at most 250). An unknown contributor not in people.yaml, or
+    any unlisted commit, fails the evaluation (``problems``): nobody can say who made them.
+    """
     base = git.resolve(base_rev)
     head = git.resolve(head_rev)
     fork = git.merge_base(base, head)
     policy = read_base_policy(git, base)
     problems = list(policy.problems)
     people = policy.people or People.model_construct(roles={}, people=[], mailing_lists={})
-    reviewers = judge_reviewers(reviews, head, author, committers, people)
+    if unlisted_commits > 0:
+        problems.append(
+            f"GitHub did not list {unlisted_commits} of the pull request's commits (it lists "
+            "at most 250), so casebook cannot tell who committed them and no approval can be "
+            "trusted; split the pull request into smaller ones"
+        )
+    more, unknown_problems = known_contributors(unknown, people)
+    problems += unknown_problems
+    reviewers = judge_reviewers(reviews, head, author, [*committers, *more], people)
     approvers = {r.person: r.login for r in reviewers if r.counts and r.person}
 
-    changes: list[DecisionChange] = []
+    changes: list[Change] = []
     for c in git.changed(fork, head, CASES_DIR + "/"):
         paths = [p for p in (c.old_path, c.new_path) if p]
-        if not any(PurePosixPath(p).suffix == ".yaml" for p in paths):
+        if not any(_is_case_path(p, anywhere=True) for p in paths):
             continue
-        before = after = None
-        if c.old_path:
+        before = None
+        if c.old_path and _is_case_path(c.old_path, anywhere=True):
             before, why = _parse(git, fork, c.old_path, Case)
             if why:
                 # The base branch's own record is broken: judge the head version on its own.
                 before = None
-        if c.new_path:
-            after, why = _parse(git, head, c.new_path, Case)
-            if why:
-                problems.append(f"cannot read a case at head: {why}")
-                continue
-        else:
+        if c.new_path is None or not _is_case_path(c.new_path):
+            where = f" to {c.new_path}" if c.new_path else ""
             problems.append(
-                f"{c.old_path} is deleted; a case leaves the casebook through the retention "
-                "purge procedure, not through a pull request"
+                f"{c.old_path} is {'moved' + where if c.new_path else 'deleted'}; casebook "
+                f"reads cases from {CASES_DIR}/<CASE-ID>.yaml only, and a case leaves the "
+                "casebook through the retention purge procedure, not through a pull request"
             )
             continue
-        changes += decision_changes(c.new_path or c.old_path or "", before, after)
+        after, why = _parse(git, head, c.new_path, Case)
+        if why:
+            problems.append(f"cannot read a case at head: {why}")
+            continue
+        if c.old_path and c.old_path != c.new_path and before is None:
+            problems.append(f"{c.old_path} is renamed to {c.new_path} but cannot be read")
+            continue
+        changes += record_changes(c.new_path, before, after)
 
     results = tuple(evaluate_change(ch, policy, approvers) for ch in changes)
     return ApprovalReport(base, fork, head, results, tuple(reviewers), tuple(problems))
+
+
+def _is_case_path(path: str, anywhere: bool = False) -> bool:
+    """``cases/<name>.yaml`` (``anywhere``: any .yaml under cases/): where check reads cases."""
+    p = PurePosixPath(path)
+    if p.suffix != ".yaml":
+        return False
+    return anywhere or p.parent == PurePosixPath(CASES_DIR)

@@ -64,6 +64,8 @@ class PullRequest:
     base_sha: str
     base_ref: str
     state: str
+    # How many commits the pull request has (GitHub's count; its commits list stops at 250).
+    commits: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,9 @@ class Commit:
     sha: str
     # GitHub logins of the commit's author and committer, where GitHub could match them.
     logins: tuple[str, ...]
+    # (role, git e-mail) of the author or committer GitHub matched to no account
+    # ("author": null): casebook must find out who they are another way, or fail closed.
+    unknown: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +124,20 @@ def _login(obj: Any) -> str | None:
 
 
 def commit_from_json(obj: Mapping[str, Any]) -> Commit:
-    logins = tuple(
-        dict.fromkeys(x for x in (_login(obj.get("author")), _login(obj.get("committer"))) if x)
+    git_commit = obj.get("commit") if isinstance(obj.get("commit"), Mapping) else {}
+    logins: list[str] = []
+    unknown: list[tuple[str, str | None]] = []
+    for role in ("author", "committer"):
+        login = _login(obj.get(role))
+        if login:
+            logins.append(login)
+            continue
+        who = git_commit.get(role) if isinstance(git_commit, Mapping) else None
+        email = who.get("email") if isinstance(who, Mapping) else None
+        unknown.append((role, str(email) if email else None))
+    return Commit(
+        sha=str(obj.get("sha") or ""), logins=tuple(dict.fromkeys(logins)), unknown=tuple(unknown)
     )
-    return Commit(sha=str(obj.get("sha") or ""), logins=logins)
 
 
 def issue_from_json(obj: Mapping[str, Any]) -> Issue:
@@ -148,6 +163,7 @@ def pull_from_json(obj: Mapping[str, Any]) -> PullRequest:
         base_sha=str(obj["base"]["sha"]),
         base_ref=str(obj["base"].get("ref") or ""),
         state=str(obj.get("state") or ""),
+        commits=obj["commits"] if isinstance(obj.get("commits"), int) else None,
     )
 
 

@@ -5,7 +5,7 @@ pull request that brought it into the main line. The pull request is found from 
 own commits: a merge commit says "Merge pull request #N from ...", a squash merge ends its
 title with "(#N)". A commit on the main line that is neither was pushed directly, which branch
 protection should have prevented (docs/github-setup.md). With a GitHub client, each pull
-request's approvers are read too (the reviews standing on its final head).
+request's approvers are read too: those whose approvals counted, by the rules of `approvals`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,14 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from casebook.errors import UsageError
-from casebook.github.approvals import standing_reviews
+from casebook.github.approvals import (
+    UnknownContributor,
+    judge_reviewers,
+    known_contributors,
+    read_base_policy,
+)
 from casebook.github.client import GitHub
+from casebook.model import People
 from casebook.model.case import CASE_ID
 from casebook.store.gitrepo import Git
 from casebook.store.reader import CASES_DIR
@@ -38,7 +44,10 @@ class HistoryEntry:
     pr: int | None
     via: Via | None  # None when the commit is not (yet) on the main line
     mainline: str | None  # the main-line commit that brought it in
-    approvers: tuple[str, ...] | None = None  # GitHub logins, when looked up
+    # GitHub logins whose approvals counted (as `approvals` counts them), when looked up.
+    approvers: tuple[str, ...] | None = None
+    # Why the approvals cannot be trusted (as `approvals` would have failed closed).
+    approval_problems: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -51,6 +60,7 @@ class HistoryEntry:
             "via": self.via,
             "mainline_commit": self.mainline,
             "approved_by": list(self.approvers) if self.approvers is not None else None,
+            "approval_problems": list(self.approval_problems),
         }
 
     def as_text(self) -> str:
@@ -65,6 +75,8 @@ class HistoryEntry:
             if self.approvers is not None
             else ""
         )
+        if self.approval_problems:
+            approved += f" (unverified: {'; '.join(self.approval_problems)})"
         return f"{self.date}  {self.sha[:12]}  {self.author}  {how}{approved}  {self.subject}"
 
 
@@ -120,23 +132,49 @@ class _Contains:
         return self.git.is_ancestor(self.sha, self.chain[i])
 
 
-def with_approvers(entries: list[HistoryEntry], gh: GitHub, repo: str) -> list[HistoryEntry]:
-    """Fill in who approved each pull request (standing approvals on its final head)."""
-    cache: dict[int, tuple[str, ...]] = {}
+def with_approvers(
+    entries: list[HistoryEntry], gh: GitHub, repo: str, git: Git
+) -> list[HistoryEntry]:
+    """Fill in whose approvals of each pull request counted, by the rules of `approvals`.
+
+    An approval counts when it stands on the pull request's final head, was not given by its
+    author or anyone who committed to it (GitHub's account, else the git e-mail matched in
+    people.yaml), and the login maps to a person in people.yaml as it was on the base branch
+    when the pull request was merged: the main line just before its main-line commit. Anything
+    that made `approvals` fail closed (an unknown contributor, a capped commit list, roles that
+    cannot be read) is carried in ``approval_problems``.
+    """
+    cache: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     out = []
     for e in entries:
-        if e.pr is None:
+        if e.pr is None or e.mainline is None:
             out.append(e)
             continue
         if e.pr not in cache:
-            pull = gh.get_pull(repo, e.pr)
-            standing = standing_reviews(gh.list_reviews(repo, e.pr))
-            cache[e.pr] = tuple(
-                sorted(
-                    r.login
-                    for r in standing.values()
-                    if r.login and r.state == "APPROVED" and r.commit_id == pull.head_sha
-                )
-            )
-        out.append(replace(e, approvers=cache[e.pr]))
+            cache[e.pr] = _counted(gh, repo, git, e.pr, e.mainline)
+        approvers, problems = cache[e.pr]
+        out.append(replace(e, approvers=approvers, approval_problems=problems))
     return out
+
+
+def _counted(
+    gh: GitHub, repo: str, git: Git, number: int, mainline: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    pull = gh.get_pull(repo, number)
+    reviews = gh.list_reviews(repo, number)
+    commits = gh.list_pull_commits(repo, number)
+    try:
+        base = git.resolve(mainline + "^1")
+    except UsageError:
+        return (), (f"the main line has no commit before {mainline[:12]}; roles unknown",)
+    policy = read_base_policy(git, base)
+    problems = list(policy.problems)
+    people = policy.people or People.model_construct(roles={}, people=[], mailing_lists={})
+    unknown = [UnknownContributor(c.sha, r, m) for c in commits for r, m in c.unknown]
+    more, unknown_problems = known_contributors(unknown, people)
+    problems += unknown_problems
+    if pull.commits is None or pull.commits > len(commits):
+        problems.append("GitHub did not list all the pull request's commits (at most 250)")
+    logins = [login for c in commits for login in c.logins] + more
+    reviewers = judge_reviewers(reviews, pull.head_sha, pull.author, logins, people)
+    return tuple(sorted(r.login for r in reviewers if r.counts)), tuple(problems)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, model_validator
 
 from casebook.model.common import ClockTime, Count, Day, PersonId, Slug, Strict, Text
 from casebook.model.restrictions import Restriction
@@ -81,6 +81,11 @@ class RetentionFlag(Strict):
 
 class _Event(Strict):
     date: Day
+    # The index in ``events`` of an earlier event this one corrects. The record is
+    # append-only: a wrong entry stays, and a new event (a note, or the right contact, letter
+    # or review) says what it puts right. `casebook approvals` refuses a pull request that
+    # rewrites or deletes a past event unless the procedure sets ``corrections``.
+    corrects: Annotated[int, Field(strict=True, ge=0)] | None = None
 
 
 class Decision(_Event):
@@ -181,6 +186,18 @@ class Case(Strict):
     officers: list[PersonId] = Field(default_factory=list)
     retention_flags: list[RetentionFlag] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _corrects_earlier(self) -> Case:
+        for i, event in enumerate(self.events):
+            if event.corrects is not None and event.corrects >= i:
+                raise ValueError(
+                    f"events[{i}].corrects is {event.corrects}: an event can only correct an "
+                    f"earlier event (events[0] to events[{i - 1}])"
+                    if i
+                    else "events[0].corrects: the first event has nothing earlier to correct"
+                )
+        return self
 
     def decisions(self) -> list[tuple[int, Decision]]:
         return [(i, e) for i, e in enumerate(self.events) if isinstance(e, Decision)]

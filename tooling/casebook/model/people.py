@@ -23,6 +23,9 @@ class Person(Strict):
     email: EmailStr | None = None
     phone: Text | None = None
     github: Text | None = None
+    # Other e-mail addresses this person's git commits may carry (besides ``email``): a commit
+    # GitHub cannot match to an account is matched to a person by its git e-mail.
+    git_emails: list[EmailStr] = Field(default_factory=list)
     service: Text | None = None
     job_title: Text | None = None
 

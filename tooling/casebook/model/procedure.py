@@ -218,6 +218,10 @@ class Procedure(Strict):
     letters: dict[Slug, Letter] = Field(default_factory=dict)
     distribution_lists: dict[Slug, DistributionList] = Field(default_factory=dict)
     log_review: LogReview | None = None
+    # Who may approve a pull request that rewrites or deletes a past fact of a case (an event,
+    # the referral). Absent (the default): nobody; the record is append-only and a mistake is
+    # put right by a new event that says what it corrects (``corrects:``). See `approvals`.
+    corrections: Approval | None = None
 
     def transition(self, from_state: str, to_state: str) -> Transition | None:
         for t in self.transitions:

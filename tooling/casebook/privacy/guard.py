@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casebook.privacy.names import Identifier, identifiers, matches
+from casebook.store import safefile
 from casebook.store.reader import case_files
 from casebook.store.yamlio import YamlLoadError, decode, load_text
 
@@ -55,8 +56,8 @@ def all_identifiers(root: Path) -> tuple[list[Identifier], list[str]]:
     for path in case_files(root):
         rel = path.relative_to(root).as_posix()
         try:
-            raw = load_text(decode(path.read_bytes()))
-        except (OSError, YamlLoadError):
+            raw = load_text(decode(safefile.read_bytes(root, path)))
+        except (OSError, YamlLoadError, safefile.UnsafeFile):
             unreadable.append(rel)
             continue
         out += identifiers(raw, rel)

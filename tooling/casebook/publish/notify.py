@@ -43,6 +43,7 @@ from casebook.publish.handling import handling_card
 from casebook.publish.letters.phrases import long_date
 from casebook.publish.templating import sandboxed_env
 from casebook.store.cases import Casebook
+from casebook.store.paths import PathMissing, PathRefused, confined
 
 NOTIFICATIONS_DIR = "policy/notifications"
 SUBJECT_TEMPLATE = "subject.txt.j2"
@@ -72,7 +73,7 @@ class Notice:
 
 
 def _env(root: Path) -> SandboxedEnvironment:
-    env = sandboxed_env(root / NOTIFICATIONS_DIR, autoescape=False)
+    env = sandboxed_env(root, NOTIFICATIONS_DIR, autoescape=False)
     env.filters["longdate"] = long_date
     return env
 
@@ -231,7 +232,14 @@ class Notifier:
         )
 
     def _exists(self, name: str) -> bool:
-        return (self.book.root / NOTIFICATIONS_DIR / name).is_file()
+        # A refused path counts as present: the loader then stops with the reason.
+        try:
+            confined(self.book.root, NOTIFICATIONS_DIR, name)
+        except PathMissing:
+            return False
+        except PathRefused:
+            return True
+        return True
 
     def _render(self, name: str, ctx: Mapping[str, Any]) -> str:
         try:

@@ -3,6 +3,10 @@
 Letters, the letterhead and notifications all render templates from ``policy/`` with values
 from case records. The sandbox, ``StrictUndefined`` (a typo is an error, not a blank) and the
 removal of ``safe`` (no template can switch escaping off) are decided here, once.
+
+Templates (and what they include, import or extend) load through :class:`ConfinedLoader`: a
+name that is absolute, has a ``..`` part, or passes through a symbolic link is refused
+(``store.paths``), so no template can read a file outside its folder (issue 16, item 4).
 """
 
 from __future__ import annotations
@@ -14,12 +18,47 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from casebook.store.paths import PathMissing, PathRefused, read_confined
+
+
+class TemplateRefused(jinja2.TemplateError):
+    """A template name that leaves its folder or goes through a link; the message says why."""
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Templates from ``<root>/<folder>/`` only, each a regular file reached without links.
+
+    Jinja's own ``FileSystemLoader`` drops a leading ``/`` (so ``/etc/x`` quietly means
+    ``<folder>/etc/x``) and follows symbolic links anywhere; this loader refuses both.
+    Raises ``TemplateNotFound`` for a missing file and :class:`TemplateRefused` otherwise.
+    """
+
+    def __init__(self, root: Path, folder: str) -> None:
+        self.root = root
+        self.folder = folder
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            data = read_confined(self.root, self.folder, template)
+        except PathMissing:
+            raise jinja2.TemplateNotFound(template) from None
+        except PathRefused as exc:
+            raise TemplateRefused(str(exc)) from None
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TemplateRefused(f"{self.folder}/{template} is not UTF-8 text") from None
+        return source, f"{self.folder}/{template}", lambda: False
+
 
 def sandboxed_env(
-    folder: Path, *, autoescape: bool, finalize: Callable[[Any], Any] | None = None
+    root: Path, folder: str, *, autoescape: bool, finalize: Callable[[Any], Any] | None = None
 ) -> SandboxedEnvironment:
+    """A sandboxed environment loading templates from ``<root>/<folder>`` (confined)."""
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=ConfinedLoader(root, folder),
         undefined=jinja2.StrictUndefined,
         autoescape=autoescape,
         finalize=finalize,

@@ -35,8 +35,10 @@ from casebook.errors import RecordError, UsageError
 from casebook.model import ENDED_KINDS, Case, Procedure
 from casebook.model.case import CASE_ID
 from casebook.model.findings import Finding, has_errors, sort_key
-from casebook.store import yamledit
+from casebook.store import safefile, yamledit
 from casebook.store.cases import Casebook, CaseFile, write_atomic
+from casebook.store.ledgers import ledger_path
+from casebook.store.paths import PathRefused
 from casebook.store.reader import CASES_DIR, validate
 from casebook.store.yamlio import YamlLoadError, load_text
 
@@ -126,7 +128,7 @@ def plan_edit(
     """Apply ``change`` to a round-trip copy of the case and validate the result."""
     f = case_path(book, case_id)
     old_case = valid_case(f)
-    before = f.path.read_bytes()
+    before = safefile.read_bytes(book.root, f.path)
     text = before.decode("utf-8-sig")
     try:
         y, data = yamledit.load_for_edit(text)
@@ -223,7 +225,9 @@ def apply(edit: Edit) -> None:
     """Write a validated edit, unless the file changed since it was read."""
     if not edit.ok:
         raise RecordError("refusing to write a record with errors")  # pragma: no cover
-    current = edit.path.read_bytes() if edit.path.exists() else None
+    # lstat, not exists(): a dangling link swapped in must be refused, not written through.
+    exists = edit.path.exists() or edit.path.is_symlink()
+    current = safefile.read_bytes(edit.path.parent, edit.path) if exists else None
     if _digest(current) != _digest(edit.before):
         raise RecordError(
             f"{edit.rel} changed while casebook was working on it; nothing was written, run "
@@ -268,10 +272,10 @@ def prefix_for(book: Casebook, proc: Procedure) -> str:
 def taken_ids(book: Casebook) -> set[str]:
     """Ids in use: case files, and ids named in the deletion log (a purged id never returns)."""
     ids = {f.path.stem for f in book.files}
-    log = book.root / book.policy.settings.deletion_log
-    try:
-        text = log.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    try:  # confined to policy/ (store.paths); a refused path fails `check` on its own
+        log = ledger_path(book.root, book.policy.settings.deletion_log)
+        text = log.read_text(encoding="utf-8") if log is not None else ""
+    except (PathRefused, OSError, UnicodeDecodeError):
         text = ""
     ids.update(re.findall(r"\b[A-Z]{2,6}-\d{4}-\d{4}\b", text))
     return ids

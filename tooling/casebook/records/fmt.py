@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from casebook.store import yamledit
+from casebook.store import safefile, yamledit
 from casebook.store.cases import write_atomic
 from casebook.store.reader import CASES_DIR, PEOPLE_FILE, PROCEDURES_DIR
 from casebook.store.yamlio import YamlLoadError, decode, load_text
@@ -49,11 +49,16 @@ def format_text(text: str, rel: str) -> str:
 
 
 def format_file(root: Path, path: Path, write: bool) -> Formatted:
-    rel = path.resolve().relative_to(root.resolve()).as_posix() if path.is_absolute() else str(path)
     try:
-        data = path.read_bytes()
+        rel = safefile.relative(root.resolve(), path) if path.is_absolute() else str(path)
+    except safefile.UnsafeFile as exc:
+        return Formatted(str(path), False, exc.why)
+    try:
+        data = safefile.read_bytes(root, root / rel)
         text = decode(data)
         out = format_text(text, rel)
+    except safefile.UnsafeFile as exc:
+        return Formatted(rel, False, exc.why)
     except OSError as exc:
         return Formatted(rel, False, f"cannot read: {exc.strerror or exc}")
     except YamlLoadError as exc:

@@ -19,12 +19,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from casebook import __version__
 from casebook.model import Case
 from casebook.model.findings import Finding
+from casebook.store import safefile
 from casebook.store.reader import Policy, case_files, load_policy, read_model, with_line
 
 CACHE_DIR = ".casebook-cache"
@@ -87,9 +88,10 @@ class CaseFile:
     def text(self) -> str | None:
         """The file's text (read on demand: only files with findings need line numbers)."""
         if self._text is None:
+            root = Path(*self.path.parts[: -len(PurePosixPath(self.rel).parts)])
             try:
-                self._text = self.path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError):
+                self._text = safefile.read_text(root, self.path, encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError, safefile.UnsafeFile):
                 return None
         return self._text
 
@@ -158,7 +160,9 @@ def load(
 def _load_case(root: Path, path: Path, cache: _Cache | None) -> CaseFile:
     rel = path.relative_to(root).as_posix()
     try:
-        data = path.read_bytes()
+        data = safefile.read_bytes(root, path)
+    except safefile.UnsafeFile as exc:
+        return CaseFile(path, rel, None, [safefile.unsafe_finding(exc)])
     except OSError as exc:
         return CaseFile(path, rel, None, [Finding("error", "io", f"cannot read: {exc}", file=rel)])
     digest = hashlib.sha256(data).hexdigest()

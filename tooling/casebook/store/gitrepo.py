@@ -12,6 +12,31 @@ from typing import Protocol
 
 from casebook.errors import ConfigError, UsageError
 
+# git's file modes for a regular file (not executable, executable).
+REGULAR_MODES = frozenset({0o100644, 0o100755})
+_SYMLINK, _GITLINK = 0o120000, 0o160000
+
+
+class NotRegularFile(Exception):
+    """A path in a commit that is not a regular file (a symlink, a submodule, a folder)."""
+
+    def __init__(self, path: str, rev: str, kind: str) -> None:
+        super().__init__(
+            f"{path} at {rev[:12]} is {kind}, not a regular file; casebook reads records only "
+            "from regular files in the repository (replace it with the file itself)"
+        )
+        self.path, self.rev, self.kind = path, rev, kind
+
+
+def _kind(mode: int, obj: object) -> str:
+    if mode == _SYMLINK:
+        return "a symbolic link (git mode 120000)"
+    if mode == _GITLINK:
+        return "a submodule (git mode 160000)"
+    if type(obj).__name__ == "Tree":
+        return "a folder"
+    return f"an entry of git mode {mode:o}"
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -118,13 +143,19 @@ class GitRepo:
         return changes
 
     def read(self, rev: str, path: str) -> bytes | None:
+        """The file's bytes at ``rev``; None when absent; ``NotRegularFile`` when the entry is
+        a symlink (mode 120000: its blob is the link's target, not a record), a submodule or a
+        folder. Nothing is ever read through a link."""
         import git
 
         try:
-            blob = self.repo.commit(rev).tree / self._full(path)
+            obj = self.repo.commit(rev).tree / self._full(path)
         except (KeyError, ValueError, git.BadName):
             return None
-        data: bytes = blob.data_stream.read()
+        mode = getattr(obj, "mode", 0)
+        if not isinstance(obj, git.Blob) or mode not in REGULAR_MODES:
+            raise NotRegularFile(path, rev, _kind(mode, obj))
+        data: bytes = obj.data_stream.read()
         return data
 
     def list_dir(self, rev: str, path: str) -> list[str]:

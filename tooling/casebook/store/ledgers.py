@@ -16,7 +16,8 @@ from casebook.model.findings import Finding
 from casebook.model.ledgers import DeletionLog, LogReviewHeld, LogReviews, Tombstone
 from casebook.model.settings import Settings
 from casebook.store.cases import write_atomic
-from casebook.store.reader import read_model
+from casebook.store.paths import PathMissing, PathRefused, confined, policy_file, read_confined
+from casebook.store.reader import SETTINGS_FILE, read_model, with_line
 
 __all__ = [
     "DeletionLog",
@@ -35,17 +36,44 @@ DELETION_LOG_HEADER = (
 )
 
 
+def ledger_path(root: Path, value: str) -> Path | None:
+    """The ledger a settings value names, confined to ``policy/`` (``store.paths``).
+
+    None when the file does not exist yet (an empty ledger); ``PathRefused`` when the value
+    is absolute, outside ``policy/``, has ``..`` or passes through a link.
+    """
+    folder, rel = policy_file(value)
+    try:
+        return confined(root, folder, rel)
+    except PathMissing:
+        return None
+
+
+def _refused(root: Path, field: str, exc: PathRefused) -> list[Finding]:
+    try:
+        text: str | None = read_confined(root, "policy", "settings.yaml").decode("utf-8")
+    except (PathRefused, UnicodeDecodeError):
+        text = None
+    return [with_line(Finding("error", "policy", str(exc), loc=(field,)), SETTINGS_FILE, text)]
+
+
 def load_deletion_log(root: Path, settings: Settings) -> tuple[DeletionLog | None, list[Finding]]:
-    path = root / settings.deletion_log
-    if not path.is_file():
+    try:
+        path = ledger_path(root, settings.deletion_log)
+    except PathRefused as exc:
+        return None, _refused(root, "deletion_log", exc)
+    if path is None:
         return DeletionLog(), []
     loaded = read_model(root, path, DeletionLog, "deletion-log")
     return loaded.model, loaded.findings
 
 
 def load_log_reviews(root: Path, settings: Settings) -> tuple[LogReviews | None, list[Finding]]:
-    path = root / settings.log_reviews
-    if not path.is_file():
+    try:
+        path = ledger_path(root, settings.log_reviews)
+    except PathRefused as exc:
+        return None, _refused(root, "log_reviews", exc)
+    if path is None:
         return LogReviews(), []
     loaded = read_model(root, path, LogReviews, "log-review")
     return loaded.model, loaded.findings

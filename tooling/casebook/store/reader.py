@@ -12,6 +12,9 @@ from casebook.errors import ConfigError
 from casebook.model import People, Procedure, Taxonomy
 from casebook.model.findings import Finding
 from casebook.model.settings import Settings
+from casebook.store import safefile
+from casebook.store.paths import path_problem
+from casebook.store.safefile import UnsafeFile, unsafe_finding
 from casebook.store.validation import findings_from
 from casebook.store.yamlio import YamlLoadError, decode, load_text, locate
 
@@ -50,8 +53,10 @@ class Loaded(Generic[M]):
 def read_model(root: Path, path: Path, model: type[M], rule: str = "schema") -> Loaded[M]:
     rel = path.relative_to(root).as_posix()
     try:
-        text = decode(path.read_bytes())
+        text = decode(safefile.read_bytes(root, path))
         raw = load_text(text)
+    except UnsafeFile as exc:
+        return Loaded(rel, None, None, [unsafe_finding(exc)])
     except YamlLoadError as exc:
         p = exc.problem
         return Loaded(rel, None, None, [Finding("error", p.rule, p.message, file=rel, line=p.line)])
@@ -104,7 +109,7 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Finding]]:
     people = _required(root, PEOPLE_FILE, People, findings)
     taxonomy = _required(root, BEHAVIOURS_FILE, Taxonomy, findings)
     settings = Settings()
-    if (root / SETTINGS_FILE).is_file():
+    if _confined(root, SETTINGS_FILE, findings) and (root / SETTINGS_FILE).is_file():
         loaded_settings = read_model(root, root / SETTINGS_FILE, Settings, "policy")
         findings += loaded_settings.findings
         settings = loaded_settings.model or settings
@@ -116,6 +121,8 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Finding]]:
             Finding("error", "policy", "no procedure files (*.yaml) found", file=PROCEDURES_DIR)
         )
     for path in files:
+        if not _confined(root, f"{PROCEDURES_DIR}/{path.name}", findings):
+            continue
         loaded = read_model(root, path, Procedure, "policy")
         findings += loaded.findings
         if loaded.model is None:
@@ -144,12 +151,24 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Finding]]:
 
 def _required(root: Path, rel: str, model: type[M], findings: list[Finding]) -> M | None:
     path = root / rel
+    if not _confined(root, rel, findings):
+        return None
     if not path.is_file():
         findings.append(Finding("error", "policy", f"missing file {rel}", file=rel))
         return None
     loaded = read_model(root, path, model, "policy")
     findings += loaded.findings
     return loaded.model
+
+
+def _confined(root: Path, rel: str, findings: list[Finding]) -> bool:
+    """False (with a finding) when a policy file is a link or not a regular file (issue 16)."""
+    folder, _, name = rel.rpartition("/")
+    problem = path_problem(root, folder, name, missing_ok=True)
+    if problem is not None:
+        findings.append(Finding("error", "policy", problem, file=rel))
+        return False
+    return True
 
 
 def case_files(root: Path) -> list[Path]:

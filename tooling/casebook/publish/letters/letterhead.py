@@ -13,10 +13,14 @@ from pathlib import Path
 from pydantic import EmailStr, Field
 
 from casebook.model.common import Strict, Text
+from casebook.store.paths import PathMissing, PathRefused, confined
 from casebook.store.reader import read_model
 
 LETTERHEAD_DIR = "policy/letterhead"
 LETTERHEAD_FILE = f"{LETTERHEAD_DIR}/letterhead.yaml"
+# The letterhead's files casebook reads itself; the template may also name assets (fonts,
+# images) beside them, which the PDF fetcher serves from this folder only (publish.pdf).
+LETTERHEAD_FILES = ("letterhead.yaml", "letter.html.j2", "letter.css", "logo.svg")
 
 
 class Ombudsman(Strict):
@@ -55,11 +59,14 @@ _CACHE: dict[tuple[str, int, int], LoadedLetterhead] = {}
 
 def load_letterhead(root: Path) -> LoadedLetterhead:
     """Read ``policy/letterhead/letterhead.yaml`` (cached by path, size and mtime)."""
-    path = root / LETTERHEAD_FILE
     try:
+        # A regular file inside policy/letterhead/, reached without links (store.paths).
+        path = confined(root, LETTERHEAD_DIR, "letterhead.yaml")
         st = path.stat()
-    except OSError:
+    except PathMissing:
         return LoadedLetterhead(None, f"{LETTERHEAD_FILE} not found")
+    except (PathRefused, OSError) as exc:
+        return LoadedLetterhead(None, str(exc))
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
     hit = _CACHE.get(key)
     if hit is not None:

@@ -25,6 +25,7 @@ from casebook.engine.timeline import timeline
 from casebook.errors import ConfigError, LetterContentError, UsageError
 from casebook.model import Case, Procedure
 from casebook.model.case import Representative
+from casebook.publish import pdf
 from casebook.publish.letters import phrases
 from casebook.publish.letters.items import Missing, resolve_all
 from casebook.publish.letters.letterhead import LETTERHEAD_DIR, Letterhead, load_letterhead
@@ -33,6 +34,7 @@ from casebook.publish.letters.source import LetterJob, LetterSource, pending_job
 from casebook.publish.letters.templates import letter_template, make_env, render_markdown
 from casebook.publish.templating import sandboxed_env
 from casebook.store.cases import Casebook
+from casebook.store.paths import PathMissing, PathRefused, confined, path_problem, read_confined
 from casebook.store.reader import PUBLISHED_DIR
 
 Format = Literal["md", "html", "pdf"]
@@ -77,15 +79,19 @@ _PUBLISHED: dict[tuple[str, int, int], str] = {}
 
 
 def published_text(root: Path, proc: Procedure) -> str | None:
-    """The published procedure (cached by path, mtime and size: `check` asks once per case)."""
-    path = root / PUBLISHED_DIR / proc.text
+    """The published procedure (cached by path, mtime and size: `check` asks once per case).
+
+    None when ``text:`` cannot be read, including a path outside ``policy/published/`` or
+    through a link (``store.paths``; `check` names the reason).
+    """
     try:
+        path = confined(root, PUBLISHED_DIR, proc.text)
         st = path.stat()
         key = (str(path), st.st_mtime_ns, st.st_size)
         if key not in _PUBLISHED:
-            _PUBLISHED[key] = path.read_text(encoding="utf-8")
+            _PUBLISHED[key] = read_confined(root, PUBLISHED_DIR, proc.text).decode("utf-8")
         return _PUBLISHED[key]
-    except (OSError, UnicodeDecodeError):
+    except (PathRefused, OSError, UnicodeDecodeError):
         return None
 
 
@@ -318,7 +324,7 @@ class Renderer:
                 content = md.encode("utf-8")
             else:
                 html = self.html(md, title, big)
-                content = html.encode("utf-8") if fmt == "html" else to_pdf(html)
+                content = html.encode("utf-8") if fmt == "html" else to_pdf(html, self.book.root)
             stem = f"{job.date.isoformat()}-{job.letter_id}" + ("" if job.event else "-draft")
             used[stem] = used.get(stem, 0) + 1
             if used[stem] > 1:
@@ -362,7 +368,8 @@ class Renderer:
             raise UsageError(f"no procedure {procedure_id!r}")
         text = published_text(self.book.root, proc)
         if text is None:
-            raise ConfigError(f"{PUBLISHED_DIR}/{proc.text} cannot be read")
+            why = path_problem(self.book.root, PUBLISHED_DIR, proc.text)
+            raise ConfigError(why or f"{PUBLISHED_DIR}/{proc.text} cannot be read as UTF-8")
         md = f"# Enclosure: {escape(proc.title)}\n\n" + "\n\n".join(
             escape(p.strip()) for p in re.split(r"\n\s*\n", text) if p.strip()
         )
@@ -371,7 +378,7 @@ class Renderer:
             content = md.encode("utf-8")
         else:
             html = self.html(md, f"Enclosure: {proc.title}", False, "enclosure")
-            content = html.encode("utf-8") if fmt == "html" else to_pdf(html)
+            content = html.encode("utf-8") if fmt == "html" else to_pdf(html, self.book.root)
         return RenderedEnclosure(procedure_id, fmt, f"{procedure_id}.{fmt}", content)
 
 
@@ -415,7 +422,7 @@ def md_to_html(md: str) -> str:
 
 
 def _html_env(root: Path) -> SandboxedEnvironment:
-    return sandboxed_env(root / LETTERHEAD_DIR, autoescape=True)
+    return sandboxed_env(root, LETTERHEAD_DIR, autoescape=True)
 
 
 def _wrap(
@@ -428,21 +435,19 @@ def _wrap(
     big: bool,
     kind: str,
 ) -> str:
-    folder = root / LETTERHEAD_DIR
-    try:
-        css = (folder / "letter.css").read_text(encoding="utf-8")
-    except OSError:
-        css = ""
+    # Both optional, both confined to policy/letterhead/ without links: a letter.css or
+    # logo.svg linked to another file would copy it into every letter.
+    css = _letterhead_file(root, "letter.css")
+    logo_svg = _letterhead_file(root, "logo.svg")
     logo = None
-    logo_path = folder / "logo.svg"
-    if logo_path.is_file():
-        logo = "data:image/svg+xml;base64," + base64.b64encode(logo_path.read_bytes()).decode()
+    if logo_svg is not None:
+        logo = "data:image/svg+xml;base64," + base64.b64encode(logo_svg).decode()
     try:
         return env.get_template("letter.html.j2").render(
             title=title,
             council=lh.council or book.policy.settings.council,
             letterhead=lh,
-            css=Markup(css),  # noqa: S704 - the council's own stylesheet, not case data
+            css=Markup(css.decode("utf-8") if css else ""),  # noqa: S704 - the council's own stylesheet, not case data
             logo=logo,
             body=Markup(body),  # noqa: S704 - sanitised above; case data was escaped
             large_print=big,
@@ -454,13 +459,18 @@ def _wrap(
         raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2: {exc}") from None
 
 
-def to_pdf(html: str) -> bytes:
-    """Print HTML to PDF with WeasyPrint (no dates in the metadata: same input, same bytes)."""
+def _letterhead_file(root: Path, name: str) -> bytes | None:
+    """An optional letterhead file's bytes; None when absent, ``ConfigError`` when refused."""
     try:
-        import weasyprint
-    except ImportError:
-        raise ConfigError(
-            "PDF output needs WeasyPrint: pip install 'casebook[pdf]' (and Debian's libpango)"
-        ) from None
-    pdf: bytes = weasyprint.HTML(string=html, base_url=None).write_pdf()
-    return pdf
+        return read_confined(root, LETTERHEAD_DIR, name)
+    except PathMissing:
+        return None
+
+
+def to_pdf(html: str, root: Path) -> bytes:
+    """Print a letter's HTML to PDF (no dates in the metadata: same input, same bytes).
+
+    Through ``publish.pdf``: the only files it may load are the letterhead's own, from
+    ``policy/letterhead/`` of the casebook at ``root``; nothing from the network.
+    """
+    return pdf.to_pdf(html, assets=(root, LETTERHEAD_DIR))

@@ -32,7 +32,7 @@ from casebook.errors import ConfigError, LetterContentError
 from casebook.model.letter_items import LETTER_ITEMS
 from casebook.publish.letters import phrases
 from casebook.publish.letters.mdtext import Md, escape, finalize
-from casebook.publish.templating import sandboxed_env
+from casebook.publish.templating import TemplateRefused, sandboxed_env
 from casebook.publish.wording import join_and, join_or
 
 LETTERS_DIR = "policy/letters"
@@ -49,7 +49,7 @@ def _escape_filter(value: object) -> Md:
 
 
 def make_env(root: Path) -> SandboxedEnvironment:
-    env = sandboxed_env(root / LETTERS_DIR, autoescape=False, finalize=finalize)
+    env = sandboxed_env(root, LETTERS_DIR, autoescape=False, finalize=finalize)
     for unsafe in ("safe", "urlize", "xmlattr", "forceescape"):
         env.filters.pop(unsafe, None)
     env.filters.update(
@@ -134,6 +134,8 @@ def render_markdown(
     try:
         tmpl = env.get_template(template)
         text = tmpl.render({**context, "item": tracker})
+    except TemplateRefused as exc:
+        raise ConfigError(f"{what}: template refused: {exc}") from None
     except jinja2.TemplateNotFound as exc:
         raise ConfigError(
             f"{what}: template {LETTERS_DIR}/{exc.name} not found; write it (see docs/letters.md)"
@@ -195,6 +197,9 @@ def template_items(env: SandboxedEnvironment, name: str) -> tuple[set[str], list
         except jinja2.TemplateNotFound:
             problems.append(f"template {LETTERS_DIR}/{tname} not found")
             return
+        except TemplateRefused as exc:
+            problems.append(f"template refused: {exc}")
+            return
         except jinja2.TemplateSyntaxError as exc:
             problems.append(f"{LETTERS_DIR}/{tname}:{exc.lineno}: template syntax: {exc.message}")
             return
@@ -206,9 +211,12 @@ def template_items(env: SandboxedEnvironment, name: str) -> tuple[set[str], list
                 and isinstance(call.args[0], nodes.Const)
             ):
                 found.add(str(call.args[0].value))
-        refs: list[nodes.Extends | nodes.Include] = [
+        # Imports too: each names a file the loader reads, so each must be confined.
+        refs: list[nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport] = [
             *ast.find_all(nodes.Extends),
             *ast.find_all(nodes.Include),
+            *ast.find_all(nodes.Import),
+            *ast.find_all(nodes.FromImport),
         ]
         for ref in refs:
             target = ref.template

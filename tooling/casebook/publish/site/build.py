@@ -31,6 +31,7 @@ from casebook.publish.site.inputs import SiteInputs
 from casebook.publish.site.staff import staff_tree
 from casebook.publish.site.tree import Tree
 from casebook.publish.site.view import site_data
+from casebook.store import safefile
 from casebook.store.cases import Casebook, gc_paused
 
 Audience = Literal["staff", "governance"]
@@ -103,8 +104,8 @@ def build_site(
         raise UsageError(f"unknown audience {options.audience!r}: use staff or governance")
     refuse_broken_records(book)
     config_dir = options.root / SITE_DIR
-    base = _read_yaml(config_dir / "mkdocs.yml")
-    overlay = _read_yaml(config_dir / f"{options.audience}.yml", required=False)
+    base = _read_yaml(options.root, config_dir / "mkdocs.yml")
+    overlay = _read_yaml(options.root, config_dir / f"{options.audience}.yml", required=False)
     # Absolute, but symlinks not followed: a symlinked --out is refused, not written through.
     out = Path(os.path.abspath(options.out))  # noqa: PTH100 - resolve() follows symlinks
     check_out(out, options.audience)
@@ -116,7 +117,7 @@ def build_site(
     work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.build-"))
     try:
         docs = work / "docs"
-        _copy_pages(config_dir / "pages", options.audience, docs)
+        _copy_pages(options.root, config_dir / "pages", options.audience, docs)
         clash = [p for p in tree.pages if (docs / p).exists()]
         if clash:
             raise ConfigError(
@@ -124,9 +125,9 @@ def build_site(
             )
         tree.write(docs)
         if (config_dir / "assets").is_dir():
-            shutil.copytree(config_dir / "assets", docs / "assets", dirs_exist_ok=True)
+            safefile.copy_tree(options.root, config_dir / "assets", docs / "assets")
         if (config_dir / "overrides").is_dir():
-            shutil.copytree(config_dir / "overrides", work / "overrides")
+            safefile.copy_tree(options.root, config_dir / "overrides", work / "overrides")
         if options.hooks:
             shutil.copy(HOOKS, work / HOOKS.name)
         site_dir = work / "site"
@@ -288,16 +289,16 @@ def swap_in(new: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _copy_pages(pages: Path, audience: Audience, docs: Path) -> None:
+def _copy_pages(root: Path, pages: Path, audience: Audience, docs: Path) -> None:
     docs.mkdir(parents=True)
     for part in ("common", audience):
         src = pages / part
-        if src.is_dir():
-            shutil.copytree(src, docs, dirs_exist_ok=True)
+        if src.is_dir() or src.is_symlink():
+            safefile.copy_tree(root, src, docs)
 
 
-def _read_yaml(path: Path, required: bool = True) -> dict[str, Any]:
-    if not path.is_file():
+def _read_yaml(root: Path, path: Path, required: bool = True) -> dict[str, Any]:
+    if not safefile.is_regular(root, path):
         if required:
             raise ConfigError(
                 f"no {path}: the site needs its MkDocs configuration in {SITE_DIR}/ "
@@ -305,7 +306,7 @@ def _read_yaml(path: Path, required: bool = True) -> dict[str, Any]:
             )
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(safefile.read_text(root, path))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     if data is None:

@@ -9,6 +9,7 @@ from casebook.model.common import COUNCIL_SETTING
 from casebook.model.procedure import Period, Requirement
 from casebook.publish.site import md
 from casebook.publish.site.view import SiteData
+from casebook.store.paths import PathRefused, read_confined
 from casebook.store.reader import PUBLISHED_DIR
 
 
@@ -177,8 +178,8 @@ def published_page(proc: Procedure, text: str) -> str:
 
 
 def published_text(root: Path, proc: Procedure) -> str | None:
-    path = root / PUBLISHED_DIR / proc.text
+    # Confined to policy/published/, no links (store.paths): `check` reports why when not.
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        return read_confined(root, PUBLISHED_DIR, proc.text).decode("utf-8-sig")
+    except (PathRefused, UnicodeDecodeError):
         return None
