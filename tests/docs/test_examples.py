@@ -32,7 +32,10 @@ NOT_RUN = {
     ("docs/deployment.md", "#!/bin/sh"),
     ("docs/deployment.md", "python3.11 -m venv /opt/casebook/venv"),
     ("docs/dependencies.md", "python3 -m pip install --require-hashes -r requirements/lock.txt"),
-    ("docs/dependencies.md", "python3.11 -m venv /tmp/piptools && /tmp/piptools/bin/pip install pip-tools"),
+    (
+        "docs/dependencies.md",
+        "python3.11 -m venv /tmp/piptools && /tmp/piptools/bin/pip install pip-tools",
+    ),
 }
 
 # Repository folders that are not part of a casebook (the tool and its own tests).

@@ -103,3 +103,13 @@ def test_approvals_reruns_on_every_event_that_can_change_the_answer_and_fails_cl
     assert "state=error" in last["run"]
     run = next(s for s in job["steps"] if s.get("id") == "approvals")
     assert '--head-sha "$HEAD_SHA"' in run["run"]
+
+
+def test_the_required_check_judges_the_pull_request_not_the_calendar():
+    wf = load(REPO / ".github/workflows/check.yml")
+    assert "edited" in wf[True]["pull_request"]["types"]  # a new base is a new comparison
+    (job,) = wf["jobs"].values()
+    checkout = next(s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/"))
+    assert checkout["with"]["fetch-depth"] == 0
+    assert job["steps"][-1]["run"] == 'casebook check --changed-since "$BASE_SHA"'
+    assert job["steps"][-1]["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"

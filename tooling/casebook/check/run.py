@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -47,12 +47,26 @@ class CheckReport:
 DEADLINE_RULES = frozenset({"overdue", "retention", "letter", "notify"})
 
 
+# Files whose change moves every date: with these changed, every deadline is the change's own.
+DATE_SETTING_FILES = ("policy/procedures/", "policy/settings.yaml")
+
+
 def run_check(
-    root: Path, as_of: date, use_cache: bool = True, deadlines: bool = True
+    root: Path,
+    as_of: date,
+    use_cache: bool = True,
+    deadlines: bool = True,
+    deadline_files: Collection[str] | None = None,
 ) -> CheckReport:
     """Check the whole casebook. With ``deadlines=False`` missed deadlines are warnings, not
     errors (for a pre-commit hook: a commit is about its records, and an overdue review in
-    another case must not stop someone recording a threat; CI and `casebook due` still tell)."""
+    another case must not stop someone recording a threat; CI and `casebook due` still tell).
+
+    ``deadline_files`` (paths relative to the root, e.g. the files a pull request changes):
+    missed deadlines stay errors only in these files, and everywhere when one of them is a
+    procedure or ``policy/settings.yaml`` (the change then moves every date); elsewhere they
+    are warnings that say the daily review-due run follows them. Every other finding is an
+    error wherever it is: "the required check judges the pull request, not the calendar"."""
     book, findings = load(root, use_cache=use_cache)
     if book is None:
         return CheckReport(as_of, 0, sorted(findings, key=sort_key), policy_ok=False)
@@ -83,6 +97,8 @@ def run_check(
         found += rule(book, as_of)
     if not deadlines:
         found = [replace(f, severity="warning") if f.rule in DEADLINE_RULES else f for f in found]
+    elif deadline_files is not None:
+        found = only_these_deadlines(found, deadline_files)
     return CheckReport(as_of, len(book.files), sorted(found, key=sort_key), policy_ok=True)
 
 
@@ -91,6 +107,24 @@ def _decode(items: list[list[Any]]) -> list[Finding] | None:
         return [finding_from(item) for item in items]
     except (TypeError, ValueError):
         return None
+
+
+def only_these_deadlines(findings: list[Finding], files: Collection[str]) -> list[Finding]:
+    """Missed-deadline errors outside ``files`` become warnings (see ``run_check``)."""
+    changed = set(files)
+    if any(p.startswith(DATE_SETTING_FILES) for p in changed):
+        return findings
+    out = []
+    for f in findings:
+        if f.rule in DEADLINE_RULES and f.severity == "error" and f.file not in changed:
+            f = replace(
+                f,
+                severity="warning",
+                message=f"{f.message} (not in the files this change touches: the daily "
+                "review-due run and `casebook due` follow it)",
+            )
+        out.append(f)
+    return out
 
 
 def contexts(
