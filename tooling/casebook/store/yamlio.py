@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -98,13 +99,14 @@ def _build_events(text: str) -> Any:
     Raises yaml.MarkedYAMLError subclasses (mapped to YamlLoadError by ``load_text``).
     """
     parser = _CParser(text)
-    get = parser.get_event
+    # Typed Any: the events' attributes depend on their class, checked by identity below.
+    get: Callable[[], Any] = parser.get_event
     tags = StrictLoader._tags
     resolve = _RESOLVER.resolve
     # Each open collection: [container, key or _NO_KEY for mappings, key event]
     stack: list[list[Any]] = []
     root: Any = None
-    event = get()  # StreamStartEvent
+    event: Any = get()  # StreamStartEvent
     event = get()
     if event.__class__ is yaml.StreamEndEvent:
         return None
