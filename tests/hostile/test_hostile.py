@@ -96,6 +96,19 @@ def _copy(fixture: str, dest: Path, git: bool) -> None:
             subprocess.run(["git", *cmd], cwd=dest, check=True, env=env, capture_output=True)
 
 
+def _internal(err: str) -> bool:
+    # casebook prints "casebook: internal error: ..." for an unexpected exception, and the
+    # traceback too under CASEBOOK_DEBUG=1 (set below, so that a failure shows where).
+    return "Traceback" in err or "internal error" in err
+
+
+def _report(name: str, problems: list[str]) -> None:
+    """One line per input in $CASEBOOK_HOSTILE_REPORT, for the counts of issue 13's note."""
+    if report := os.environ.get("CASEBOOK_HOSTILE_REPORT"):
+        with Path(report).open("a", encoding="utf-8") as f:
+            f.write(f"{name} {','.join(problems) or 'ok'}\n")
+
+
 @pytest.mark.parametrize(("toml", "spec"), specs())
 def test_hostile_input(toml: Path, spec: dict[str, Any], tmp_path: Path) -> None:
     unknown = set(spec) - KEYS
@@ -116,7 +129,7 @@ def test_hostile_input(toml: Path, spec: dict[str, Any], tmp_path: Path) -> None
         for key, value in subst.items():
             arg = arg.replace(key, value)
         args.append(arg)
-    env = {**os.environ, **spec.get("env", {})}
+    env = {**os.environ, "CASEBOOK_DEBUG": "1", **spec.get("env", {})}
     if other := os.environ.get("CASEBOOK_HOSTILE_TOOLING"):
         env["PYTHONPATH"] = other  # measure another version of the package (before/after counts)
     timeout = float(spec.get("timeout", TIMEOUT))
@@ -132,23 +145,39 @@ def test_hostile_input(toml: Path, spec: dict[str, Any], tmp_path: Path) -> None
             env=env,
         )
     except subprocess.TimeoutExpired:
+        _report(toml.stem, ["hang"])
         pytest.fail(f"hang: {toml.stem} blocked for more than {WALL} s of wall time")
     cpu = _cpu() - cpu0
     out = proc.stdout.decode("utf-8", "replace")
     err = proc.stderr.decode("utf-8", "replace")
     shown = f"exit {proc.returncode}\n--- stdout\n{out[-3000:]}\n--- stderr\n{err[-3000:]}"
+    after = _files(root)
+    created = set(spec.get("created", []))
+    both = out + err
+    _report(
+        toml.stem,
+        [
+            name
+            for name, bad in (
+                ("hang", proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL) or cpu > timeout),
+                ("over-memory", "MemoryError" in err),
+                ("internal-error", _internal(err)),
+                ("leftover", bool(after - before - created)),
+                ("exit-code", proc.returncode != spec["exit"]),
+                ("message", any(t not in both for t in spec.get("expect", []))),
+            )
+            if bad
+        ],
+    )
     if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL) or cpu > timeout:
         pytest.fail(f"hang: {toml.stem} used {cpu:.1f} s of CPU (limit {timeout} s)\n{shown}")
     if "MemoryError" in err or proc.returncode < 0:
         pytest.fail(f"over-memory or killed: {toml.stem} over {MEMORY >> 20} MB?\n{shown}")
-    assert "Traceback" not in err, f"internal error:\n{shown}"
+    assert not _internal(err), f"internal error:\n{shown}"
     assert proc.returncode == spec["exit"], shown
-    both = out + err
     for text in spec.get("expect", []):
         assert text in both, f"expected {text!r} in the output:\n{shown}"
     for text in spec.get("forbid", []):
         assert text not in both, f"{text!r} must not be in the output:\n{shown}"
-    after = _files(root)
-    created = set(spec.get("created", []))
     assert after - before <= created, f"left behind: {sorted(after - before - created)}"
     assert before - after == set(), f"removed: {sorted(before - after)}"
