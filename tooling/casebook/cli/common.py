@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from casebook.errors import UsageError
+from casebook.model.common import EARLIEST, LATEST
 from casebook.store.reader import find_root
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,10 +42,16 @@ def today(tz: str = DEFAULT_TZ) -> date:
 
 
 def parse_date(value: str, option: str) -> date:
+    """A date option, YYYY-MM-DD between EARLIEST and LATEST (so that no date sum overflows)."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option}: {value!r} is not a date; write it as YYYY-MM-DD") from None
+    if not EARLIEST <= day <= LATEST:
+        raise UsageError(
+            f"{option}: {value} is outside the dates casebook accepts ({EARLIEST} to {LATEST})"
+        )
+    return day
 
 
 def as_of_option(f: F) -> F:

@@ -23,7 +23,7 @@ from casebook.engine.obligations import obligations
 @as_of_option
 @click.option(
     "--within",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, 36_600),  # 100 years: a horizon past it would overflow a date
     metavar="DAYS",
     help="Only what is overdue or due within DAYS days of --as-of (default: everything open).",
 )

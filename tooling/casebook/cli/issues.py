@@ -31,7 +31,7 @@ def issues() -> None:
 @as_of_option
 @click.option(
     "--within",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, 36_600),  # 100 years: a horizon past it would overflow a date
     metavar="DAYS",
     help="Open issues for obligations due within this many days "
     "(default: warning_days in policy/settings.yaml, 14).",

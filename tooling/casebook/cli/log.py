@@ -63,7 +63,7 @@ def _date_need(value: str | None, option: str = "--date") -> Need:
 )
 @click.option("--summary", help="One line: what the contact was about.")
 @click.option("--topic", help="The matter it concerns.")
-@click.option("--minutes", type=click.IntRange(min=1), help="Length of a call, in minutes.")
+@click.option("--minutes", type=click.IntRange(1, 24 * 60), help="Length of a call, in minutes.")
 @record_options
 @pass_env
 def contact(
@@ -142,7 +142,7 @@ def contacts(
     book = book_of(env)
     f = case_path(book, case_id)
     case = valid_case(f)
-    rows = read_rows(csv_file, channel=channel, to=to)
+    rows = read_rows(csv_file, channel=channel, to=to, zone=book.policy.settings.zone)
     fresh, skipped = new_rows(rows, case)
     if not fresh:
         click.echo(f"{f.rel}: nothing to add; all {skipped} row(s) are already logged")

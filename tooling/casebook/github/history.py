@@ -28,8 +28,9 @@ from casebook.model.case import CASE_ID
 from casebook.store.gitrepo import Git
 from casebook.store.reader import CASES_DIR
 
-_MERGE = re.compile(r"^Merge pull request #(\d+)\b")
-_SQUASH = re.compile(r"\(#(\d+)\)\s*$")
+# At most 9 ASCII digits: a commit message is anyone's text, and int() of 5,000 digits raises.
+_MERGE = re.compile(r"^Merge pull request #([0-9]{1,9})\b")
+_SQUASH = re.compile(r"\(#([0-9]{1,9})\)\s*$")
 
 Via = Literal["merge", "squash", "direct"]
 

@@ -11,7 +11,16 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, model_validator
 
-from casebook.model.common import ClockTime, Count, Day, PersonId, Slug, Strict, Text
+from casebook.model.common import (
+    ClockTime,
+    Count,
+    Day,
+    Minutes,
+    PersonId,
+    Slug,
+    Strict,
+    Text,
+)
 from casebook.model.restrictions import Restriction
 
 CASE_ID_PATTERN = r"^[A-Z]{2,6}-[0-9]{4}-[0-9]{4}$"
@@ -124,7 +133,7 @@ class ContactLogged(_Event):
     direction: Literal["in", "out"] = "in"
     summary: Text
     topic: Text | None = None
-    minutes: Count | None = None
+    minutes: Minutes | None = None
 
 
 class Meeting(_Event):

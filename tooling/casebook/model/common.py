@@ -21,12 +21,22 @@ HHMM_PATTERN = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 
 Slug = Annotated[str, Field(strict=True, pattern=SLUG_PATTERN)]
 Text = Annotated[str, Field(strict=True, min_length=1)]
+# Every date the engine adds periods to is bounded, so that no sum overflows (date.max is
+# 9999-12-31) and a mistyped year (2206, 9999) is a finding, not an internal error. The same
+# bounds apply at the command line (--as-of and other date options).
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2200, 12, 31)
 # Unquoted YYYY-MM-DD in YAML is a date; a quoted date or a number is refused, not guessed at.
-Day = Annotated[date, Field(strict=True)]
+Day = Annotated[date, Field(strict=True, ge=EARLIEST, le=LATEST)]
 ClockTime = Annotated[str, Field(strict=True, pattern=HHMM_PATTERN)]
 Flag = StrictBool
-Count = Annotated[int, Field(strict=True, ge=1)]
-NonNegative = Annotated[int, Field(strict=True, ge=0)]
+# Integers are bounded too (a count, a quota, a number of days): what a record can mean,
+# with room to spare; the tighter bounds of a field (minutes, months) are on the field.
+MAX_COUNT = 100_000
+Count = Annotated[int, Field(strict=True, ge=1, le=MAX_COUNT)]
+NonNegative = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
+# Length of a call: at most a day.
+Minutes = Annotated[int, Field(strict=True, ge=1, le=24 * 60)]
 PersonId = Slug
 
 COUNCIL_SETTING = "council-setting:"

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from casebook.model.common import Count, Flag, NonNegative, Slug, Source, Strict, Text
+from casebook.model.common import Count, Flag, Slug, Source, Strict, Text
 
 CasePrefix = Annotated[str, Field(pattern=r"^[A-Z]{2,6}$")]
 
@@ -36,8 +36,9 @@ ENDED_KINDS: frozenset[str] = frozenset({"closed", "dormant"})
 class Period(Strict):
     """How long something lasts, in calendar months and/or days."""
 
-    months: NonNegative = 0
-    days: NonNegative = 0
+    # At most 100 years either way, so that a period added to any bounded date stays a date.
+    months: Annotated[int, Field(strict=True, ge=0, le=1200)] = 0
+    days: Annotated[int, Field(strict=True, ge=0, le=36_600)] = 0
     # "three months, or less if deemed appropriate": a decision may set an earlier end.
     may_be_shorter: Flag = False
     # "the Council reserves the right to extend this": a decision may set a later end.

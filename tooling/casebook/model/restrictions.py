@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from casebook.model.common import ClockTime, Count, Day, PersonId, Slug, Strict, Text
+from casebook.model.common import ClockTime, Count, Day, Minutes, PersonId, Slug, Strict, Text
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -74,7 +74,7 @@ class CallLength(_Base):
     """Telephone calls and personal contacts limited to this many minutes."""
 
     type: Literal["call-length"]
-    minutes: Count
+    minutes: Minutes
 
 
 class CallScript(_Base):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import field_validator
+
 from casebook.model.common import NonNegative, Strict, Text
 
 
 class Settings(Strict):
     council: Text = "Example Council"
+    # The council's time zone (IANA name): times written with a UTC offset (`Z`, `+01:00`) in
+    # an import or a record are converted to it, since every restriction is in local time.
     timezone: Text = "Europe/London"
     # Obligations due within this many days are reported by `casebook check` as warnings.
     warning_days: NonNegative = 14
@@ -17,3 +23,18 @@ class Settings(Strict):
     deletion_log: Text = "policy/deletion-log.yaml"
     # Where each review of a procedure's central log is recorded (`log_review` in a procedure).
     log_reviews: Text = "policy/log-reviews.yaml"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; write an IANA name such as Europe/London"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

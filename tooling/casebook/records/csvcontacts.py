@@ -5,7 +5,8 @@ Columns (header row required, names case-insensitive, in any order; others are i
 =========  ========  =====================================================================
 column     needed    value
 =========  ========  =====================================================================
-date       yes       ``YYYY-MM-DD``, or ``YYYY-MM-DD HH:MM[:SS]`` / ``YYYY-MM-DDTHH:MM``
+date       yes       ``YYYY-MM-DD``, or ``YYYY-MM-DD HH:MM[:SS]`` / ``YYYY-MM-DDTHH:MM``, with
+                     an optional UTC offset (``Z``, ``+01:00``, ``-0500``)
 time       no        ``HH:MM`` (24-hour); taken from ``date`` when it holds a time
 channel    yes*      a channel id of the case's procedure (``email``, ``phone`` ...)
 to         yes*      the person id or team the contact was made to
@@ -16,6 +17,12 @@ minutes    no        length of a call, whole minutes
 =========  ========  =====================================================================
 
 (*) or given once for the whole file with ``--channel`` / ``--to``.
+
+Times without an offset are the council's local time. A time with an offset (phone systems
+export UTC: ``2027-06-10T09:30:00Z``) is converted to the council's zone (``timezone`` in
+policy/settings.yaml), date included: ``2027-06-10T23:30:00Z`` is 00:30 on 11 June in
+Europe/London in summer. An offset on a date without a time is refused (its local date is
+unknown).
 
 Rows are sorted by date and time before they are appended (exports are often newest first).
 A row identical to a contact already in the case (same date, time, channel, to and summary) is
@@ -28,9 +35,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -42,8 +50,10 @@ from casebook.records import entries
 COLUMNS = ("date", "time", "channel", "to", "direction", "summary", "topic", "minutes")
 REQUIRED = ("date", "summary")
 _STAMP = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[T ]([0-9]{2}:[0-9]{2})(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
+    r"(Z|z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
+_MINUTES = re.compile(r"^[0-9]{1,9}$")  # ASCII digits ("²".isdigit() is true; int() refuses it)
 _ADAPTER: TypeAdapter[ContactLogged] = TypeAdapter(ContactLogged)
 
 
@@ -53,8 +63,18 @@ class Row:
     event: dict[str, Any]
 
 
-def read_rows(path: Path, channel: str | None = None, to: str | None = None) -> list[Row]:
-    """Every row as a contact entry; UsageError naming the file and line of the first bad one."""
+def read_rows(
+    path: Path,
+    channel: str | None = None,
+    to: str | None = None,
+    zone: ZoneInfo | None = None,
+) -> list[Row]:
+    """Every row as a contact entry; UsageError naming the file and line of the first bad one.
+
+    ``zone`` is the council's time zone (default Europe/London): times with a UTC offset are
+    converted to it.
+    """
+    zone = zone or ZoneInfo("Europe/London")
     name = path.name
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -98,31 +118,39 @@ def read_rows(path: Path, channel: str | None = None, to: str | None = None) -> 
                 "quote values that contain commas"
             )
         cells = {c: v.strip() for c, v in zip(cols, values, strict=False) if c in COLUMNS}
-        rows.append(Row(start, _event(name, start, cells, channel, to)))
+        rows.append(Row(start, _event(name, start, cells, channel, to, zone)))
     if not rows:
         raise UsageError(f"{name}: no rows after the header")
     return rows
 
 
 def _event(
-    name: str, line: int, cells: dict[str, str], channel: str | None, to: str | None
+    name: str,
+    line: int,
+    cells: dict[str, str],
+    channel: str | None,
+    to: str | None,
+    zone: ZoneInfo,
 ) -> dict[str, Any]:
     where = f"{name} line {line}"
     m = _STAMP.match(cells.get("date", ""))
     if not m:
         raise UsageError(
-            f"{where}: date {cells.get('date', '')!r} is not YYYY-MM-DD (or YYYY-MM-DD HH:MM)"
+            f"{where}: date {_short(cells.get('date', ''))} is not YYYY-MM-DD (or YYYY-MM-DD HH:MM)"
         )
     try:
         on = date.fromisoformat(m.group(1))
     except ValueError:
         raise UsageError(f"{where}: {m.group(1)!r} is not a real date") from None
+    at = cells.get("time") or m.group(2)
+    if m.group(3):
+        on, at = _local(where, on, at, m.group(3), zone)
     minutes = cells.get("minutes") or None
-    if minutes is not None and not minutes.isdigit():
-        raise UsageError(f"{where}: minutes {minutes!r} is not a whole number")
+    if minutes is not None and not _MINUTES.match(minutes):
+        raise UsageError(f"{where}: minutes {_short(minutes)} is not a whole number")
     event = entries.contact(
         on=on,
-        time=cells.get("time") or m.group(2),
+        time=at,
         channel=cells.get("channel") or channel or "",
         to=cells.get("to") or to or "",
         direction=cells.get("direction") or None,
@@ -138,6 +166,42 @@ def _event(
         msg = err["msg"].removeprefix("Value error, ")
         raise UsageError(f"{where}: {field}: {msg}") from None
     return event
+
+
+def _local(where: str, on: date, at: str | None, offset: str, zone: ZoneInfo) -> tuple[date, str]:
+    """The council's local date and HH:MM of a time written with a UTC offset.
+
+    UsageError when there is no time (an offset on a bare date says nothing) or the time is not
+    HH:MM. The zone's rules (ZoneInfo) decide summer time, so the days the clocks change are
+    right: 00:30Z on 29 March 2026 is 00:30 GMT, 01:30Z is 02:30 BST.
+    """
+    if at is None:
+        raise UsageError(f"{where}: a UTC offset ({offset}) needs a time; write YYYY-MM-DDTHH:MMZ")
+    try:
+        clock = time.fromisoformat(at)
+    except ValueError:
+        raise UsageError(f"{where}: time {_short(at)} is not HH:MM") from None
+    sign = offset[0]
+    digits = offset[1:].replace(":", "")
+    if offset in ("Z", "z"):
+        tz = UTC
+    else:
+        hours, mins = int(digits[:2]), int(digits[2:])
+        if hours > 23 or mins > 59:
+            raise UsageError(f"{where}: {offset!r} is not a UTC offset")
+        delta = timedelta(hours=hours, minutes=mins)
+        tz = timezone(-delta if sign == "-" else delta)
+    moment = datetime.combine(on, clock.replace(second=0, microsecond=0), tzinfo=tz)
+    try:
+        local = moment.astimezone(zone)
+    except OverflowError:  # 0001-01-01 or 9999-12-31 moved across midnight
+        raise UsageError(f"{where}: {on} is outside the dates casebook accepts") from None
+    return local.date(), local.strftime("%H:%M")
+
+
+def _short(value: str) -> str:
+    """A cell as shown in a message: quoted, and cut at 40 characters."""
+    return repr(value if len(value) <= 40 else value[:40] + "...")
 
 
 def new_rows(rows: list[Row], case: Case) -> tuple[list[Row], int]:

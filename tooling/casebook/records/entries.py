@@ -149,7 +149,9 @@ def _coerce(annotation: Any, value: str) -> Any:
     text = str(annotation)
     if typing.get_origin(annotation) is list or text.startswith("list["):
         return [v.strip() for v in value.split(",") if v.strip()]
-    if "int" in text and value.isdigit():
+    # ASCII digits only ("²".isdigit() is true but int() refuses it), and few of them: the
+    # model bounds the value and names the field.
+    if "int" in text and value.isascii() and value.isdigit() and len(value) <= 9:
         return int(value)
     if "date" in text:
         try:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from casebook.model.case import CASE_ID_PATTERN
-from casebook.model.common import HHMM_PATTERN, SLUG_PATTERN
+from casebook.model.common import EARLIEST, HHMM_PATTERN, LATEST, SLUG_PATTERN
 from casebook.model.findings import Finding, Loc
 
 _UNION_TYPES = (typing.Union, types.UnionType)
 
+_OFFSET = re.compile(r"(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})$")
 PATTERN_MESSAGES = {
     SLUG_PATTERN: "{value!r} is not a valid id: use lower-case letters, digits and single hyphens",
     HHMM_PATTERN: '{value!r} is not a time: write a 24-hour time HH:MM in quotes, e.g. "14:30"',
@@ -80,6 +83,12 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: Loc, raw: Any) -> s
     if kind == "string_pattern_mismatch":
         pattern = (err.get("ctx") or {}).get("pattern", "")
         value = err.get("input")
+        if pattern == HHMM_PATTERN and isinstance(value, str) and _OFFSET.search(value):
+            # Refused, not converted: a record is read by people, who read its times as local.
+            return (
+                f"{value!r} has a UTC offset; times in a record are the council's local time "
+                '(timezone in policy/settings.yaml): write the local time, e.g. "10:30"'
+            )
         return PATTERN_MESSAGES.get(pattern, "{value!r} is not in the expected form").format(
             value=value
         )
@@ -87,6 +96,11 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: Loc, raw: Any) -> s
         return f"expected a date written YYYY-MM-DD without quotes (got {_show(err.get('input'))})"
     if kind == "string_too_short":
         return "must not be empty"
+    if kind in ("less_than_equal", "greater_than_equal") and isinstance(err.get("input"), date):
+        return (
+            f"{err.get('input')} is outside the dates casebook accepts "
+            f"({EARLIEST} to {LATEST}); check the year"
+        )
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]

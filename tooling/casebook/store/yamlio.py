@@ -14,7 +14,9 @@ for the files that have findings, by composing that file again (``locate``).
 from __future__ import annotations
 
 import functools
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,12 +28,18 @@ from casebook.model.findings import Loc
 
 try:
     from yaml import CSafeLoader as _BaseLoader
+    from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+    from yaml.parser import Parser as _PyParser
+    from yaml.reader import Reader as _PyReader
+    from yaml.scanner import Scanner as _PyScanner
 
-
-class _DuplicateKey(yaml.MarkedYAMLError):
-    pass
+    class _CParser(_PyReader, _PyScanner, _PyParser):  # type: ignore[no-redef]
+        def __init__(self, text: str) -> None:
+            _PyReader.__init__(self, text)
+            _PyScanner.__init__(self)
+            _PyParser.__init__(self)
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -67,53 +75,178 @@ class StrictLoader(_BaseLoader):
             return tag
         return _SEQ if kind is SequenceNode else _MAP
 
-    def get_single_data(self) -> Any:
-        node = self.get_single_node()
-        return None if node is None else _build(node)
+
+# Limits of what a hand-written record needs, so that a hostile file is refused at once instead
+# of exhausting memory or the stack of whatever reads the value next (pydantic, json, jinja).
+MAX_DEPTH = 50  # nesting of mappings and lists
+MAX_INT_DIGITS = 18  # a longer run of digits stays text (Python refuses int() past 4,300)
 
 
-def _build(node: Node) -> Any:
-    cls = node.__class__
-    tag = node.tag
-    if cls is ScalarNode:
-        value = node.value
-        if tag == _STR:
-            return value
-        if tag == _INT:
-            return int(value)
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return value.lower() == "true"
-        if tag == _DATE:
-            try:
-                return date.fromisoformat(value)
-            except ValueError:  # 2026-02-30 stays text; the schema names the field
-                return value
-        if tag == _FLOAT:
-            return float(value)
-    elif cls is SequenceNode and tag == _SEQ:
-        return [_build(item) for item in node.value]
-    elif cls is MappingNode and tag == _MAP:
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _build(key_node)
-            if not isinstance(key, str | int | bool | date | float | None):
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a mapping key must be plain text", key_node.start_mark
+def _build_events(text: str) -> Any:
+    """Python values for the one YAML document in ``text``, built from the C parser's events.
+
+    The rules are decided on what the parser reports, not on the text, so nothing written
+    differently (a byte-order mark before ``&``, a tag in flow style) slips past:
+
+    * an ``AliasEvent``, or an ``anchor`` on any node event: refused (``yaml-alias``);
+    * a ``tag`` on any node event (``!!int``, ``!!str``, ``!local``, ``!``): refused
+      (``yaml-tag``); only plain scalars are resolved (YAML 1.2-like), quoted ones are text;
+    * a mapping value that is null (``key:``, ``key: ~``, ``key: #31`` read as a comment):
+      refused (``yaml-empty``), so a value lost by YAML is not taken as "not given";
+    * duplicate keys, keys that are collections, nesting deeper than ``MAX_DEPTH``, a second
+      document: refused.
+
+    Raises yaml.MarkedYAMLError subclasses (mapped to YamlLoadError by ``load_text``).
+    """
+    parser = _CParser(text)
+    # Typed Any: the events' attributes depend on their class, checked by identity below.
+    get: Callable[[], Any] = parser.get_event
+    tags = StrictLoader._tags
+    resolve = _RESOLVER.resolve
+    # Each open collection: [container, key or _NO_KEY for mappings, key event]
+    stack: list[list[Any]] = []
+    root: Any = None
+    event: Any = get()  # StreamStartEvent
+    event = get()
+    if event.__class__ is yaml.StreamEndEvent:
+        return None
+    event = get()  # the first node event, after DocumentStartEvent
+    while True:
+        cls = event.__class__
+        if cls is yaml.ScalarEvent:
+            if event.anchor is not None:
+                raise _Refused("yaml-alias", _ALIAS_MSG, event.start_mark)
+            if event.tag is not None:
+                raise _Refused("yaml-tag", _tag_message(event.tag), event.start_mark)
+            value: Any = event.value
+            if event.implicit[0]:
+                tag = tags.get(value)
+                if tag is None:
+                    tag = resolve(ScalarNode, value, (True, False))
+                    if len(tags) < 100_000:
+                        tags[value] = tag
+                if tag is not _STR:
+                    value = _scalar(tag, value)
+        elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+            if event.anchor is not None:
+                raise _Refused("yaml-alias", _ALIAS_MSG, event.start_mark)
+            if event.tag is not None:
+                raise _Refused("yaml-tag", _tag_message(event.tag), event.start_mark)
+            if len(stack) >= MAX_DEPTH:
+                raise _Refused(
+                    "yaml-syntax",
+                    f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+                    event.start_mark,
                 )
-            if key in out:
-                raise _DuplicateKey(
-                    None,
-                    None,
-                    f"key {key!r} appears twice in the same mapping",
-                    key_node.start_mark,
+            if cls is yaml.MappingStartEvent:
+                stack.append([{}, _NO_KEY, None])
+            else:
+                stack.append([[], None, None])
+            event = get()
+            continue
+        elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+            value = stack.pop()[0]
+        elif cls is yaml.AliasEvent:
+            raise _Refused("yaml-alias", _ALIAS_MSG, event.start_mark)
+        else:  # pragma: no cover - the parser emits nothing else inside a document
+            raise _Refused("yaml-syntax", f"unexpected {cls.__name__}", event.start_mark)
+        if not stack:
+            root = value
+            break
+        top = stack[-1]
+        container = top[0]
+        if container.__class__ is list:
+            container.append(value)
+        elif top[1] is _NO_KEY:
+            if cls is not yaml.ScalarEvent:
+                raise _Refused("yaml-syntax", "a mapping key must be plain text", event.start_mark)
+            if value in container:
+                raise _Refused(
+                    "yaml-duplicate-key",
+                    f"key {value!r} appears twice in the same mapping; keep one",
+                    event.start_mark,
                 )
-            out[key] = _build(value_node)
-        return out
-    raise yaml.constructor.ConstructorError(
-        None, None, f"found unacceptable tag {tag!r}", node.start_mark
+            top[1] = value
+            top[2] = event
+        else:
+            if value is None:
+                raise _Refused(
+                    "yaml-empty", _empty_message(top[1], top[2], text), top[2].start_mark
+                )
+            container[top[1]] = value
+            top[1] = _NO_KEY
+        event = get()
+    get()  # DocumentEndEvent
+    event = get()
+    if event.__class__ is not yaml.StreamEndEvent:
+        raise _Refused(
+            "yaml-syntax",
+            "a second YAML document ('---') in the file; a casebook file holds one",
+            event.start_mark,
+        )
+    return root
+
+
+_NO_KEY = object()
+_ALIAS_MSG = (
+    "YAML anchors and aliases (&name, *name) are not allowed in casebook files; "
+    "write each value out in full"
+)
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A rule of the strict reader broken at ``problem_mark``; ``rule`` names it."""
+
+    def __init__(self, rule: str, problem: str, mark: Any) -> None:
+        super().__init__(None, None, problem, mark)
+        self.rule = rule
+
+
+def _tag_message(tag: str) -> str:
+    short = tag.replace("tag:yaml.org,2002:", "!!")
+    return (
+        f"YAML tags such as {short} are not allowed in casebook files; "
+        "write the value as plain text (in quotes if it must not be read as a number)"
     )
+
+
+def _empty_message(key: Any, key_event: Any, text: str) -> str:
+    """Why ``key:`` with nothing after it is refused, with the fix for the usual cause."""
+    line = key_event.start_mark.line
+    lines = text.splitlines()
+    rest = lines[line][key_event.end_mark.column :] if line < len(lines) else ""
+    rest = rest.lstrip(" :\t")
+    if rest.startswith("#"):
+        lost = rest.strip()
+        return (
+            f"{key} is empty: {lost!r} after it was read as a comment; "
+            f"write the value in quotes, e.g. {key}: '{lost}'"
+        )
+    return (
+        f"{key} is empty: write its value (in quotes if it starts with #, e.g. '#31'), "
+        "or remove the line"
+    )
+
+
+def _scalar(tag: str, value: str) -> Any:
+    """The value of a plain scalar that resolved to ``tag`` (not str)."""
+    if tag == _INT:
+        if len(value.lstrip("+-")) > MAX_INT_DIGITS:
+            return value  # the schema names the field; int() past 4,300 digits would raise
+        return int(value)
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _DATE:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:  # 2026-02-30 stays text; the schema names the field
+            return value
+    if tag == _FLOAT:
+        number = float(value)
+        return number if math.isfinite(number) else value  # 1e999 stays text
+    return value  # pragma: no cover - the resolvers give no other tag
 
 
 def _resolver(tag: str, pattern: str, first: str) -> None:
@@ -127,9 +260,8 @@ _resolver(_NULL, r"^(?:~|null|Null|NULL)$", "~nN")
 StrictLoader.add_implicit_resolver(_NULL, re.compile(r"^$"), [""])
 # Dates only (YYYY-MM-DD); a full timestamp stays text so the schema can say what it expects.
 _resolver(_DATE, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "0123456789")
-
-# Cheap pre-check: only files that might contain an anchor or alias get the slow event scan.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*][^\s,\[\]\{\}*]", re.M)
+# Resolution of plain scalars only (BaseResolver.resolve reads the class's resolvers).
+_RESOLVER: Any = StrictLoader.__new__(StrictLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,29 +302,26 @@ def load_bytes(data: bytes) -> Any:
 
 
 def load_text(text: str) -> Any:
-    """Parse one YAML document strictly; raise YamlLoadError with a line on failure."""
-    if _MAYBE_ANCHOR.search(text):
-        _refuse_anchors(text)
+    """Parse one YAML document strictly; raise YamlLoadError with a line on failure.
+
+    The rules are those of ``_build_events``. Every failure is a YamlLoadError (rule
+    ``yaml-syntax``, ``yaml-alias``, ``yaml-tag``, ``yaml-empty``, ``yaml-duplicate-key``) with
+    the 1-based line where the parser found it; no other exception escapes.
+    """
     try:
-        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a safe loader
-    except _DuplicateKey as exc:
+        return _build_events(text)
+    except _Refused as exc:
+        raise YamlLoadError(YamlProblem(exc.rule, str(exc.problem), _line(exc))) from None
+    except yaml.reader.ReaderError as exc:  # a control character (NUL ...) in the text
+        line = text[: exc.position].count("\n") + 1
         raise YamlLoadError(
-            YamlProblem("yaml-duplicate-key", f"{exc.problem}; keep one", _line(exc))
+            YamlProblem(
+                "yaml-syntax",
+                f"the file contains a control character (#x{exc.character:04x}) that YAML "
+                "does not allow; remove it",
+                line,
+            )
         ) from None
-    except yaml.constructor.ConstructorError as exc:
-        problem = str(exc.problem or "")
-        if "unacceptable tag" in problem:
-            tag = problem.split("tag", 1)[1].strip().strip("'")
-            tag = tag.replace("tag:yaml.org,2002:", "!!")
-            raise YamlLoadError(
-                YamlProblem(
-                    "yaml-tag",
-                    f"YAML tags such as {tag} are not allowed in casebook files; "
-                    "write the value as plain text",
-                    _line(exc),
-                )
-            ) from None
-        raise YamlLoadError(YamlProblem("yaml-syntax", problem, _line(exc))) from None
     except yaml.MarkedYAMLError as exc:
         raise YamlLoadError(
             YamlProblem("yaml-syntax", _syntax_message(exc, text), _line(exc))
@@ -218,24 +347,6 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     elif "mapping values are not allowed" in problem:
         hint = "; a value containing ': ' must be quoted"
     return f"YAML syntax error: {problem}{context}{hint}"
-
-
-def _refuse_anchors(text: str) -> None:
-    try:
-        for event in yaml.parse(text, Loader=StrictLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise YamlLoadError(
-                    YamlProblem(
-                        "yaml-alias",
-                        "YAML anchors and aliases (&name, *name) are not allowed in casebook "
-                        "files; write each value out in full",
-                        event.start_mark.line + 1 if event.start_mark else None,
-                    )
-                )
-    except yaml.MarkedYAMLError as exc:
-        raise YamlLoadError(
-            YamlProblem("yaml-syntax", _syntax_message(exc, text), _line(exc))
-        ) from None
 
 
 def locate(text: str, loc: Loc) -> int | None:
