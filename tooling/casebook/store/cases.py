@@ -14,7 +14,7 @@ import gc
 import hashlib
 import json
 import os
-import tempfile
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +25,7 @@ from typing import Any
 from casebook import __version__
 from casebook.model import Case
 from casebook.model.findings import Finding
+from casebook.store import temporary
 from casebook.store.reader import Policy, case_files, load_policy, read_model, with_line
 
 CACHE_DIR = ".casebook-cache"
@@ -322,15 +323,34 @@ def fingerprint(root: Path) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a half."""
+    """Write a file so that readers see the old or the new content, never a half.
+
+    The new content goes to a temporary beside ``path`` (``casebook.store.temporary``: a
+    git-ignored name, removed by the next run if this one is killed) and is renamed over it.
+    The file keeps its permission bits (a new file gets the usual ones, 0666 less the umask),
+    not the 0600 of a temporary file. OSError (disk full, permission denied) propagates after
+    the temporary is removed; the CLI reports it plainly.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = temporary.new_file(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        Path(tmp).replace(path)
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
