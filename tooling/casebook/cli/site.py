@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 from pathlib import Path
 
 import click
@@ -23,7 +24,26 @@ def default_out(root: Path, audience: str) -> Path:
 def _repo_url() -> str | None:
     # GitHub Actions sets these; elsewhere pass --repo-url.
     server, repo = os.environ.get("GITHUB_SERVER_URL"), os.environ.get("GITHUB_REPOSITORY")
-    return f"{server}/{repo}" if server and repo else None
+    return https_url(f"{server}/{repo}", "GITHUB_SERVER_URL") if server and repo else None
+
+
+def https_url(value: str | None, what: str) -> str | None:
+    """``value`` when it is an https:// URL with a host and nothing odd in it; else UsageError.
+
+    It becomes the start of links on every case page, so ``javascript:``, ``data:`` and plain
+    ``http:`` are refused, as are spaces, quotes and control characters.
+    """
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    bad = any(c.isspace() or c in "\"'<>`\\" or ord(c) < 32 or ord(c) == 127 for c in value)
+    if parts.scheme != "https" or not parts.hostname or bad or parts.query or parts.fragment:
+        raise click.BadParameter(
+            f"{value!r}: give the repository's https:// address, e.g. "
+            "https://github.com/council/casebook",
+            param_hint=what,
+        )
+    return value
 
 
 @click.group()
@@ -51,6 +71,7 @@ audience_option = click.option(
 @click.option(
     "--repo-url",
     metavar="URL",
+    callback=lambda _ctx, _param, value: https_url(value, "--repo-url"),
     help="Repository URL for links to the pull requests that approved decisions "
     "(default: from GitHub Actions' environment).",
 )

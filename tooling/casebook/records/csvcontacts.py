@@ -44,6 +44,15 @@ REQUIRED = ("date", "summary")
 _STAMP = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 )
+# Limits of one import (docs/limits.md): an export larger than this is years of contact, to be
+# looked at (and split) before it is logged; a record itself holds at most
+# store.cases.MAX_RECORD_BYTES.
+MAX_ROWS = 5_000
+MAX_BYTES = 2_000_000
+# C0 and C1 control characters (NUL, escape, backspace ...; a tab or a line break inside a quoted
+# cell is text) and the bidirectional overrides that make text display in another order than it
+# is stored. A NUL stored in a record breaks other tools that read it.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ADAPTER: TypeAdapter[ContactLogged] = TypeAdapter(ContactLogged)
 
 
@@ -81,6 +90,11 @@ def read_rows(path: Path, channel: str | None = None, to: str | None = None) -> 
         )
     rows: list[Row] = []
     line = reader.line_num + 1
+    if len(text) > MAX_BYTES:
+        raise UsageError(
+            f"{name}: {len(text.encode('utf-8')):,} bytes; an import takes at most "
+            f"{MAX_BYTES:,} bytes ({MAX_ROWS:,} rows). Split the export by month"
+        )
     while True:
         start = line
         try:
@@ -97,7 +111,19 @@ def read_rows(path: Path, channel: str | None = None, to: str | None = None) -> 
                 f"{name} line {start}: {len(values)} values but {len(cols)} columns; "
                 "quote values that contain commas"
             )
+        if len(rows) >= MAX_ROWS:
+            raise UsageError(
+                f"{name} line {start}: more than {MAX_ROWS:,} rows; an import takes at most "
+                f"{MAX_ROWS:,}. Split the export by month"
+            )
         cells = {c: v.strip() for c, v in zip(cols, values, strict=False) if c in COLUMNS}
+        for col, value in cells.items():
+            bad = _CONTROL.search(value)
+            if bad:
+                raise UsageError(
+                    f"{name} line {start}: {col}: contains the control character "
+                    f"U+{ord(bad.group()):04X}; remove it (exports from some systems pad cells with them)"
+                )
         rows.append(Row(start, _event(name, start, cells, channel, to)))
     if not rows:
         raise UsageError(f"{name}: no rows after the header")

@@ -37,7 +37,7 @@ from casebook.model import ENDED_KINDS, Case, Procedure
 from casebook.model.case import CASE_ID
 from casebook.model.findings import Finding, has_errors, sort_key
 from casebook.store import yamledit
-from casebook.store.cases import Casebook, CaseFile, write_atomic
+from casebook.store.cases import MAX_RECORD_BYTES, Casebook, CaseFile, too_large, write_atomic
 from casebook.store.reader import CASES_DIR, validate
 from casebook.store.yamlio import YamlLoadError, load_text
 
@@ -138,6 +138,8 @@ def plan_edit(
     text = before.decode("utf-8-sig")
     after = _edited(f.rel, text, change, old_case)
     written = (codecs.BOM_UTF8 if bom else b"") + after.encode("utf-8")
+    if len(written) > MAX_RECORD_BYTES:
+        raise RecordError(too_large(f.rel, len(written)).as_text())
     if not yamledit.only_inserted(before, written):
         raise RecordError(
             f"{f.rel}: casebook cannot add to this file without changing lines already in it "

@@ -156,12 +156,31 @@ def load(
     return Casebook(root, policy, files, findings, cache), findings
 
 
+# The largest case record casebook reads or writes (docs/limits.md): about 13,000 events, decades
+# of contact at the busiest rate seen. Larger files are refused before parsing, so a runaway
+# import or a pasted mailbox cannot make every command take minutes and gigabytes.
+MAX_RECORD_BYTES = 2_000_000
+
+
+def too_large(rel: str, size: int) -> Finding:
+    """The finding for a record over MAX_RECORD_BYTES."""
+    return Finding(
+        "error",
+        "size",
+        f"the record is {size:,} bytes; casebook reads at most {MAX_RECORD_BYTES:,} per case "
+        "(docs/limits.md): move old events to an archive record",
+        file=rel,
+    )
+
+
 def _load_case(root: Path, path: Path, cache: _Cache | None) -> CaseFile:
     rel = path.relative_to(root).as_posix()
     try:
         data = path.read_bytes()
     except OSError as exc:
         return CaseFile(path, rel, None, [Finding("error", "io", f"cannot read: {exc}", file=rel)])
+    if len(data) > MAX_RECORD_BYTES:
+        return CaseFile(path, rel, None, [too_large(rel, len(data))])
     digest = hashlib.sha256(data).hexdigest()
     if cache is not None:
         entry = cache.get(rel, digest)

@@ -175,7 +175,7 @@ def refuse_broken_records(book: Casebook) -> None:
         if f.severity == "error"
         and f.file
         and f.file.startswith("cases/")
-        and (f.rule.startswith(("yaml", "schema", "encoding", "io")) or f.rule in STRUCTURAL_RULES)
+        and (f.rule.startswith(("yaml", "schema", "encoding", "io", "size")) or f.rule in STRUCTURAL_RULES)
     ]
     if broken:
         where = sorted({f"{f.file} [{f.rule}]" for f in broken})

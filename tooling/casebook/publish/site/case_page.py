@@ -57,7 +57,8 @@ def approved(value: str | None, repo_url: str | None) -> str:
     if not value:
         return "<em>not recorded</em>"
     m = _PR.match(value.strip())
-    if m and repo_url:
+    # Only https links: the CLI refuses other URLs; this keeps a javascript: one out anyway.
+    if m and repo_url and repo_url.startswith("https://"):
         return h.a(value, f"{repo_url.rstrip('/')}/pull/{m.group(1)}")
     return h.esc(value)
 
