@@ -50,7 +50,10 @@ def format_text(text: str, rel: str) -> str:
 
 
 def format_file(root: Path, path: Path, write: bool) -> Formatted:
-    rel = path.resolve().relative_to(root.resolve()).as_posix() if path.is_absolute() else str(path)
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:  # a file outside the casebook: named as given, no schema header
+        rel = path.as_posix()
     try:
         data = path.read_bytes()
         if len(data) > MAX_RECORD_BYTES:
