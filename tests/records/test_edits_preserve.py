@@ -84,8 +84,10 @@ def test_new_event_goes_before_the_next_sections_heading(cli, mini):
     text = path.read_text()
     assert text.index("  # chased by the SPOC") < text.index("  - date: 2026-03-20")
     assert text.index("  - date: 2026-03-20") < text.index("# ---- Retention")
-    assert text.endswith("summary: Asked about the complaint\n\n# ---- Retention "
-                         "------------------------------------------------\nretention_flags: []\n")
+    assert text.endswith(
+        "summary: Asked about the complaint\n\n# ---- Retention "
+        "------------------------------------------------\nretention_flags: []\n"
+    )
 
 
 def test_fmt_keeps_mode_line_breaks_and_bom(cli, mini):

@@ -9,10 +9,10 @@ import click
 
 from casebook.check.loading import require
 from casebook.cli.common import Env, parse_date, pass_env, resolve_as_of
-from casebook.privacy.sar import Subject, bundle_markdown, find
-from casebook.publish.pdf import to_html, to_pdf
 from casebook.errors import UsageError
 from casebook.model.case import CASE_ID
+from casebook.privacy.sar import Subject, bundle_markdown, find
+from casebook.publish.pdf import to_html, to_pdf
 from casebook.store import outdir
 from casebook.store.cases import Casebook, write_atomic
 from casebook.store.reader import CASES_DIR

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ import click
 from casebook.check.loading import require
 from casebook.cli.common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
 from casebook.publish.site import AUDIENCES, BuildOptions, build_site
+from casebook.publish.site.case_page import is_https_url
 from casebook.publish.site.serve import make_server
 from casebook.publish.site.wire import collect_inputs
 
@@ -28,22 +28,14 @@ def _repo_url() -> str | None:
 
 
 def https_url(value: str | None, what: str) -> str | None:
-    """``value`` when it is an https:// URL with a host and nothing odd in it; else UsageError.
-
-    It becomes the start of links on every case page, so ``javascript:``, ``data:`` and plain
-    ``http:`` are refused, as are spaces, quotes and control characters.
-    """
-    if value is None:
-        return None
-    parts = urlsplit(value)
-    bad = any(c.isspace() or c in "\"'<>`\\" or ord(c) < 32 or ord(c) == 127 for c in value)
-    if parts.scheme != "https" or not parts.hostname or bad or parts.query or parts.fragment:
-        raise click.BadParameter(
-            f"{value!r}: give the repository's https:// address, e.g. "
-            "https://github.com/council/casebook",
-            param_hint=what,
-        )
-    return value
+    """``value`` when it is an https:// URL (``case_page.is_https_url``); else a usage error."""
+    if value is None or is_https_url(value):
+        return value
+    raise click.BadParameter(
+        f"{value!r}: give the repository's https:// address, e.g. "
+        "https://github.com/council/casebook",
+        param_hint=what,
+    )
 
 
 @click.group()

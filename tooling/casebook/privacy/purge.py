@@ -199,9 +199,7 @@ def history_steps(
     work = f"purge-{case_id}"
     paths = paths or (rel,)
     every = tuple(arg for p in paths for arg in ("--path", p))
-    where = (
-        f"the file (also committed as {', '.join(paths[1:])})" if len(paths) > 1 else "the file"
-    )
+    where = f"the file (also committed as {', '.join(paths[1:])})" if len(paths) > 1 else "the file"
     return (
         Step(
             "1. In this clone: commit the removal and the tombstone (the message names the case "

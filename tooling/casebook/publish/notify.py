@@ -24,9 +24,9 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.headerregistry import Address
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any

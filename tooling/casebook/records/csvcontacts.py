@@ -122,7 +122,8 @@ def read_rows(path: Path, channel: str | None = None, to: str | None = None) -> 
             if bad:
                 raise UsageError(
                     f"{name} line {start}: {col}: contains the control character "
-                    f"U+{ord(bad.group()):04X}; remove it (exports from some systems pad cells with them)"
+                    f"U+{ord(bad.group()):04X}; remove it (some systems pad exported cells "
+                    "with them)"
                 )
         rows.append(Row(start, _event(name, start, cells, channel, to)))
     if not rows:

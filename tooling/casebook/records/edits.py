@@ -159,9 +159,7 @@ def plan_edit(
     return edit
 
 
-def _edited(
-    rel: str, text: str, change: Callable[[CommentedMap, Case], None], case: Case
-) -> str:
+def _edited(rel: str, text: str, change: Callable[[CommentedMap, Case], None], case: Case) -> str:
     """``text`` (no byte-order mark) after ``change``, in the file's own line breaks.
 
     Appending events splices the new lines in (``yamledit.append_block_items``: linear, every

@@ -299,9 +299,11 @@ def _content_end(node: Any) -> tuple[int, int]:
     their end is the end of their last child; scalars and flow collections end exactly.
     """
     if isinstance(node, pyyaml.MappingNode | pyyaml.SequenceNode) and not node.flow_style:
-        children = [v for pair in node.value for v in pair] if isinstance(
-            node, pyyaml.MappingNode
-        ) else list(node.value)
+        children = (
+            [v for pair in node.value for v in pair]
+            if isinstance(node, pyyaml.MappingNode)
+            else list(node.value)
+        )
         if children:
             return max(_content_end(c) for c in children)
     if isinstance(node, pyyaml.ScalarNode) and node.style in ("|", ">"):

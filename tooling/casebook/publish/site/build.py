@@ -175,7 +175,10 @@ def refuse_broken_records(book: Casebook) -> None:
         if f.severity == "error"
         and f.file
         and f.file.startswith("cases/")
-        and (f.rule.startswith(("yaml", "schema", "encoding", "io", "size")) or f.rule in STRUCTURAL_RULES)
+        and (
+            f.rule.startswith(("yaml", "schema", "encoding", "io", "size"))
+            or f.rule in STRUCTURAL_RULES
+        )
     ]
     if broken:
         where = sorted({f"{f.file} [{f.rule}]" for f in broken})
@@ -278,7 +281,9 @@ def run_builder(builder: Sequence[str], config_file: Path, site_dir: Path) -> No
         output = proc.stderr + proc.stdout
         for cause, plain in _OS_FAILURES.items():
             if cause in output:
-                raise SiteError(f"{plain} while MkDocs wrote the site; the previous site is unchanged")
+                raise SiteError(
+                    f"{plain} while MkDocs wrote the site; the previous site is unchanged"
+                )
         lines = output.splitlines()
         problems = [x for x in lines if x.startswith(("WARNING", "ERROR", "Aborted", "Error"))]
         # Never MkDocs' traceback: its last line says what went wrong.
