@@ -261,3 +261,77 @@ def test_send_with_all_is_refused(cli, tmp_path, monkeypatch):
     _env(monkeypatch, host="127.0.0.1", security="none")
     res = cli("--root", root, "notify", "--send", "--all", "--as-of", ALLITEMS_AS_OF)
     assert res.code == 2 and "--all cannot be used with --send" in res.err
+
+
+LABEL = "All staff, Example Council — Cyngor Enghraifft"
+
+
+def test_address_headers_survive_commas_and_non_ascii(cli, tmp_path, plain_server, monkeypatch):
+    """Issue 13 kind 7: a list label with a comma and Welsh text stays one recipient, and the
+    officer's name with a comma stays one sender, in To, From and Reply-To after the SMTP
+    server's parser has read the message back."""
+    inbox, port = plain_server
+    root = copy_fixture("allitems", tmp_path)
+    people = root / "policy/people.yaml"
+    edit(people, "{label: All staff,", f'{{label: "{LABEL}",')
+    edit(people, "name: Cam Relations", 'name: "Relations, Cam (Swyddog — Officer)"')
+    case = root / CASE
+    edit(
+        case,
+        "  - {date: 2026-04-14, type: notification, list: staff, by: cro-cam, "
+        "about: Apply a sanction}\n",
+        "",
+    )
+    _env(
+        monkeypatch,
+        host="127.0.0.1",
+        port=port,
+        security="none",
+        **{"from": '"Gwasanaeth, Service" <casebook@council.example>'},
+    )
+    res = cli("--root", root, "notify", ALLITEMS_CASE, "--send", "--as-of", ALLITEMS_AS_OF)
+    assert res.code == 0, res.err
+    staff = next(m for r, m, _ in inbox.messages if r == ["all-staff@council.example"])
+    (to,) = staff["To"].addresses
+    assert (to.display_name, to.addr_spec) == (LABEL, "all-staff@council.example")
+    (sender,) = staff["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (
+        "Gwasanaeth, Service",
+        "casebook@council.example",
+    )
+    (reply,) = staff["Reply-To"].addresses
+    assert (reply.display_name, reply.addr_spec) == (
+        "Relations, Cam (Swyddog — Officer)",
+        "cam@council.example",
+    )
+    assert staff["Cc"] is None
+
+
+def test_eml_address_headers_round_trip(cli, tmp_path):
+    """The written .eml, parsed by the standard library, has one To and one From each."""
+    import email as email_pkg
+
+    root = copy_fixture("allitems", tmp_path)
+    edit(root / "policy/people.yaml", "{label: All staff,", f'{{label: "{LABEL}",')
+    edit(
+        root / CASE,
+        "  - {date: 2026-04-14, type: notification, list: staff, by: cro-cam, "
+        "about: Apply a sanction}\n",
+        "",
+    )
+    out = tmp_path / "out"
+    res = cli("--root", root, "notify", ALLITEMS_CASE, "--out", out, "--as-of", ALLITEMS_AS_OF)
+    assert res.code == 0, res.err
+    found = False
+    for path in out.rglob("*.eml"):
+        msg = email_pkg.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for header in ("To", "From", "Cc", "Reply-To"):
+            if msg[header] is None:
+                continue
+            for a in msg[header].addresses:
+                assert "@" in a.addr_spec, (header, a)
+        names = [a.display_name for a in msg["To"].addresses]
+        if LABEL in names:
+            found = True
+            assert len(msg["To"].addresses) == 1
+    assert found

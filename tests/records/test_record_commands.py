@@ -220,14 +220,35 @@ def test_prompts_at_a_terminal(mini, monkeypatch):
     assert "address" not in text
 
 
-def test_unusual_layout_is_refused_with_advice(cli, mini):
+def test_unusual_layout_is_kept_when_events_are_appended(cli, mini):
+    """New events are spliced in after the last one: the rest of the file is never re-emitted."""
     path = case_file(mini)
-    # Flow mappings split over lines cannot be written back unchanged by the emitter.
     path.write_text(
         path.read_text().replace(
             '  contact: {email: alex@example.org, address: "1 Example Street, Exampletown"}',
             '  contact: {email: alex@example.org,\n     address: "1 Example Street, Exampletown"}',
         )
+    )
+    before = path.read_text()
+    res = cli(
+        "--root", mini, "log", "contact", CASE, "--date", "2026-03-20", "--channel", "email",
+        "--to", "mgr-basil", "--summary", "s", *AS_OF,
+    )  # fmt: skip
+    assert res.code == 0, res.err
+    assert added_lines(before, path.read_text())[0] == "  - date: 2026-03-20"
+
+
+def test_unusual_layout_is_refused_with_advice(cli, mini):
+    path = case_file(mini)
+    # Flow mappings split over lines cannot be written back unchanged by the emitter, which
+    # is used when the case has no block list of events to append to.
+    text = path.read_text()
+    path.write_text(
+        text[: text.index("events:")].replace(
+            '  contact: {email: alex@example.org, address: "1 Example Street, Exampletown"}',
+            '  contact: {email: alex@example.org,\n     address: "1 Example Street, Exampletown"}',
+        )
+        + "events: []\n"
     )
     before = path.read_bytes()
     res = cli(

@@ -169,3 +169,34 @@ def test_pdf_bundle(cli, book):
         assert "Subject access request" in text
         assert "[REDACT: Jo Neighbour]" in text
         assert "<b>loudly</b>" in text  # shown as text, never read as markup
+
+
+def test_a_one_word_name_is_not_searched_in_notes(cli, book):
+    """Issue 13 kind 9: `sar a` bundled every case whose notes hold the word "a"."""
+    out, md = run_sar(cli, book, "a")
+    assert "0 case(s)" in out and "## MC-" not in md
+    _, md = run_sar(cli, book, "Kettle")  # a word of a note, not anyone's recorded name
+    assert "## MC-" not in md
+
+
+def test_a_case_id_finds_its_person(cli, book):
+    _, md = run_sar(cli, book, "MC-2026-0001")
+    assert "## MC-2026-0001" in md and "## MC-2026-0002" in md
+
+
+@pytest.mark.parametrize("where", ["/", "~"])
+def test_out_must_be_new_empty_or_ours(cli, book, where):
+    target = Path(where).expanduser()
+    before = sorted(p.name for p in target.iterdir())
+    res = cli("--root", book, "sar", "Alex Example", "--out", target, "--no-pdf", *AS_OF)
+    assert res.code == 2 and "was not made by casebook" in res.err
+    assert sorted(p.name for p in target.iterdir()) == before
+
+
+def test_schema_out_refuses_a_folder_with_other_files(cli, book, tmp_path):
+    res = cli("--root", book, "schema", "--out", "/")
+    assert res.code == 2 and "holds other files" in res.err
+    assert not Path("/case.schema.json").exists()
+    fresh = tmp_path / "schemas"
+    assert cli("--root", book, "schema", "--out", fresh).code == 0
+    assert cli("--root", book, "schema", "--out", fresh).code == 0  # again: only ours there

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -72,6 +73,29 @@ for _command in COMMANDS:
     cli.add_command(_command)
 
 
+# Failures of the machine, not of casebook: said plainly, with the file, never as a bug.
+# (message, exit code): 1 = act on it (free space); 2 = the command or setup is wrong.
+_OS_ERRORS: dict[int, tuple[str, int]] = {
+    errno.ENOSPC: ("the disk is full", 1),
+    errno.EDQUOT: ("the disk quota is used up", 1),
+    errno.EACCES: ("permission denied", 2),
+    errno.EPERM: ("permission denied", 2),
+    errno.EROFS: ("the folder is on a read-only file system", 2),
+}
+
+
+def os_failure(exc: OSError) -> tuple[str, int] | None:
+    """A plain message and exit code for a full disk or a refused write; None for others."""
+    known = _OS_ERRORS.get(exc.errno or 0)
+    if known is None:
+        return None
+    message, code = known
+    if exc.filename is not None:
+        message += f": {exc.filename}"
+    # Every write goes through a temporary renamed into place: the old file is still whole.
+    return f"{message}. Files casebook was writing were left as they were.", code
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (tests call this directly)."""
     try:
@@ -87,7 +111,17 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except OSError as exc:
+        plain = os_failure(exc)
+        if plain is None or os.environ.get("CASEBOOK_DEBUG"):
+            raise
+        message, code = plain
+        click.echo(f"casebook: {message}", err=True)
+        return code
     except Exception as exc:
+        if isinstance(exc, OSError) and (plain := os_failure(exc)) is not None:
+            click.echo(f"casebook: {plain[0]}", err=True)
+            return plain[1]
         if os.environ.get("CASEBOOK_DEBUG"):
             raise
         click.echo(

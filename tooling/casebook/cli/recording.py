@@ -143,12 +143,21 @@ def show(f: Finding) -> str:
     return f"  {f.severity} [{f.rule}]{where} {f.message}"
 
 
+# A refused import of 100,000 rows must not print 100,000 lines: the first errors, then a count
+# (docs/limits.md).
+MAX_SHOWN = 50
+
+
 def finish(
     edit: Edit, done: str, dry_run: bool, origin: Callable[[Finding], str] | None = None
 ) -> None:
     """Refuse (with every new error), or write; then show what still needs doing."""
     if edit.new_errors:
-        lines = [(origin(f) + ": " if origin else "") + show(f).strip() for f in edit.new_errors]
+        shown = edit.new_errors[:MAX_SHOWN]
+        lines = [(origin(f) + ": " if origin else "") + show(f).strip() for f in shown]
+        if len(edit.new_errors) > MAX_SHOWN:
+            more = len(edit.new_errors) - MAX_SHOWN
+            lines.append(f"... and {more} more (fix these first, then run the command again)")
         raise RecordError(
             f"{edit.rel} not written: the change would bring "
             f"{len(edit.new_errors)} error(s):\n  " + "\n  ".join(lines)

@@ -9,9 +9,48 @@ import click
 
 from casebook.check.loading import require
 from casebook.cli.common import Env, parse_date, pass_env, resolve_as_of
+from casebook.errors import UsageError
+from casebook.model.case import CASE_ID
 from casebook.privacy.sar import Subject, bundle_markdown, find
 from casebook.publish.pdf import to_html, to_pdf
-from casebook.store.cases import write_atomic
+from casebook.store import outdir
+from casebook.store.cases import Casebook, write_atomic
+from casebook.store.reader import CASES_DIR
+
+
+def _subject(
+    book: Casebook,
+    name: str,
+    email: tuple[str, ...],
+    address: tuple[str, ...],
+    phone: tuple[str, ...],
+) -> Subject:
+    """Who to search for: NAME is a full name (two words or more), a case id, or one word.
+
+    A case id takes the name and contact details recorded in that case. A one-word name is
+    only compared with whole recorded names and known-as names, never searched for in notes:
+    searching notes for "a" or "Lee" bundled unrelated people.
+    """
+    if CASE_ID.match(name):
+        case = next((c for c in book.cases() if c.id == name), None)
+        if case is None:
+            raise UsageError(f"no case {name} in {CASES_DIR}/")
+        p = case.person
+        return Subject(
+            p.name,
+            tuple(email) + ((str(p.contact.email),) if p.contact.email else ()),
+            tuple(address) + ((p.contact.address,) if p.contact.address else ()),
+            tuple(phone) + ((p.contact.phone,) if p.contact.phone else ()),
+        )
+    subject = Subject(name, tuple(email), tuple(address), tuple(phone))
+    if not subject.full_name:
+        click.echo(
+            "note: NAME is one word, so it is compared with whole recorded names only and not "
+            "searched for in notes (it would match ordinary words); give the full name or a "
+            "case id to search notes too",
+            err=True,
+        )
+    return subject
 
 
 @click.command()
@@ -63,12 +102,14 @@ def sar(
     book = require(env.root)
     on = resolve_as_of(as_of)
     got = parse_date(received, "--received") if received else on
-    subject = Subject(name.strip(), tuple(email), tuple(address), tuple(phone))
+    subject = _subject(book, name.strip(), email, address, phone)
     found = find(book, subject)
     bundle = bundle_markdown(book, subject, found, got, on, redact_staff)
     # The folder name must not carry the name: folder listings end up in logs and backups.
     ref = hashlib.sha256(name.strip().casefold().encode()).hexdigest()[:8]
     folder = out if out is not None else env.root / "out" / "sar" / f"sar-{got}-{ref}"
+    # Only a new or empty folder, or one casebook made: `--out /` or `--out ~` is refused.
+    outdir.prepare(folder, "subject access bundle")
     write_atomic(folder / "bundle.md", bundle.markdown.encode("utf-8"))
     written = ["bundle.md"]
     if pdf:

@@ -10,6 +10,7 @@ import click
 from casebook.check.loading import require
 from casebook.cli.common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
 from casebook.publish.site import AUDIENCES, BuildOptions, build_site
+from casebook.publish.site.case_page import is_https_url
 from casebook.publish.site.serve import make_server
 from casebook.publish.site.wire import collect_inputs
 
@@ -23,7 +24,18 @@ def default_out(root: Path, audience: str) -> Path:
 def _repo_url() -> str | None:
     # GitHub Actions sets these; elsewhere pass --repo-url.
     server, repo = os.environ.get("GITHUB_SERVER_URL"), os.environ.get("GITHUB_REPOSITORY")
-    return f"{server}/{repo}" if server and repo else None
+    return https_url(f"{server}/{repo}", "GITHUB_SERVER_URL") if server and repo else None
+
+
+def https_url(value: str | None, what: str) -> str | None:
+    """``value`` when it is an https:// URL (``case_page.is_https_url``); else a usage error."""
+    if value is None or is_https_url(value):
+        return value
+    raise click.BadParameter(
+        f"{value!r}: give the repository's https:// address, e.g. "
+        "https://github.com/council/casebook",
+        param_hint=what,
+    )
 
 
 @click.group()
@@ -51,6 +63,7 @@ audience_option = click.option(
 @click.option(
     "--repo-url",
     metavar="URL",
+    callback=lambda _ctx, _param, value: https_url(value, "--repo-url"),
     help="Repository URL for links to the pull requests that approved decisions "
     "(default: from GitHub Actions' environment).",
 )

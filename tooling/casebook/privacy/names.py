@@ -1,25 +1,57 @@
 """Finding people's names and addresses in text, the same way everywhere.
 
-Text is compared after normalising: accents dropped, lower case, every run of characters that
-are not letters or digits made one space. So "Alex Example", "alex-example", "ALEX_EXAMPLE"
-and "Alex  Example" all match, in a commit message, a branch name or a case note, while "Alexa"
-does not match "Alex". E-mail addresses normalise the same way ("alex example org").
+Text is compared after normalising: look-alike letters folded to the Latin letter they imitate
+(NFKC, then Unicode's confusables data from the ``confusable_homoglyphs`` package: Cyrillic
+"А" is "A"), camel case split ("AlexExample" is "Alex Example"), accents dropped, lower case,
+every run of characters that are not letters or digits made one space. So "Alex Example",
+"alex-example", "ALEX_EXAMPLE", "AlexExample" and "Alex  Example" all match, in a commit
+message, a branch name or a case note, while "Alexa" does not match "Alex". E-mail addresses
+normalise the same way ("alex example org").
+
+``matches`` also tries the forms people write a name or address in (``variants``): surname
+first ("Example, Alex"), the words run together ("alexexample"), an e-mail address without its
+top-level domain or its local part alone, the first line of a postal address, a postcode.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from confusable_homoglyphs.confusables import (  # type: ignore[import-untyped]
+    confusables_data,
+)
+
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# A lower-case letter followed by an upper-case one: a word boundary in camel case.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", re.IGNORECASE)
+
+
+@functools.cache
+def _latin(char: str) -> str:
+    """The ASCII letter or digit ``char`` imitates (Unicode confusables), or ``char``."""
+    for glyph in confusables_data.get(char, ()):
+        c = glyph.get("c", "")
+        if c.isascii() and c.isalnum():
+            return str(c)
+    return char
+
+
+def skeleton(text: str) -> str:
+    """``text`` with compatibility forms (NFKC: full-width letters, ligatures) and look-alike
+    letters from other scripts replaced by the Latin letters they imitate."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c if c.isascii() else _latin(c) for c in text)
 
 
 def normalise(text: str) -> str:
     """Words of ``text`` for matching, with a space at each end."""
-    plain = unicodedata.normalize("NFKD", text)
+    plain = unicodedata.normalize("NFKD", _CAMEL.sub(" ", skeleton(text)))
     plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
     return f" {_NON_WORD.sub(' ', plain).strip()} "
 
@@ -80,9 +112,37 @@ def digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
 
 
+def variants(ident: Identifier) -> list[str]:
+    """The normalised forms of ``ident`` that count as naming it (see the module's text)."""
+    words = normalise(ident.value).split()
+    if not words:
+        return []
+    out = [" ".join(words)]
+    if ident.kind in ("name", "known_as") and len(words) >= 2:
+        out.append(" ".join([words[-1], *words[:-1]]))  # "Example, Alex Sam"
+        out.append(f"{words[-1]} {words[0]}")  # "Example, Alex"
+        out.append("".join(words))  # "alexexample", "fix/alexexample"
+    elif ident.kind == "email" and "@" in ident.value:
+        local, _, domain = ident.value.rpartition("@")
+        local_words = normalise(local).split()
+        labels = normalise(domain).split()
+        if labels:
+            out.append(" ".join([*local_words, labels[0]]))  # "alex@example" (no .org)
+        # The local part alone, when it is specific: two words ("alex.example") or long.
+        if len(local_words) >= 2 or len("".join(local_words)) >= 8:
+            out.append(" ".join(local_words))
+    elif ident.kind == "address":
+        first = normalise(ident.value.split(",")[0]).split()
+        if len(first) >= 3:  # "1 Example Street"
+            out.append(" ".join(first))
+        out += [normalise(m.group()).strip() for m in _POSTCODE.finditer(ident.value)]
+    return list(dict.fromkeys(v for v in out if v))
+
+
 def matches(text: str, ident: Identifier) -> bool:
     """Does ``text`` name this identifier? Phones match on their digits (at least 7)."""
     if ident.kind == "phone":
         d = digits(ident.value)
         return len(d) >= 7 and d in digits(text)
-    return mentions(text, ident.value)
+    hay = normalise(text)
+    return any(f" {v} " in hay for v in variants(ident))

@@ -12,6 +12,7 @@ deletion without a trace.
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 from dataclasses import dataclass
@@ -110,16 +111,96 @@ def purge(root: Path, case_id: str, as_of: date, ground: str | None = None) -> P
     # The cache holds the validated record (personal data), possibly of earlier versions of
     # the file too: all of it goes; it rebuilds itself on the next run.
     forget(root)
-    steps = history_steps(rel, case_id, settings.deletion_log, origin_url(root))
+    paths = history_paths(root, case_id, rel, settings.deletion_log)
+    steps = history_steps(rel, case_id, settings.deletion_log, origin_url(root), paths)
     return PurgeResult(tombstone, rel, settings.deletion_log, steps)
 
 
+def history_paths(root: Path, case_id: str, rel: str, deletion_log: str) -> tuple[str, ...]:
+    """Every path at which the record was ever committed, on any branch or tag; ``rel`` first.
+
+    A case file renamed (``cases/draft.yaml`` to ``cases/MC-2026-0007.yaml``), or first
+    committed elsewhere, is still in history under its old path; removing only the current
+    path would keep the record. Found in two passes:
+
+    1. ``git log --all --no-renames -S CASE-ID``: every path whose content gained or lost the
+       id (without rename detection a rename is a delete and an add, so both paths show);
+    2. each such path is kept only if one of its versions is this record, i.e. a file whose
+       top-level ``id:`` is the case id: a letter or another case that only mentions the id,
+       and the deletion log, are not removed from history.
+
+    Paths are relative to the repository's top level as ``filter-repo --path`` wants them
+    (the casebook may be a subfolder). Outside a git repository: just ``rel``.
+    """
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top is None:
+        return (rel,)
+    prefix = _git(root, "rev-parse", "--show-prefix") or ""
+    mentioned = _git(
+        Path(top.strip()), "log", "--all", "--no-renames", "--format=", "--name-only",
+        "-S", case_id,
+    )  # fmt: skip
+    own = prefix.strip() + rel
+    skip = {own, prefix.strip() + deletion_log}
+    candidates = sorted({p for p in (mentioned or "").splitlines() if p and p not in skip})
+    record = re.compile(rf"(?m)^id:[ \t]*(['\"]?){re.escape(case_id)}\1[ \t]*(#.*)?\r?$")
+    found = [p for p in candidates if _held_record(Path(top.strip()), p, record)]
+    return (own, *found)
+
+
+def _held_record(top: Path, path: str, record: re.Pattern[str]) -> bool:
+    """True when some committed version of ``path`` is the record (top-level ``id:``)."""
+    raw = _git(top, "log", "--all", "--no-renames", "--format=", "--raw", "--no-abbrev", "--", path)
+    blobs = {
+        line.split()[3]
+        for line in (raw or "").splitlines()
+        if line.startswith(":") and len(line.split()) >= 5 and set(line.split()[3]) != {"0"}
+    }
+    if not blobs:
+        return False
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(top), "cat-file", "--batch"],
+            input=("\n".join(sorted(blobs)) + "\n").encode(),
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return True  # cannot tell: removing too much beats keeping the record
+    return bool(record.search(out.stdout.decode("utf-8", "replace")))
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(cwd), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
 def history_steps(
-    rel: str, case_id: str, deletion_log: str, origin: str | None = None
+    rel: str,
+    case_id: str,
+    deletion_log: str,
+    origin: str | None = None,
+    paths: tuple[str, ...] | None = None,
 ) -> tuple[Step, ...]:
-    """What the administrator must do so that the record leaves git history too."""
+    """What the administrator must do so that the record leaves git history too.
+
+    ``paths``: every path the record had in history (``history_paths``); default ``rel``.
+    """
     url = origin or "<URL of the casebook repository>"
     work = f"purge-{case_id}"
+    paths = paths or (rel,)
+    every = tuple(arg for p in paths for arg in ("--path", p))
+    where = f"the file (also committed as {', '.join(paths[1:])})" if len(paths) > 1 else "the file"
     return (
         Step(
             "1. In this clone: commit the removal and the tombstone (the message names the case "
@@ -131,11 +212,11 @@ def history_steps(
         ),
         Step(
             "2. Once merged, make a fresh clone (git filter-repo refuses to rewrite a clone "
-            f"that has been worked in) and, inside {work}/, remove the file from every "
+            f"that has been worked in) and, inside {work}/, remove {where} from every "
             "commit of every branch and tag:",
             (
                 ("git", "clone", "--no-local", url, work),
-                ("git", "filter-repo", "--invert-paths", "--path", rel),
+                ("git", "filter-repo", "--invert-paths", *every),
             ),
         ),
         Step(

@@ -82,8 +82,19 @@ class Subject:
             normalise(address or "") == normalise(a) for a in self.addresses
         )
 
+    @property
+    def full_name(self) -> bool:
+        """At least two words of two letters or more: enough to search free text for.
+
+        A one-word name ("a", "Lee", "Will") matches ordinary words in every note, so it is
+        only compared with whole recorded names, never searched for in text.
+        """
+        return len([w for w in normalise(self.name).split() if len(w) >= 2]) >= 2
+
     def mentioned_in(self, text: str) -> bool:
-        return mentions(text, self.name) or any(mentions(text, e) for e in self.emails)
+        return (self.full_name and mentions(text, self.name)) or any(
+            mentions(text, e) for e in self.emails
+        )
 
 
 def _digits(text: str) -> str:

@@ -13,6 +13,7 @@ handle contact (the handling card), and nothing about their behaviour or circums
 
 from __future__ import annotations
 
+import email.policy
 import ipaddress
 import json
 import os
@@ -23,9 +24,10 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -147,19 +149,20 @@ class Notifier:
         dl = proc.distribution_lists.get(rule.list_id)
         if dl is None:
             raise NotifyError(f"{case.id}: distribution list {rule.list_id!r} is not defined")
-        recipients: list[str] = []
+        recipients: list[Address] = []
         unreachable: list[str] = []
         for role in dl.roles:
             for p in people.holders(role):
                 if p.email:
-                    recipients.append(formataddr((p.name, str(p.email))))
+                    recipients.append(address(p.name, str(p.email)))
                 else:
                     unreachable.append(p.id)
         for m in dl.mailing_lists:
             ml = people.mailing_lists.get(m)
             if ml is not None:
-                recipients.append(formataddr((ml.label, str(ml.email))))
-        recipients = list(dict.fromkeys(recipients))
+                recipients.append(address(ml.label, str(ml.email)))
+        # Address objects are not hashable: one per distinct formatted mailbox.
+        recipients = list({str(r): r for r in recipients}.values())
         if not recipients:
             raise NotifyError(
                 f"{case.id}: distribution list {rule.list_id!r} ({dl.label}) has no e-mail "
@@ -207,8 +210,10 @@ class Notifier:
         template = specific if self._exists(specific) else DEFAULT_TEMPLATE
         body = wrap(self._render(template, body_ctx))
         msg = EmailMessage(policy=SMTP_POLICY)
-        msg["From"] = formataddr((sender.name, str(sender.email)))
-        msg["To"] = ", ".join(recipients)
+        # Address objects, never joined strings: a label such as "All staff, Example Council"
+        # must stay one recipient (the policy quotes and encodes each display name).
+        msg["From"] = address(sender.name, str(sender.email))
+        msg["To"] = tuple(recipients)
         msg["Subject"] = subject
         msg["Date"] = format_datetime(_nine_am(as_of))
         domain = str(sender.email).rsplit("@", 1)[-1]
@@ -224,7 +229,7 @@ class Notifier:
             on,
             step.index,
             sender.id,
-            tuple(recipients),
+            tuple(str(r) for r in recipients),
             msg,
             "",
             recorded,
@@ -265,6 +270,34 @@ def wrap(text: str, width: int = 76) -> str:
         hang = " " * len(marker.group(1)) if marker else ""
         out.append(textwrap.fill(line, width, subsequent_indent=hang, break_on_hyphens=False))
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def address(name: str, email: str) -> Address:
+    """One mailbox for an address header; NotifyError when ``email`` is not one address."""
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain:
+        raise NotifyError(f"{email!r} is not an e-mail address")
+    try:
+        return Address(display_name=name, username=local, domain=domain)
+    except (ValueError, IndexError) as exc:
+        raise NotifyError(f"{email!r} is not an e-mail address ({exc})") from None
+
+
+def sender_address(text: str) -> Address:
+    """CASEBOOK_SMTP_FROM (``"Service, Council" <box@example.org>`` or ``box@example.org``)
+    as one mailbox, parsed by the ``email`` package's own header parser; ConfigError when it
+    is not exactly one address (an unquoted comma makes two)."""
+    try:
+        header = email.policy.default.header_factory("From", text)
+        found = list(getattr(header, "addresses", ()))
+    except (ValueError, IndexError, TypeError):
+        found = []
+    if len(found) != 1 or not found[0].username or not found[0].domain or header.defects:
+        raise ConfigError(
+            f"CASEBOOK_SMTP_FROM={text!r} is not one e-mail address; quote a display name "
+            'that has a comma: "Service, Council" <box@example.org>'
+        )
+    return Address(display_name=found[0].display_name, addr_spec=found[0].addr_spec)
 
 
 def _replace_filename(n: Notice, filename: str) -> Notice:
@@ -356,8 +389,8 @@ def outgoing(notice: Notice, config: SmtpConfig, now: datetime) -> EmailMessage:
             continue
         msg[key] = value
     if config.sender:
-        msg["From"] = config.sender
-        msg["Reply-To"] = notice.message["From"]
+        msg["From"] = sender_address(config.sender)
+        msg["Reply-To"] = notice.message["From"].addresses
     else:
         msg["From"] = notice.message["From"]
     msg["Date"] = format_datetime(now)

@@ -142,7 +142,21 @@ def csv_record(row: RegisterRow, names: bool = False) -> list[str]:
         if isinstance(value, list):
             value = "; ".join(str(v) for v in value)
         values.append("" if value is None else str(value))
-    return values
+    return [csv_safe(v) for v in values]
+
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"):
+# =HYPERLINK(...) leaks data, +cmd|... runs commands in old Excel.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: a leading = + - @ tab or CR gets a ``'``.
+
+    OWASP's advice for CSV injection: prefix such cells with a single quote, which Excel and
+    LibreOffice show as text and hide. Every cell of the register's CSV goes through this.
+    """
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def register_rows(book: Casebook, as_of: date) -> list[RegisterRow]:

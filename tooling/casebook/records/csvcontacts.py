@@ -54,6 +54,15 @@ _STAMP = re.compile(
     r"(Z|z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
 _MINUTES = re.compile(r"^[0-9]{1,9}$")  # ASCII digits ("²".isdigit() is true; int() refuses it)
+# Limits of one import (docs/limits.md): an export larger than this is years of contact, to be
+# looked at (and split) before it is logged; a record itself holds at most
+# store.cases.MAX_RECORD_BYTES.
+MAX_ROWS = 5_000
+MAX_BYTES = 2_000_000
+# C0 and C1 control characters (NUL, escape, backspace ...; a tab or a line break inside a quoted
+# cell is text) and the bidirectional overrides that make text display in another order than it
+# is stored. A NUL stored in a record breaks other tools that read it.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ADAPTER: TypeAdapter[ContactLogged] = TypeAdapter(ContactLogged)
 
 
@@ -101,6 +110,11 @@ def read_rows(
         )
     rows: list[Row] = []
     line = reader.line_num + 1
+    if len(text) > MAX_BYTES:
+        raise UsageError(
+            f"{name}: {len(text.encode('utf-8')):,} bytes; an import takes at most "
+            f"{MAX_BYTES:,} bytes ({MAX_ROWS:,} rows). Split the export by month"
+        )
     while True:
         start = line
         try:
@@ -117,7 +131,20 @@ def read_rows(
                 f"{name} line {start}: {len(values)} values but {len(cols)} columns; "
                 "quote values that contain commas"
             )
+        if len(rows) >= MAX_ROWS:
+            raise UsageError(
+                f"{name} line {start}: more than {MAX_ROWS:,} rows; an import takes at most "
+                f"{MAX_ROWS:,}. Split the export by month"
+            )
         cells = {c: v.strip() for c, v in zip(cols, values, strict=False) if c in COLUMNS}
+        for col, value in cells.items():
+            bad = _CONTROL.search(value)
+            if bad:
+                raise UsageError(
+                    f"{name} line {start}: {col}: contains the control character "
+                    f"U+{ord(bad.group()):04X}; remove it (some systems pad exported cells "
+                    "with them)"
+                )
         rows.append(Row(start, _event(name, start, cells, channel, to, zone)))
     if not rows:
         raise UsageError(f"{name}: no rows after the header")

@@ -16,6 +16,7 @@ Nothing here prompts or prints: the CLI does that.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import hashlib
 import re
@@ -36,7 +37,7 @@ from casebook.model import ENDED_KINDS, Case, Procedure
 from casebook.model.case import CASE_ID
 from casebook.model.findings import Finding, has_errors, sort_key
 from casebook.store import safefile, yamledit
-from casebook.store.cases import Casebook, CaseFile, write_atomic
+from casebook.store.cases import MAX_RECORD_BYTES, Casebook, CaseFile, too_large, write_atomic
 from casebook.store.ledgers import ledger_path
 from casebook.store.paths import PathRefused
 from casebook.store.reader import CASES_DIR, validate
@@ -83,10 +84,16 @@ class Edit:
     warnings: list[Finding] = field(default_factory=list)
     # Where a finding in the new content comes from, e.g. events[7] -> "contacts.csv line 9".
     origins: dict[int, str] = field(default_factory=dict)
+    bom: bool = False  # the file starts with a UTF-8 byte-order mark, kept when written
 
     @property
     def ok(self) -> bool:
         return not self.new_errors
+
+    @property
+    def data(self) -> bytes:
+        """The bytes to write: the new text, with the file's byte-order mark if it had one."""
+        return (codecs.BOM_UTF8 if self.bom else b"") + self.after.encode("utf-8")
 
     def diff(self) -> str:
         old = (self.before or b"").decode("utf-8-sig").splitlines(keepends=True)
@@ -129,20 +136,20 @@ def plan_edit(
     f = case_path(book, case_id)
     old_case = valid_case(f)
     before = safefile.read_bytes(book.root, f.path)
+    bom = before.startswith(codecs.BOM_UTF8)
     text = before.decode("utf-8-sig")
-    try:
-        y, data = yamledit.load_for_edit(text)
-    except yamledit.EditError as exc:
-        raise RecordError(f"{f.rel}: cannot be edited: {exc}") from None
-    change(data, old_case)
-    after = yamledit.dump(y, data)
-    if not yamledit.only_inserted(text, after):
+    after = _edited(f.rel, text, change, old_case)
+    written = (codecs.BOM_UTF8 if bom else b"") + after.encode("utf-8")
+    if len(written) > MAX_RECORD_BYTES:
+        raise RecordError(too_large(f.rel, len(written)).as_text())
+    if not yamledit.only_inserted(before, written):
         raise RecordError(
             f"{f.rel}: casebook cannot add to this file without changing lines already in it "
-            "(its indentation or style is unusual). Run `casebook fmt "
+            "(its indentation, style or line endings are unusual). Run `casebook fmt "
             f"{f.rel}`, commit that change on its own, then try again."
         )
     edit = _validated(book, f.path, f.rel, before, after, as_of)
+    edit.bom = bom
     old = _rule_findings(book, f.path, f.rel, text, old_case, as_of)
     old_keys = {_key(x) for x in old}
     edit.old_errors = [x for x in edit.new_errors if _key(x) in old_keys]
@@ -152,6 +159,27 @@ def plan_edit(
     # Only what this change brings: "the letter is due by ..." after a decision.
     edit.warnings = [x for x in edit.warnings if _key(x) not in old_keys]
     return edit
+
+
+def _edited(rel: str, text: str, change: Callable[[CommentedMap, Case], None], case: Case) -> str:
+    """``text`` (no byte-order mark) after ``change``, in the file's own line breaks.
+
+    Appending events splices the new lines in (``yamledit.append_block_items``: linear, every
+    existing byte kept). Other changes, and a case without a block list of events yet, go
+    through ruamel.yaml's round trip on LF text; the file's line break is put back after.
+    """
+    if isinstance(change, AppendEvents):
+        spliced = yamledit.append_block_items(text, "events", change.events)
+        if spliced is not None:
+            return spliced
+    newline = yamledit.newline_of(text)
+    lf = text.replace("\r\n", "\n").replace("\r", "\n") if newline != "\n" else text
+    try:
+        y, data = yamledit.load_for_edit(lf)
+    except yamledit.EditError as exc:
+        raise RecordError(f"{rel}: cannot be edited: {exc}") from None
+    change(data, case)
+    return yamledit.with_newline(yamledit.dump(y, data), newline)
 
 
 def _key(f: Finding) -> tuple[str, str | None, str]:
@@ -233,7 +261,7 @@ def apply(edit: Edit) -> None:
             f"{edit.rel} changed while casebook was working on it; nothing was written, run "
             "the command again"
         )
-    write_atomic(edit.path, edit.after.encode("utf-8"))
+    write_atomic(edit.path, edit.data)
 
 
 def _digest(data: bytes | None) -> str | None:
@@ -243,21 +271,27 @@ def _digest(data: bytes | None) -> str | None:
 # --- appending events --------------------------------------------------------------------
 
 
-def append_events(events: Sequence[Mapping[str, Any]]) -> Callable[[CommentedMap, Case], None]:
+@dataclass(frozen=True, slots=True)
+class AppendEvents:
     """A change that appends ``events`` (plain dicts, YAML keys) to the case's ``events``."""
 
-    def change(data: CommentedMap, case: Case) -> None:
+    events: tuple[Mapping[str, Any], ...]
+
+    def __call__(self, data: CommentedMap, case: Case) -> None:
         seq = data.get("events")
         if not isinstance(seq, CommentedSeq) or (not seq and seq.fa.flow_style()):
             # No events yet (or `events: []`): a block list in the canonical layout.
             yamledit.insert_key(
-                data, "events", yamledit.node([dict(e) for e in events]), CASE_FIELDS
+                data, "events", yamledit.node([dict(e) for e in self.events]), CASE_FIELDS
             )
             return
-        for e in events:
+        for e in self.events:
             seq.append(yamledit.node(dict(e)))
 
-    return change
+
+def append_events(events: Sequence[Mapping[str, Any]]) -> AppendEvents:
+    """A change that appends ``events`` (plain dicts, YAML keys) to the case's ``events``."""
+    return AppendEvents(tuple(events))
 
 
 # --- new cases ---------------------------------------------------------------------------

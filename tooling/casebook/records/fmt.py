@@ -9,11 +9,12 @@ file whose meaning would change is left alone.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
 from casebook.store import safefile, yamledit
-from casebook.store.cases import write_atomic
+from casebook.store.cases import MAX_RECORD_BYTES, too_large, write_atomic
 from casebook.store.reader import CASES_DIR, PEOPLE_FILE, PROCEDURES_DIR
 from casebook.store.yamlio import YamlLoadError, decode, load_text
 
@@ -55,6 +56,8 @@ def format_file(root: Path, path: Path, write: bool) -> Formatted:
         return Formatted(str(path), False, exc.why)
     try:
         data = safefile.read_bytes(root, root / rel)
+        if len(data) > MAX_RECORD_BYTES:
+            return Formatted(rel, False, too_large(rel, len(data)).message)
         text = decode(data)
         out = format_text(text, rel)
     except safefile.UnsafeFile as exc:
@@ -66,7 +69,11 @@ def format_file(root: Path, path: Path, write: bool) -> Formatted:
         return Formatted(rel, False, f"not valid YAML{line}: {exc.problem.message}")
     except (yamledit.EditError, ValueError) as exc:
         return Formatted(rel, False, str(exc))
-    changed = out.encode("utf-8") != data
+    # The layout is casebook's; the line breaks (CRLF from Windows editors) and a byte-order
+    # mark are the file's, and stay.
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    payload = bom + yamledit.with_newline(out, yamledit.newline_of(text)).encode("utf-8")
+    changed = payload != data
     if changed and write:
-        write_atomic(path, out.encode("utf-8"))
+        write_atomic(path, payload)
     return Formatted(rel, changed)

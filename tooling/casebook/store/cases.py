@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import tempfile
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +23,7 @@ from typing import Any
 
 from casebook.model import Case
 from casebook.model.findings import Finding
-from casebook.store import safefile
+from casebook.store import safefile, temporary
 from casebook.store.cache import CACHE_VERSION, RecordCache, open_cache
 from casebook.store.reader import Policy, case_files, load_policy, read_model, with_line
 
@@ -183,6 +183,23 @@ def load(
     return Casebook(root, policy, files, findings, cache), findings
 
 
+# The largest case record casebook reads or writes (docs/limits.md): about 13,000 events, decades
+# of contact at the busiest rate seen. Larger files are refused before parsing, so a runaway
+# import or a pasted mailbox cannot make every command take minutes and gigabytes.
+MAX_RECORD_BYTES = 2_000_000
+
+
+def too_large(rel: str, size: int) -> Finding:
+    """The finding for a record over MAX_RECORD_BYTES."""
+    return Finding(
+        "error",
+        "size",
+        f"the record is {size:,} bytes; casebook reads at most {MAX_RECORD_BYTES:,} per case "
+        "(docs/limits.md): move old events to an archive record",
+        file=rel,
+    )
+
+
 def _load_case(root: Path, path: Path, cache: RecordCache | None) -> CaseFile:
     rel = path.relative_to(root).as_posix()
     try:
@@ -191,6 +208,8 @@ def _load_case(root: Path, path: Path, cache: RecordCache | None) -> CaseFile:
         return CaseFile(path, rel, None, [safefile.unsafe_finding(exc)])
     except OSError as exc:
         return CaseFile(path, rel, None, [Finding("error", "io", f"cannot read: {exc}", file=rel)])
+    if len(data) > MAX_RECORD_BYTES:
+        return CaseFile(path, rel, None, [too_large(rel, len(data))])
     digest = hashlib.sha256(data).hexdigest()
     if cache is not None:
         meta = cache.get(rel, digest)
@@ -285,15 +304,34 @@ def fingerprint(root: Path) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a half."""
+    """Write a file so that readers see the old or the new content, never a half.
+
+    The new content goes to a temporary beside ``path`` (``casebook.store.temporary``: a
+    git-ignored name, removed by the next run if this one is killed) and is renamed over it.
+    The file keeps its permission bits (a new file gets the usual ones, 0666 less the umask),
+    not the 0600 of a temporary file. OSError (disk full, permission denied) propagates after
+    the temporary is removed; the CLI reports it plainly.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = temporary.new_file(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        Path(tmp).replace(path)
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

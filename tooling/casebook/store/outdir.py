@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from casebook.errors import UsageError
+from casebook.store import temporary
 
 MARKER = ".casebook-output"
 
@@ -37,7 +37,7 @@ def replace_folder(target: Path, files: dict[str, bytes]) -> None:
     """Make ``target`` hold exactly ``files`` (relative names), swapping it in atomically."""
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.", suffix=".new"))
+    build = temporary.new_dir(parent, target.name)
     try:
         for name, data in files.items():
             path = build / name
@@ -48,7 +48,7 @@ def replace_folder(target: Path, files: dict[str, bytes]) -> None:
                 os.fsync(fh.fileno())
         old = None
         if target.exists():
-            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.", suffix=".old"))
+            old = temporary.new_dir(parent, target.name)
             old.rmdir()
             target.rename(old)
         build.rename(target)

@@ -158,11 +158,173 @@ def insert_key(mapping: CommentedMap, key: str, value: Any, order: Sequence[str]
     mapping.insert(pos, key, value)
 
 
-def only_inserted(before: str, after: str) -> bool:
-    """True when ``after`` is ``before`` with lines added and none changed or removed."""
-    old, new = before.splitlines(), after.splitlines()
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    return all(op in ("equal", "insert") for op, *_ in matcher.get_opcodes())
+def only_inserted(before: str | bytes, after: str | bytes) -> bool:
+    """True when ``after`` is ``before`` with whole lines added and none changed or removed.
+
+    Lines are compared with their line breaks, so a CRLF file rewritten with LF (or a dropped
+    byte-order mark) fails the proof. Pass bytes to prove it on what is written to disk. One
+    allowance: a file that does not end with a line break may get one before the new lines.
+    Linear: ``before``'s lines must be a subsequence of ``after``'s (greedy matching finds a
+    subsequence whenever one exists), which is what "only lines inserted" means.
+    """
+    old = split_lines(before)
+    new = split_lines(after)
+    if old and not _has_break(old[-1]):
+        # The last line had no line break: accept it with the break the edit added.
+        last = old[-1]
+        old[-1] = next((x for x in new if x[: len(last)] == last and _has_break(x)), last)
+    i = 0
+    for line in new:
+        if i < len(old) and line == old[i]:
+            i += 1
+    return i == len(old)
+
+
+# The line breaks of YAML (and of libyaml's line numbers): CRLF, LF, CR, NEL, LS, PS.
+_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
+_BREAK_B = re.compile(rb"\r\n|\r|\n")
+
+
+def split_lines(text: Any) -> list[Any]:
+    """``text`` (str or bytes) as lines that keep their line breaks."""
+    pattern = _BREAK_B if isinstance(text, bytes) else _BREAK
+    out: list[Any] = []
+    start = 0
+    for m in pattern.finditer(text):
+        out.append(text[start : m.end()])
+        start = m.end()
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+def _has_break(line: Any) -> bool:
+    return bool(line) and line[-1:] in ("\n", "\r", "\x85", "\u2028", "\u2029", b"\n", b"\r")
+
+
+def newline_of(text: str) -> str:
+    """The file's line break: the most common of CRLF, LF and CR ("\\n" when it has none)."""
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    cr = text.count("\r") - crlf
+    best = max((lf, "\n"), (crlf, "\r\n"), (cr, "\r"), key=lambda x: x[0])
+    return best[1] if best[0] else "\n"
+
+
+def with_newline(text: str, newline: str) -> str:
+    """``text`` written with LF (what ruamel.yaml emits) converted to ``newline``."""
+    return text if newline == "\n" else text.replace("\n", newline)
+
+
+def append_block_items(text: str, key: str, items: Sequence[Mapping[str, Any]]) -> str | None:
+    """``text`` with ``items`` added at the end of the block list under the top-level ``key``.
+
+    The new lines are spliced in; every existing byte stays as it was (line breaks, byte-order
+    mark handling is the caller's, comments, quoting). Runs in time linear in the file (one
+    parse by libyaml), where a ruamel.yaml round trip of a long record is not.
+
+    Where the new items go: after the last item's content and the comment lines that follow it
+    directly at the list's indentation or deeper (they describe that item or the list). Blank
+    lines and a comment less indented than the dashes, or after a blank line, open the next
+    section ("# ---- Retention ----"), so they stay in front of what they describe.
+
+    Returns None when ``key`` does not hold a non-empty block list (the caller then uses the
+    round trip), or when the text cannot be parsed.
+    """
+    try:
+        root = pyyaml.compose(text, Loader=_FastLoader)
+    except pyyaml.YAMLError:
+        return None
+    if not isinstance(root, pyyaml.MappingNode) or not items:
+        return None
+    pairs = root.value
+    index = next(
+        (
+            i
+            for i, (k, _) in enumerate(pairs)
+            if isinstance(k, pyyaml.ScalarNode) and k.value == key
+        ),
+        None,
+    )
+    if index is None:
+        return None
+    seq = pairs[index][1]
+    if not isinstance(seq, pyyaml.SequenceNode) or seq.flow_style or not seq.value:
+        return None
+    lines = split_lines(text)
+    if index + 1 < len(pairs):
+        end = pairs[index + 1][0].start_mark.line
+    else:
+        mark = root.end_mark
+        end = min(len(lines), mark.line + (1 if mark.column else 0))
+    last = seq.value[-1]
+    dash = last.start_mark.column  # column of the item's content, after "- "
+    dash_col = _dash_column(lines[last.start_mark.line], dash)
+    if dash_col is None:
+        return None
+    line, col = _content_end(last)
+    j = line if col > 0 else line - 1
+    # Comment lines directly after the item, at the list's indentation or deeper, stay with it.
+    while j + 1 < end:
+        nxt = lines[j + 1]
+        stripped = nxt.lstrip(" ")
+        if not stripped.startswith("#") or len(nxt) - len(stripped) < dash_col:
+            break
+        j += 1
+    newline = newline_of(text)
+    head = lines[: j + 1]
+    if head and not _has_break(head[-1]):
+        head[-1] += newline
+    key_col = dash if isinstance(last, pyyaml.MappingNode) and not last.flow_style else dash_col + 2
+    block = "".join(_item_lines(item, dash_col, key_col) for item in items)
+    return "".join(head) + with_newline(block, newline) + "".join(lines[j + 1 :])
+
+
+try:
+    _FastLoader: Any = pyyaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _FastLoader = pyyaml.SafeLoader
+
+
+def _dash_column(line: str, content_col: int) -> int | None:
+    """The column of the "-" that opens the list item whose content starts at content_col."""
+    k = line.rfind("-", 0, content_col)
+    return k if k >= 0 and line[:k].strip(" ") == "" else None
+
+
+def _content_end(node: Any) -> tuple[int, int]:
+    """(line, column) just after the last character of ``node``'s content.
+
+    Block collections end where the next token starts (after comments and blank lines), so
+    their end is the end of their last child; scalars and flow collections end exactly.
+    """
+    if isinstance(node, pyyaml.MappingNode | pyyaml.SequenceNode) and not node.flow_style:
+        children = (
+            [v for pair in node.value for v in pair]
+            if isinstance(node, pyyaml.MappingNode)
+            else list(node.value)
+        )
+        if children:
+            return max(_content_end(c) for c in children)
+    if isinstance(node, pyyaml.ScalarNode) and node.style in ("|", ">"):
+        # A block scalar's end mark is after its trailing line breaks: back up over them.
+        mark = node.end_mark
+        return (mark.line, mark.column)
+    return (node.end_mark.line, node.end_mark.column)
+
+
+def _item_lines(item: Mapping[str, Any], dash_col: int, key_col: int) -> str:
+    """One new list item in the canonical layout, its keys at ``key_col``."""
+    body = dump(_yaml(), node(dict(item)))
+    out = []
+    for i, line in enumerate(body.splitlines(keepends=True)):
+        if i == 0:
+            out.append(" " * dash_col + "-" + " " * (key_col - dash_col - 1) + line)
+        elif line.strip():
+            out.append(" " * key_col + line)
+        else:
+            out.append(line)
+    return "".join(out)
 
 
 def canonical(text: str, header: str | None = None) -> str:

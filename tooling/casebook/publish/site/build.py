@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +29,7 @@ from casebook.publish.site.inputs import SiteInputs
 from casebook.publish.site.staff import staff_tree
 from casebook.publish.site.tree import Tree
 from casebook.publish.site.view import site_data
-from casebook.store import safefile
+from casebook.store import safefile, temporary
 from casebook.store.cases import Casebook, gc_paused
 
 Audience = Literal["staff", "governance"]
@@ -114,7 +112,7 @@ def build_site(
     with gc_paused():  # thousands of pages of short-lived strings: see casebook.gc_paused
         tree = generate(book, options.audience, options.as_of, inputs, options.repo_url)
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.build-"))
+    work = temporary.new_dir(out.parent, out.name)
     try:
         docs = work / "docs"
         _copy_pages(options.root, config_dir / "pages", options.audience, docs)
@@ -177,7 +175,10 @@ def refuse_broken_records(book: Casebook) -> None:
         if f.severity == "error"
         and f.file
         and f.file.startswith("cases/")
-        and (f.rule.startswith(("yaml", "schema", "encoding", "io")) or f.rule in STRUCTURAL_RULES)
+        and (
+            f.rule.startswith(("yaml", "schema", "encoding", "io", "size"))
+            or f.rule in STRUCTURAL_RULES
+        )
     ]
     if broken:
         where = sorted({f"{f.file} [{f.rule}]" for f in broken})
@@ -255,6 +256,15 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# What an operating-system failure inside MkDocs looks like in its output, said plainly.
+_OS_FAILURES = {
+    "No space left on device": "the disk is full",
+    "Disk quota exceeded": "the disk quota is used up",
+    "Permission denied": "permission denied",
+    "Read-only file system": "the output folder is on a read-only file system",
+}
+
+
 def run_builder(builder: Sequence[str], config_file: Path, site_dir: Path) -> None:
     # Not --quiet: MkDocs' strict mode counts warnings as they are logged, and --quiet stops
     # them being logged, so a broken link would pass (tests/site/test_site_build.py).
@@ -268,9 +278,16 @@ def run_builder(builder: Sequence[str], config_file: Path, site_dir: Path) -> No
         raise SiteError(f"cannot run the site builder {builder[0]!r}: {exc}") from None
     if proc.returncode != 0 or not (site_dir / "index.html").is_file():
         # MkDocs names files and links, not their content. Its warnings and errors only.
-        lines = (proc.stderr + proc.stdout).splitlines()
+        output = proc.stderr + proc.stdout
+        for cause, plain in _OS_FAILURES.items():
+            if cause in output:
+                raise SiteError(
+                    f"{plain} while MkDocs wrote the site; the previous site is unchanged"
+                )
+        lines = output.splitlines()
         problems = [x for x in lines if x.startswith(("WARNING", "ERROR", "Aborted", "Error"))]
-        tail = "\n".join((problems or lines)[-15:])
+        # Never MkDocs' traceback: its last line says what went wrong.
+        tail = "\n".join(problems[-15:] or lines[-1:])
         raise SiteError("mkdocs build --strict failed; the previous site is unchanged.\n" + tail)
 
 
@@ -279,7 +296,8 @@ def swap_in(new: Path, out: Path) -> None:
     if not out.exists():
         new.rename(out)
         return
-    old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
+    old = temporary.new_dir(out.parent, out.name)
+    old.rmdir()
     out.rename(old)
     try:
         new.rename(out)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -52,12 +53,30 @@ class Names:
         return ", ".join(self.one(p) for p in pids) or md.DASH
 
 
+def is_https_url(value: str) -> bool:
+    """True for an https:// URL with a host, no query or fragment, and nothing odd in it.
+
+    It becomes the start of links on every case page, so ``javascript:``, ``data:`` and plain
+    ``http:`` are refused, as are spaces, quotes, angle brackets and control characters.
+    """
+    parts = urlsplit(value)
+    bad = any(c.isspace() or c in "\"'<>`\\" or ord(c) < 32 or ord(c) == 127 for c in value)
+    return (
+        parts.scheme == "https"
+        and bool(parts.hostname)
+        and not bad
+        and not parts.query
+        and not parts.fragment
+    )
+
+
 def approved(value: str | None, repo_url: str | None) -> str:
     """The pull request that approved a decision, linked when the repository is known."""
     if not value:
         return "<em>not recorded</em>"
     m = _PR.match(value.strip())
-    if m and repo_url:
+    # Only https links: the CLI refuses other URLs; this keeps a javascript: one out anyway.
+    if m and repo_url and is_https_url(repo_url):
         return h.a(value, f"{repo_url.rstrip('/')}/pull/{m.group(1)}")
     return h.esc(value)
 

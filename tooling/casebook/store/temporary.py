@@ -1,0 +1,92 @@
+"""Temporary files and folders that never outlive an interrupted run.
+
+Every temporary casebook makes beside its target (a record being rewritten, a site or letters
+folder being built) is named ``.casebook-tmp.PID.RANDOM.NAME`` (``PATTERN``):
+
+* the repository's ``.gitignore`` ignores ``.casebook-tmp.*``, so a half-written copy of a
+  record (personal data) left by ``kill -9`` or a power cut is never committed;
+* the next casebook run that writes in that folder removes the temporaries of processes that
+  are no longer running (``clean_stale``), so nothing stays behind for long. A temporary of a
+  running process is left alone, unless it is older than ``STALE_AFTER`` (the process id was
+  reused by an unrelated program).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+PREFIX = ".casebook-tmp."
+PATTERN = re.compile(r"^\.casebook-tmp\.(\d+)\.")
+# A casebook run takes minutes at most; a day-old temporary is stale whatever its process id.
+STALE_AFTER = 24 * 3600.0
+
+
+def prefix(name: str) -> str:
+    """The prefix of this process's temporaries for ``name`` (NAME goes last, for people)."""
+    del name
+    return f"{PREFIX}{os.getpid()}."
+
+
+def new_file(folder: Path, name: str) -> tuple[int, Path]:
+    """An open file descriptor and the path of a new temporary file in ``folder``."""
+    clean_stale(folder)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix(name), suffix=f".{name}")
+    return fd, Path(tmp)
+
+
+def new_dir(folder: Path, name: str) -> Path:
+    """A new temporary folder in ``folder``."""
+    clean_stale(folder)
+    return Path(tempfile.mkdtemp(dir=folder, prefix=prefix(name), suffix=f".{name}"))
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove temporaries in ``folder`` left by casebook runs that ended; returns them.
+
+    Never raises: cleaning is a courtesy, and a folder we cannot list is reported by the write
+    that follows.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        m = PATTERN.match(entry.name)
+        if m is None:
+            continue
+        pid = int(m.group(1))
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if pid == os.getpid() or (_running(pid) and age < STALE_AFTER):
+            continue
+        path = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: running
+        return True
+    except OSError:
+        return False
+    return True
