@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from casebook.check.context import CaseContext
 from casebook.engine.authority import evaluate
-from casebook.engine.replay import Step, add_period, involved_before
+from casebook.engine.replay import Step, involved_before, show_period
 from casebook.model import ACTIVE_KINDS
 from casebook.model.findings import Finding, Loc
-from casebook.model.procedure import Period
 
 
 def _err(rule: str, msg: str, loc: Loc) -> Finding:
@@ -160,6 +160,14 @@ def restrictions_allowed(ctx: CaseContext) -> Iterator[Finding]:
 
 
 def _until(step: Step, ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``period``: a decision's ``until`` within what the state's period allows.
+
+    ``fixed``: exactly the length; ``max`` ("up to three months"): no later than it; ``min``:
+    no earlier; ``open``: any end. A decision continuing the same state (``stage-1 ->
+    stage-1``) extends the period in force: under ``min`` or ``open`` its end need only be
+    later than the current end ("reserves the right to extend this"), however short the
+    extension.
+    """
     d = step.decision
     state = ctx.procedure.states[step.to_state]
     if d.until is None:
@@ -168,32 +176,42 @@ def _until(step: Step, ctx: CaseContext) -> Iterator[Finding]:
     if d.until <= d.date:
         yield _err("period", f"until {d.until} is not after the decision date {d.date}", loc)
         return
-    if state.period is None:
+    period = state.period
+    if period is None:
         return
-    default = add_period(d.date, state.period)
-    if d.until < default and not state.period.may_be_shorter:
+    tl = ctx.derived
+    start = tl.period_start(step) or d.date
+    default = tl.add(start, period)
+    flex = period.flex
+    length = show_period(period)
+    current = _current_end(step, ctx)
+    if flex in ("min", "open") and current is not None and current < d.until < default:
+        return  # an extension of the period in force, shorter than a full period
+    if d.until < default and flex in ("fixed", "min"):
+        what = "fixed at" if flex == "fixed" else "at least"
         yield _err(
             "period",
-            f"the {step.to_state} period is fixed at "
-            f"{_show(state.period)} (ends {default}); it cannot end on {d.until}",
+            f"the {step.to_state} period is {what} {length} (ends {default}); "
+            f"it cannot end on {d.until}",
             loc,
         )
-    if d.until > default and not state.period.may_be_extended:
+    if d.until > default and flex in ("fixed", "max"):
+        what = "at most" if flex == "max" else ""
         yield _err(
             "period",
-            f"the {step.to_state} period is {_show(state.period)} (ends "
-            f"{default}); extend it by a further decision, not by 'until'",
+            f"the {step.to_state} period is {what + ' ' if what else ''}{length} (ends "
+            f"{default}); it cannot be set to end on {d.until}"
+            + ("" if flex == "max" else "; extend it by a further decision"),
             loc,
         )
 
 
-def _show(p: Period) -> str:
-    parts = []
-    if p.months:
-        parts.append(f"{p.months} month{'s' if p.months != 1 else ''}")
-    if p.days:
-        parts.append(f"{p.days} day{'s' if p.days != 1 else ''}")
-    return " and ".join(parts)
+def _current_end(step: Step, ctx: CaseContext) -> date | None:
+    """The end of the period in force when ``step`` continues the same state, else None."""
+    if step.from_state != step.to_state:
+        return None
+    before = [s for s in ctx.derived.steps if s.index < step.index]
+    return ctx.derived.period_end(before[-1]) if before else None
 
 
 def letters_recorded(ctx: CaseContext) -> Iterator[Finding]:

@@ -68,6 +68,10 @@ class Referral(Strict):
     behaviours: list[Slug] = Field(min_length=1)
     account: Text
     contacts: list[ContactCount] = Field(default_factory=list)
+    # Who the case is about and what it is about, where a procedure excludes some
+    # (``exclusions`` in the procedure): e.g. subject "councillor", request "foi".
+    subject: Slug | None = None
+    request: Slug | None = None
 
 
 class RetentionFlag(Strict):
@@ -77,10 +81,21 @@ class RetentionFlag(Strict):
     reason: Text
     recorded: Day
     by: PersonId
+    # When the exception stopped applying (the normal retention rule applies again).
+    lifted: Day | None = None
+
+
+class Departure(Strict):
+    """Why this event departs from a rule the procedure says applies "normally" or "usually"
+    (``rule`` is the rule id ``casebook check`` reports, e.g. ``prior-step``)."""
+
+    rule: Slug
+    reason: Text
 
 
 class _Event(Strict):
     date: Day
+    departure: Departure | None = None
 
 
 class Decision(_Event):
@@ -98,7 +113,11 @@ class Decision(_Event):
     approved_in: Text | None = None  # the pull request that approved it, e.g. "#42"
     # Why a step the procedure normally expects first (a prior warning) was not taken, e.g.
     # "conduct threatened staff safety: no prior warning (paragraph on extreme behaviour)".
+    # (Language 1; the same as ``departure: {rule: prior-step, reason: ...}``.)
     prior_step_waived: Text | None = None
+    # Why the circumstances are exceptional or extreme, where the procedure allows this step
+    # only then ("in extreme circumstances ask the person not to contact the Council").
+    exceptional: Text | None = None
 
 
 class LetterSent(_Event):
