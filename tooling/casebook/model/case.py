@@ -81,8 +81,6 @@ class RetentionFlag(Strict):
     reason: Text
     recorded: Day
     by: PersonId
-    # When the exception stopped applying (the normal retention rule applies again).
-    lifted: Day | None = None
 
 
 class Departure(Strict):

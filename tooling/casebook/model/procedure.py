@@ -125,36 +125,17 @@ class Review(Strict):
 
 
 class RetentionException(Strict):
-    """A published ground on which the normal deletion date does not apply.
-
-    ``effect: suspend``: the record is not deleted at all while the flag stands ("The retention
-    policy of 24 months does not apply to ..."); the flag itself is reviewed every
-    ``settings.retention_flag_review_months`` and, once lifted, the normal rule applies again.
-    ``effect: extend`` (the default, language 1): a further full period from the date the flag
-    was last recorded, then a review of the flag.
-    """
+    """A published ground on which the normal deletion date does not apply."""
 
     id: Slug
     label: Text
-    effect: Literal["suspend", "extend"] = "extend"
     source: Source
 
 
-# What counts as "further activity" that starts a retention clock again: a contact from the
-# person (incoming), a representation made by or for them, a review, any decision-free event.
-RestartOn = Literal["contact", "representation", "review", "meeting", "letter", "note"]
-
-
 class Retention(Strict):
-    """How long a case in this state is kept before it must be deleted.
-
-    The clock runs from the decision into the state, and starts again on each event of a kind
-    in ``restart_on`` (Wealden: "if there is no further activity within that period"); with
-    ``restart_on: []`` (the default) nothing restarts it.
-    """
+    """How long a case in this state is kept before it must be deleted."""
 
     delete_after: Period
-    restart_on: list[RestartOn] = Field(default_factory=list)
     exceptions: list[RetentionException] = Field(default_factory=list)
     source: Source
 

@@ -11,8 +11,6 @@ class Settings(Strict):
     council: Text = "Example Council"
     # Whose bank holidays working-day clocks skip (a procedure may set its own ``nation``).
     nation: Literal["england", "wales", "scotland", "northern-ireland"] = "england"
-    # How often a retention exception that suspends deletion is reviewed (months).
-    retention_flag_review_months: NonNegative = 12
     timezone: Text = "Europe/London"
     # Obligations due within this many days are reported by `casebook check` as warnings.
     warning_days: NonNegative = 14
