@@ -40,6 +40,7 @@ def letter_content(ctx: CaseContext) -> Iterator[Finding]:
             job,
             ctx.person_by_id,
             ctx.derived.steps,
+            ctx.derived,
         )
 
     if not proc.letters:

@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 from casebook.model import RESTRICTION_TYPES, Procedure
 from casebook.model.findings import Finding, Loc
 from casebook.model.letter_items import LETTER_ITEMS
-from casebook.model.procedure import Requirement
+from casebook.model.procedure import ClockStart, Requirement
 from casebook.store import safefile
 from casebook.store.paths import PathRefused, path_problem, policy_file
 from casebook.store.reader import PUBLISHED_DIR
@@ -153,6 +155,24 @@ def _procedure_findings(
                     f"expects_prior names unknown state {s!r}",
                     ("transitions", i, "expects_prior", j),
                 )
+        g = t.guards
+        if g.prior is not None:
+            for j, s in enumerate(g.prior.states):
+                if s not in states:
+                    yield _err(
+                        f"guards.prior names unknown state {s!r}",
+                        ("transitions", i, "guards", "prior", "states", j),
+                    )
+        for key, named in (
+            ("prior", g.prior.skip_when_behaviours if g.prior else []),
+            ("exceptional", g.exceptional.behaviours if g.exceptional else []),
+        ):
+            for j, b in enumerate(named):
+                if b not in behaviours:
+                    yield _err(
+                        f"unknown behaviour {b!r}; define it in policy/behaviours.yaml",
+                        ("transitions", i, "guards", key, j),
+                    )
         for part in ("requires", "consult"):
             reqs: list[Requirement] = getattr(t.approval, part)
             for k, req in enumerate(reqs):
@@ -212,6 +232,30 @@ def _procedure_findings(
                 )
     if proc.log_review:
         yield from _roles(proc.log_review.by_roles, roles, ("log_review", "by_roles"))
+    yield from _clock_starts(proc, proc, ())
+
+
+def _clock_starts(proc: Procedure, node: object, loc: Loc) -> Iterator[Finding]:
+    """Every clock's ``starts`` names a letter and a state the procedure defines."""
+    if isinstance(node, ClockStart):
+        if node.letter_sent is not None and node.letter_sent not in proc.letters:
+            yield _err(
+                f"starts.letter_sent names letter {node.letter_sent!r}, which is not defined "
+                "under letters:",
+                (*loc, "letter_sent"),
+            )
+        if node.end_of is not None and node.end_of not in proc.states:
+            yield _err(f"starts.end_of names unknown state {node.end_of!r}", (*loc, "end_of"))
+        return
+    if isinstance(node, BaseModel):
+        for name, info in type(node).model_fields.items():
+            yield from _clock_starts(proc, getattr(node, name), (*loc, info.alias or name))
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from _clock_starts(proc, v, (*loc, k))
+    elif isinstance(node, list):
+        for k, v in enumerate(node):
+            yield from _clock_starts(proc, v, (*loc, k))
 
 
 def _roles(names: list[str], roles: set[str], loc: Loc) -> Iterator[Finding]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from casebook.check.context import CaseContext
 from casebook.engine.authority import evaluate
-from casebook.engine.replay import Step, add_period, involved_before
+from casebook.engine.replay import Step, involved_before, show_period
 from casebook.model import ACTIVE_KINDS
 from casebook.model.findings import Finding, Loc
-from casebook.model.procedure import Period
+from casebook.model.procedure import MinTime, Severity
 
 
 def _err(rule: str, msg: str, loc: Loc) -> Finding:
@@ -102,21 +103,178 @@ def approvals(ctx: CaseContext) -> Iterator[Finding]:
                 )
 
 
+def graded(
+    severity: Severity, rule: str, msg: str, loc: Loc, event: object | None = None
+) -> Finding | None:
+    """A finding for breaking a rule of this ``severity``: "must" is an error; "should",
+    "normally" and "usually" are warnings, cleared (None) when ``event`` records a departure
+    from ``rule`` with its reason (``departure: {rule: ..., reason: ...}``)."""
+    if severity == "must":
+        return _err(rule, msg, loc)
+    dep = getattr(event, "departure", None)
+    if dep is not None and dep.rule == rule:
+        return None
+    return _warn(
+        rule,
+        f"{msg} (the procedure says this {severity} applies; if departing from it was "
+        f"deliberate, record departure: {{rule: {rule}, reason: ...}} on the event)",
+        loc,
+    )
+
+
 def expected_prior(ctx: CaseContext) -> Iterator[Finding]:
-    """Rule ``prior-step``: a step the text says normally follows another (a prior warning)."""
+    """Rule ``prior-step``: a step the text expects first (a prior warning), per the guard's
+    severity. A recorded reason (``departure`` for ``prior-step``, or the older
+    ``prior_step_waived``) clears a "normally"; a "must" can be skipped only where the referral
+    names one of ``skip_when_behaviours``, and then with a reason."""
     visited = {ctx.procedure.initial}
+    named = set(ctx.case.referral.behaviours)
     for step in ctx.derived.steps:
         t = step.transition
-        waived = step.decision.prior_step_waived
-        if t and t.expects_prior and not waived and not visited.intersection(t.expects_prior):
-            yield _warn(
-                "prior-step",
-                f"'{t.label}' normally follows {' or '.join(t.expects_prior)}, which this case "
-                "has not been through; if that was deliberate, say why in the decision's "
-                "prior_step_waived",
-                ("events", step.index, "to"),
-            )
+        guard = t.prior if t else None
         visited.add(step.to_state)
+        if t is None or guard is None or (visited - {step.to_state}).intersection(guard.states):
+            continue
+        d = step.decision
+        reason = d.prior_step_waived or (
+            d.departure.reason if d.departure and d.departure.rule == "prior-step" else None
+        )
+        loc: Loc = ("events", step.index, "to")
+        expected = " or ".join(guard.states)
+        if guard.severity != "must":
+            if reason is None:
+                found = graded(
+                    guard.severity,
+                    "prior-step",
+                    f"'{t.label}' follows {expected}, which this case has not been through",
+                    loc,
+                    d,
+                )
+                if found is not None:
+                    yield found
+            continue
+        allowed = named.intersection(guard.skip_when_behaviours)
+        if not allowed:
+            yield _err(
+                "prior-step",
+                f"'{t.label}' must follow {expected}, which this case has not been through"
+                + (
+                    f"; it may be skipped only for {', '.join(guard.skip_when_behaviours)}"
+                    if guard.skip_when_behaviours
+                    else ""
+                ),
+                loc,
+            )
+        elif reason is None:
+            yield _err(
+                "prior-step",
+                f"'{t.label}' skips {expected} ({', '.join(sorted(allowed))}): record why "
+                "under departure: {rule: prior-step, reason: ...}",
+                loc,
+            )
+    return
+
+
+def _entered(ctx: CaseContext, step: Step) -> Step | None:
+    """The decision that put the case into the state ``step`` leaves."""
+    before = [s for s in ctx.derived.steps if s.index < step.index]
+    return before[-1] if before else None
+
+
+def guards(ctx: CaseContext) -> Iterator[Finding]:
+    """Rules ``min-time`` ("If after three months": not before the state's period, or a
+    minimum of its own, has run) and ``exceptional`` ("in extreme circumstances": the decision
+    records why, and names a behaviour the guard allows)."""
+    tl = ctx.derived
+    named = set(ctx.case.referral.behaviours)
+    for step in tl.steps:
+        t = step.transition
+        if t is None:
+            continue
+        d = step.decision
+        mt = t.guards.min_time
+        prev = _entered(ctx, step)
+        if mt is not None and prev is not None:
+            found = _min_time(ctx, step, prev, mt)
+            if found is not None:
+                yield found
+        ex = t.guards.exceptional
+        if ex is None:
+            continue
+        if d.exceptional is None:
+            found = graded(
+                ex.severity,
+                "exceptional",
+                f"'{t.label}' is only for exceptional circumstances: say why they are under "
+                "the decision's exceptional",
+                ("events", step.index, "to"),
+                d,
+            )
+            if found is not None:
+                yield found
+        if ex.behaviours and not named.intersection(ex.behaviours):
+            found = graded(
+                ex.severity,
+                "exceptional",
+                f"'{t.label}' is only for {', '.join(ex.behaviours)}; the referral names "
+                f"{', '.join(ctx.case.referral.behaviours)}",
+                ("referral", "behaviours"),
+                d,
+            )
+            if found is not None:
+                yield found
+
+
+def _min_time(ctx: CaseContext, step: Step, prev: Step, mt: MinTime) -> Finding | None:
+    tl, t, d = ctx.derived, step.transition, step.decision
+    assert t is not None
+    if mt.after_period:
+        period = tl.procedure.states[step.from_state].period
+        if period is None and prev.decision.until is None:
+            return None  # the state has no period: nothing to wait for
+        earliest = tl.period_end(prev)
+        what = f"the {step.from_state} period"
+    else:
+        assert mt.length is not None
+        start = tl.clock_start(prev, mt.length.starts)
+        earliest = tl.add(start, mt.length) if start else None
+        what = f"{show_period(mt.length)} in {step.from_state}"
+    loc: Loc = ("events", step.index, "date")
+    if earliest is None:  # its clock has not started (the letter that starts it is not sent)
+        return graded(
+            mt.severity, "min-time", f"'{t.label}' is decided before {what} has started", loc, d
+        )
+    if d.date < earliest:
+        return graded(
+            mt.severity,
+            "min-time",
+            f"'{t.label}' on {d.date} is too early: not before {what} has run ({earliest})",
+            loc,
+            d,
+        )
+    return None
+
+
+def exclusions(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``scope``: a referral the procedure excludes ("does not apply to issues or actions
+    relating to County Councillors"), by its ``subject`` or ``request``."""
+    ref = ctx.case.referral
+    for ex in ctx.procedure.exclusions:
+        if ref.subject is not None and ref.subject in ex.subjects:
+            field, value = "subject", ref.subject
+        elif ref.request is not None and ref.request in ex.requests:
+            field, value = "request", ref.request
+        else:
+            continue
+        found = graded(
+            ex.severity,
+            "scope",
+            f"procedure {ctx.procedure.id} does not apply to a referral with {field} "
+            f"{value!r} (exclusion {ex.id}: {ex.source})",
+            ("referral", field),
+        )
+        if found is not None:
+            yield found
 
 
 def restrictions_allowed(ctx: CaseContext) -> Iterator[Finding]:
@@ -160,6 +318,14 @@ def restrictions_allowed(ctx: CaseContext) -> Iterator[Finding]:
 
 
 def _until(step: Step, ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``period``: a decision's ``until`` within what the state's period allows.
+
+    ``fixed``: exactly the length; ``max`` ("up to three months"): no later than it; ``min``:
+    no earlier; ``open``: any end. A decision continuing the same state (``stage-1 ->
+    stage-1``) extends the period in force: under ``min`` or ``open`` its end need only be
+    later than the current end ("reserves the right to extend this"), however short the
+    extension.
+    """
     d = step.decision
     state = ctx.procedure.states[step.to_state]
     if d.until is None:
@@ -168,32 +334,42 @@ def _until(step: Step, ctx: CaseContext) -> Iterator[Finding]:
     if d.until <= d.date:
         yield _err("period", f"until {d.until} is not after the decision date {d.date}", loc)
         return
-    if state.period is None:
+    period = state.period
+    if period is None:
         return
-    default = add_period(d.date, state.period)
-    if d.until < default and not state.period.may_be_shorter:
+    tl = ctx.derived
+    start = tl.period_start(step) or d.date
+    default = tl.add(start, period)
+    flex = period.flex
+    length = show_period(period)
+    current = _current_end(step, ctx)
+    if flex in ("min", "open") and current is not None and current < d.until < default:
+        return  # an extension of the period in force, shorter than a full period
+    if d.until < default and flex in ("fixed", "min"):
+        what = "fixed at" if flex == "fixed" else "at least"
         yield _err(
             "period",
-            f"the {step.to_state} period is fixed at "
-            f"{_show(state.period)} (ends {default}); it cannot end on {d.until}",
+            f"the {step.to_state} period is {what} {length} (ends {default}); "
+            f"it cannot end on {d.until}",
             loc,
         )
-    if d.until > default and not state.period.may_be_extended:
+    if d.until > default and flex in ("fixed", "max"):
+        what = "at most" if flex == "max" else ""
         yield _err(
             "period",
-            f"the {step.to_state} period is {_show(state.period)} (ends "
-            f"{default}); extend it by a further decision, not by 'until'",
+            f"the {step.to_state} period is {what + ' ' if what else ''}{length} (ends "
+            f"{default}); it cannot be set to end on {d.until}"
+            + ("" if flex == "max" else "; extend it by a further decision"),
             loc,
         )
 
 
-def _show(p: Period) -> str:
-    parts = []
-    if p.months:
-        parts.append(f"{p.months} month{'s' if p.months != 1 else ''}")
-    if p.days:
-        parts.append(f"{p.days} day{'s' if p.days != 1 else ''}")
-    return " and ".join(parts)
+def _current_end(step: Step, ctx: CaseContext) -> date | None:
+    """The end of the period in force when ``step`` continues the same state, else None."""
+    if step.from_state != step.to_state:
+        return None
+    before = [s for s in ctx.derived.steps if s.index < step.index]
+    return ctx.derived.period_end(before[-1]) if before else None
 
 
 def letters_recorded(ctx: CaseContext) -> Iterator[Finding]:
@@ -232,12 +408,16 @@ def letters_recorded(ctx: CaseContext) -> Iterator[Finding]:
             and by in people
             and not set(letter.sender_roles).intersection(people[by].roles)
         ):
-            yield _warn(
-                "letter",
+            found = graded(
+                letter.sender_severity,
+                "letter-sender",
                 f"letter {letter_id!r} is to be sent by "
                 f"{' or '.join(letter.sender_roles)}; {by} holds none of those roles",
                 ("events", ob.met_by, "by"),
+                sent,
             )
+            if found is not None:
+                yield found
 
 
 def notifications_recorded(ctx: CaseContext) -> Iterator[Finding]:

@@ -41,10 +41,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from casebook.engine.replay import Step, add_period, period_end, show_period
+from casebook.engine.replay import Step, add_period, show_period
 from casebook.engine.retention import RetentionStatus, retention_status
 from casebook.engine.timeline import Timeline, timeline
-from casebook.model import ACTIVE_KINDS, Case, Procedure
+from casebook.model import ACTIVE_KINDS, Procedure
 from casebook.model.case import Decision, LetterSent, Notification, ReviewHeld
 from casebook.model.procedure import Period
 from casebook.model.settings import Settings
@@ -116,16 +116,16 @@ def obligations_for(tl: Timeline, settings: Settings) -> list[Obligation]:
     """
     if tl.as_of is None:
         raise ValueError("obligations are worked out as of a date")
-    case, proc, as_of = tl.case, tl.procedure, tl.as_of
+    as_of = tl.as_of
     out: list[Obligation] = []
     steps = tl.steps
     for k, step in enumerate(steps):
         nxt = steps[k + 1] if k + 1 < len(steps) else None
-        out += _period(case, proc, step, nxt)
-        out += _restriction_ends(case, proc, step, nxt, as_of)
-        out += _reviews(case, proc, step, nxt, as_of)
-        out += _letters(case, proc, settings, step, nxt, as_of)
-        out += _notifications(case, proc, settings, step, nxt, as_of)
+        out += _period(tl, step, nxt)
+        out += _restriction_ends(tl, step, nxt, as_of)
+        out += _reviews(tl, step, nxt, as_of)
+        out += _letters(tl, settings, step, nxt, as_of)
+        out += _notifications(tl, settings, step, nxt, as_of)
     deletion = retention_obligation(retention_status(tl))
     if deletion is not None:
         out.append(deletion)
@@ -222,9 +222,10 @@ def _by_date(r: LogReviewHeld) -> date:
     return r.date
 
 
-def _period(case: Case, proc: Procedure, step: Step, nxt: Step | None) -> list[Obligation]:
+def _period(tl: Timeline, step: Step, nxt: Step | None) -> list[Obligation]:
+    case, proc = tl.case, tl.procedure
     st = proc.states.get(step.to_state)
-    end = period_end(step, proc)
+    end = tl.period_end(step)
     if st is None or end is None:
         return []
     kind = PERIOD_KINDS.get(st.kind, "period-ends")
@@ -251,19 +252,18 @@ def _period(case: Case, proc: Procedure, step: Step, nxt: Step | None) -> list[O
     ]
 
 
-def _restriction_ends(
-    case: Case, proc: Procedure, step: Step, nxt: Step | None, as_of: date
-) -> list[Obligation]:
+def _restriction_ends(tl: Timeline, step: Step, nxt: Step | None, as_of: date) -> list[Obligation]:
     """A restriction with its own end, inside its decision's period: renew it or let it lapse.
 
     Not an error when it passes: the restriction simply lapses (it is "met" the day after its
     end). It is listed while it is coming, so that the council decides in time and staff are
     told; restrictions that end with the period or are replaced first are covered already.
     """
+    case, proc = tl.case, tl.procedure
     st = proc.states.get(step.to_state)
     if st is None or st.kind not in ACTIVE_KINDS:
         return []
-    ends = period_end(step, proc)
+    ends = tl.period_end(step)
     out = []
     for j, r in enumerate(step.decision.restrictions):
         if r.end is None or (ends is not None and r.end >= ends):
@@ -299,23 +299,25 @@ def _what_follows(proc: Procedure, state: str) -> str:
     return "decide what follows"
 
 
-def _reviews(
-    case: Case, proc: Procedure, step: Step, nxt: Step | None, as_of: date
-) -> list[Obligation]:
+def _reviews(tl: Timeline, step: Step, nxt: Step | None, as_of: date) -> list[Obligation]:
+    case, proc = tl.case, tl.procedure
     st = proc.states.get(step.to_state)
     if st is None or st.review is None:
         return []
     spec = st.review
     stop = nxt.index if nxt else len(case.events)
-    ends = period_end(step, proc)
+    ends = tl.period_end(step)
     out: list[Obligation] = []
-    anchor = step.decision.date
+    first = tl.clock_start(step, spec.every.starts)
+    if first is None:
+        return []  # the review clock has not started
+    anchor = first
     asked: date | None = None  # a next_review set by the previous review
     n = 0
 
     def make(met_on: date | None, met_by: int | None, event: int) -> Obligation | None:
-        due = add_period(anchor, spec.every)
-        latest = add_period(anchor, spec.latest) if spec.latest else None
+        due = tl.add(anchor, spec.every)
+        latest = tl.add(anchor, spec.latest) if spec.latest else None
         if asked is not None:
             due = asked if latest is None else min(asked, latest)
         if ends is not None and due >= ends:
@@ -355,15 +357,26 @@ def _reviews(
     return out
 
 
-def letter_due(settings: Settings, start: date, within: Period | None) -> date:
+def letter_due(
+    settings: Settings, start: date, within: Period | None, tl: Timeline | None = None
+) -> date:
+    """The deadline ``within`` from ``start`` (``settings.letter_due_days`` when None)."""
     if within is not None:
-        return add_period(start, within)
+        return tl.add(start, within) if tl is not None else add_period(start, within)
     return start + timedelta(days=settings.letter_due_days)
 
 
+def _deadline(tl: Timeline, settings: Settings, step: Step, within: Period | None) -> date | None:
+    """A letter's or notification's deadline: ``within`` from its clock's start (the decision
+    unless ``within.starts`` says otherwise); None while that start has not happened."""
+    start = tl.clock_start(step, within.starts if within else None)
+    return None if start is None else letter_due(settings, start, within, tl)
+
+
 def _letters(
-    case: Case, proc: Procedure, settings: Settings, step: Step, nxt: Step | None, as_of: date
+    tl: Timeline, settings: Settings, step: Step, nxt: Step | None, as_of: date
 ) -> list[Obligation]:
+    case, proc = tl.case, tl.procedure
     t = step.transition
     if t is None:
         return []
@@ -384,12 +397,15 @@ def _letters(
             ),
             None,
         )
+        due = _deadline(tl, settings, step, letter.due_within)
+        if due is None:
+            continue
         out.append(
             Obligation(
                 case.id,
                 proc.id,
                 "letter",
-                letter_due(settings, start, letter.due_within),
+                due,
                 None,
                 f"{case.id}/letter/{step.index}/{letter_id}",
                 f"Send the {letter.title} ('{t.label}' on {start})",
@@ -403,8 +419,9 @@ def _letters(
 
 
 def _notifications(
-    case: Case, proc: Procedure, settings: Settings, step: Step, nxt: Step | None, as_of: date
+    tl: Timeline, settings: Settings, step: Step, nxt: Step | None, as_of: date
 ) -> list[Obligation]:
+    case, proc = tl.case, tl.procedure
     t = step.transition
     if t is None:
         return []
@@ -424,12 +441,15 @@ def _notifications(
         )
         dl = proc.distribution_lists.get(rule.list_id)
         who = dl.label if dl else rule.list_id
+        due = _deadline(tl, settings, step, rule.within)
+        if due is None:
+            continue
         out.append(
             Obligation(
                 case.id,
                 proc.id,
                 "notification",
-                letter_due(settings, start, rule.within),
+                due,
                 None,
                 f"{case.id}/notification/{step.index}/{rule.list_id}",
                 f"Tell {who} (list {rule.list_id!r}) of '{t.label}' on {start}",

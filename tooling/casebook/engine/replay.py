@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
-
+from casebook.engine.clocks import add_length, show_length
 from casebook.model import ACTIVE_KINDS, Case, Decision, Procedure, Restriction, Transition
 from casebook.model.case import (
     ContactLogged,
@@ -21,19 +21,15 @@ from casebook.model.procedure import Period
 from casebook.model.restrictions import NoContact
 
 
-def add_period(start: date, period: Period) -> date:
-    """Calendar arithmetic: 31 January + 1 month is the last day of February."""
-    return start + relativedelta(months=period.months, days=period.days)
+def add_period(start: date, period: Period, nation: str | None = None) -> date:
+    """``start`` plus ``period`` (``clocks.add_length``); working days skip ``nation``'s
+    bank holidays (England when None)."""
+    return add_length(start, period, nation)
 
 
 def show_period(p: Period) -> str:
-    """``3 months``, ``1 month and 14 days``."""
-    parts = []
-    if p.months:
-        parts.append(f"{p.months} month{'s' if p.months != 1 else ''}")
-    if p.days:
-        parts.append(f"{p.days} day{'s' if p.days != 1 else ''}")
-    return " and ".join(parts)
+    """``3 months``, ``1 month and 14 days``, ``10 working days``."""
+    return show_length(p)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +70,6 @@ def derive(case: Case, proc: Procedure, as_of: date | None = None) -> Derived:
     return Derived(state, since, tuple(steps))
 
 
-def period_end(step: Step, proc: Procedure) -> date | None:
-    """When the period a decision started ends: its ``until``, else the state's default."""
-    if step.decision.until is not None:
-        return step.decision.until
-    st = proc.states.get(step.to_state)
-    if st is None or st.period is None:
-        return None
-    return add_period(step.decision.date, st.period)
-
-
 @dataclass(frozen=True, slots=True)
 class InForce:
     """One restriction and the days it is in force (both ends inclusive)."""
@@ -97,7 +83,9 @@ class InForce:
         return self.start <= on and (self.end is None or on <= self.end)
 
 
-def restriction_intervals(derived: Derived, proc: Procedure) -> list[InForce]:
+def restriction_intervals(
+    derived: Derived, proc: Procedure, period_end: Callable[[Step], date | None]
+) -> list[InForce]:
     """Every restriction each decision imposed, with the days it was (or is) in force.
 
     A decision states the complete set of restrictions from its date; the next decision
@@ -117,7 +105,7 @@ def restriction_intervals(derived: Derived, proc: Procedure) -> list[InForce]:
         window_end = steps[k + 1].decision.date - timedelta(days=1) if k + 1 < len(steps) else None
         restrictions: list[Restriction] = list(d.restrictions)
         if st.kind == "no-contact" and not any(isinstance(r, NoContact) for r in restrictions):
-            end = period_end(step, proc)
+            end = period_end(step)
             if end is not None:
                 restrictions.append(NoContact(type="no-contact", start=d.date, end=end))
         for r in restrictions:

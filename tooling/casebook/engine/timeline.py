@@ -10,6 +10,13 @@ procedure; ``since`` the date of the decision that entered it (the referral date
 ``intervals`` the restrictions with the days they are in force (``replay.InForce``, sorted by
 start). Dates are calendar dates in the council's time zone. Nothing here raises for bad data:
 a decision into a state the procedure does not know keeps the state it came from.
+
+Clocks. Every period of a procedure (a state's period, a review cadence, a letter's or a
+notification's deadline, a guard's minimum time) is a clock: ``clock_start`` finds what starts
+it (the decision, by default; or a named letter, the referral, an event, the end of another
+state's period: ``model.procedure.ClockStart``), ``add`` counts its length (calendar or
+working days, in the procedure's nation). A clock whose start has not happened by ``as_of``
+has not started, and ``clock_start`` gives None.
 """
 
 from __future__ import annotations
@@ -18,15 +25,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from casebook.engine.clocks import add_length
 from casebook.engine.replay import (
     Derived,
     InForce,
     Step,
     derive,
-    period_end,
     restriction_intervals,
 )
 from casebook.model import Case, Procedure, Restriction
+from casebook.model.case import Event, LetterSent
+from casebook.model.procedure import ClockStart, Period
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +95,78 @@ class Timeline:
     @cached_property
     def intervals(self) -> list[InForce]:
         """Every restriction imposed, with its days in force (``replay.restriction_intervals``)."""
-        return restriction_intervals(self._derived, self.procedure)
+        return restriction_intervals(self._derived, self.procedure, self.period_end)
 
     def in_force(self, on: date) -> list[Restriction]:
         """The restrictions in force on ``on``."""
         return [x.restriction for x in self.intervals if x.covers(on)]
 
-    def period_end(self, step: Step) -> date | None:
-        """When the period ``step`` started ends (its ``until``, else the state's default)."""
-        return period_end(step, self.procedure)
+    def add(self, start: date, period: Period) -> date:
+        """``start`` plus ``period`` (working days in the procedure's nation)."""
+        return add_length(start, period, self.procedure.nation)
+
+    def next_index(self, step: Step) -> int:
+        """The index in case.events of the decision after ``step`` (len(events) if none)."""
+        later = [s.index for s in self._replay.all.steps if s.index > step.index]
+        return later[0] if later else len(self.case.events)
+
+    def _counts(self, ev: Event) -> bool:
+        return self.as_of is None or ev.date <= self.as_of
+
+    def clock_start(
+        self, step: Step, starts: ClockStart | None, assume: tuple[str, date] | None = None
+    ) -> date | None:
+        """The day a clock of ``step``'s decision starts; None while its start has not happened.
+
+        ``assume`` is a letter (id, date) to take as sent when it is not recorded yet (a draft
+        of the letter that itself starts the clock)."""
+        if starts is None:
+            return step.decision.date
+        if starts.referral:
+            return self.case.referral.date
+        if starts.end_of is not None:
+            before = [
+                s
+                for s in self._replay.all.steps
+                if s.index <= step.index and s.to_state == starts.end_of
+            ]
+            return self.period_end(before[-1]) if before else None
+        events = self.case.events[step.index + 1 : self.next_index(step)]
+        for ev in events:
+            if not self._counts(ev):
+                continue
+            if starts.letter_sent is not None:
+                if isinstance(ev, LetterSent) and ev.letter == starts.letter_sent:
+                    return ev.date
+            elif ev.type == starts.event:
+                return ev.date
+        if assume is not None and starts.letter_sent == assume[0]:
+            return assume[1]
+        return None
+
+    def clock_end(
+        self, step: Step, period: Period, assume: tuple[str, date] | None = None
+    ) -> date | None:
+        """When ``period``, started by ``step``'s decision, runs out (None: not started)."""
+        start = self.clock_start(step, period.starts, assume)
+        return None if start is None else self.add(start, period)
+
+    def period_start(self, step: Step, assume: tuple[str, date] | None = None) -> date | None:
+        """When the period of the state ``step`` entered started (None: not yet, or none)."""
+        st = self.procedure.states.get(step.to_state)
+        if st is None or st.period is None:
+            return step.decision.date
+        return self.clock_start(step, st.period.starts, assume)
+
+    def period_end(self, step: Step, assume: tuple[str, date] | None = None) -> date | None:
+        """When the period ``step`` started ends: its ``until``, else the state's period counted
+        from its clock's start (None: no period, or its clock has not started)."""
+        if step.decision.until is not None:
+            return step.decision.until
+        st = self.procedure.states.get(step.to_state)
+        if st is None or st.period is None:
+            return None
+        return self.clock_end(step, st.period, assume)
 
     def on(self, day: date | None) -> Timeline:
         """The same case as it stood on ``day`` (None: every recorded decision)."""

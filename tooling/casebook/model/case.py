@@ -77,6 +77,10 @@ class Referral(Strict):
     behaviours: list[Slug] = Field(min_length=1)
     account: Text
     contacts: list[ContactCount] = Field(default_factory=list)
+    # Who the case is about and what it is about, where a procedure excludes some
+    # (``exclusions`` in the procedure): e.g. subject "councillor", request "foi".
+    subject: Slug | None = None
+    request: Slug | None = None
 
 
 class RetentionFlag(Strict):
@@ -88,6 +92,14 @@ class RetentionFlag(Strict):
     by: PersonId
 
 
+class Departure(Strict):
+    """Why this event departs from a rule the procedure says applies "normally" or "usually"
+    (``rule`` is the rule id ``casebook check`` reports, e.g. ``prior-step``)."""
+
+    rule: Slug
+    reason: Text
+
+
 class _Event(Strict):
     date: Day
     # The index in ``events`` of an earlier event this one corrects. The record is
@@ -95,6 +107,7 @@ class _Event(Strict):
     # or review) says what it puts right. `casebook approvals` refuses a pull request that
     # rewrites or deletes a past event unless the procedure sets ``corrections``.
     corrects: Annotated[int, Field(strict=True, ge=0)] | None = None
+    departure: Departure | None = None
 
 
 class Decision(_Event):
@@ -112,7 +125,11 @@ class Decision(_Event):
     approved_in: Text | None = None  # the pull request that approved it, e.g. "#42"
     # Why a step the procedure normally expects first (a prior warning) was not taken, e.g.
     # "conduct threatened staff safety: no prior warning (paragraph on extreme behaviour)".
+    # (Language 1; the same as ``departure: {rule: prior-step, reason: ...}``.)
     prior_step_waived: Text | None = None
+    # Why the circumstances are exceptional or extreme, where the procedure allows this step
+    # only then ("in extreme circumstances ask the person not to contact the Council").
+    exceptional: Text | None = None
 
 
 class LetterSent(_Event):

@@ -33,23 +33,87 @@ ACTIVE_KINDS: frozenset[str] = frozenset({"warning", "monitoring", "restricted",
 ENDED_KINDS: frozenset[str] = frozenset({"closed", "dormant"})
 
 
-class Period(Strict):
-    """How long something lasts, in calendar months and/or days."""
+# How firm a rule is, in the published text's own word. "must" is an error when broken;
+# "should", "normally" and "usually" are warnings that a reason recorded on the event clears
+# (``departure: {rule: <rule>, reason: ...}`` on the decision or letter that departs from it).
+Severity = Literal["must", "should", "normally", "usually"]
+Nation = Literal["england", "wales", "scotland", "northern-ireland"]
+# Events a clock can start from (the first one after the decision that starts the period).
+ClockEvent = Literal["representation", "review", "contact", "meeting", "note", "notification"]
 
-    # At most 100 years either way, so that a period added to any bounded date stays a date.
+
+class ClockStart(Strict):
+    """What starts a clock. Exactly one key; with no ``starts`` a clock runs from the decision.
+
+    ``letter_sent``: the first letter with this id recorded after the decision (Text 000:
+    monitoring "from the date of the letter", not from the meeting). ``referral``: the
+    referral date. ``event``: the first event of this type after the decision (a
+    representation received). ``end_of``: the end of the period of this state, as last entered.
+    A clock whose start has not happened yet has not started: nothing is due from it.
+    """
+
+    letter_sent: Slug | None = None
+    referral: Flag = False
+    event: ClockEvent | None = None
+    end_of: Slug | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ClockStart:
+        given = [self.letter_sent is not None, self.referral, self.event is not None]
+        given.append(self.end_of is not None)
+        if sum(given) != 1:
+            raise ValueError("starts needs exactly one of letter_sent, referral, event, end_of")
+        return self
+
+
+# fixed: ends exactly when the length says; max: "up to" (a decision may set an earlier end);
+# min: "at least" (a decision may set a later end, e.g. extend); open: the length is only the
+# default, a decision may set any end.
+PeriodKind = Literal["fixed", "max", "min", "open"]
+
+
+class Period(Strict):
+    """A clock: what starts it, how long it runs, and how firm its length is.
+
+    Length: calendar ``months``, ``weeks`` and ``days`` (31 January + 1 month = the last day of
+    February), then ``working_days``, which skip Saturdays, Sundays and the bank holidays of
+    the procedure's nation (``nation`` in the procedure, else in settings; the ``holidays``
+    package). ``kind`` (or the older ``may_be_shorter`` / ``may_be_extended``) says whether a
+    decision may set another end with ``until``.
+    """
+
+    # Each at most 100 years, so that a period added to any bounded date stays a date.
     months: Annotated[int, Field(strict=True, ge=0, le=1200)] = 0
+    weeks: Annotated[int, Field(strict=True, ge=0, le=5300)] = 0
     days: Annotated[int, Field(strict=True, ge=0, le=36_600)] = 0
-    # "three months, or less if deemed appropriate": a decision may set an earlier end.
+    working_days: Annotated[int, Field(strict=True, ge=0, le=26_000)] = 0
+    starts: ClockStart | None = None
+    kind: PeriodKind | None = None
+    # Language 1 spellings of kind (still read): shorter -> max, extended -> min, both -> open.
     may_be_shorter: Flag = False
-    # "the Council reserves the right to extend this": a decision may set a later end.
     may_be_extended: Flag = False
     source: Source
 
     @model_validator(mode="after")
     def _not_empty(self) -> Period:
-        if self.months == 0 and self.days == 0:
-            raise ValueError("a period needs months or days greater than zero")
+        if not (self.months or self.weeks or self.days or self.working_days):
+            raise ValueError("a period needs months, weeks, days or working_days above zero")
+        if self.kind is not None and (self.may_be_shorter or self.may_be_extended):
+            raise ValueError("give kind or may_be_shorter/may_be_extended, not both")
         return self
+
+    @property
+    def flex(self) -> PeriodKind:
+        """``kind``, with the language 1 flags read as their kind."""
+        if self.kind is not None:
+            return self.kind
+        if self.may_be_shorter and self.may_be_extended:
+            return "open"
+        if self.may_be_shorter:
+            return "max"
+        if self.may_be_extended:
+            return "min"
+        return "fixed"
 
 
 class Review(Strict):
@@ -123,6 +187,54 @@ class Notify(Strict):
     source: Source
 
 
+class PriorStep(Strict):
+    """A step the text expects first ("should normally be addressed in the first instance with
+    a polite warning"). Skipping it needs a reason recorded on the decision
+    (``departure: {rule: prior-step, reason: ...}``); with ``severity: must`` a skip is an error
+    unless the referral names one of ``skip_when_behaviours`` and a reason is recorded."""
+
+    states: list[Slug] = Field(min_length=1)
+    severity: Severity = "normally"
+    skip_when_behaviours: list[Slug] = Field(default_factory=list)
+    source: Source
+
+
+class MinTime(Strict):
+    """How long a case must have been in the state it leaves before this decision ("If after
+    three months"). ``after_period: true``: not before the end of that state's period (its
+    clock, ``until`` included: "after three months or less, as detailed in the letter");
+    ``length``: a minimum of its own, counted like any clock from the decision into the state."""
+
+    after_period: Flag = False
+    length: Period | None = None
+    severity: Severity = "must"
+    source: Source
+
+    @model_validator(mode="after")
+    def _one(self) -> MinTime:
+        if self.after_period == (self.length is not None):
+            raise ValueError("min_time needs exactly one of after_period: true or length")
+        return self
+
+
+class Exceptional(Strict):
+    """A step only for exceptional or extreme circumstances: the decision must record why
+    (``exceptional: <justification>``), and where ``behaviours`` is given the referral must
+    name one of them."""
+
+    behaviours: list[Slug] = Field(default_factory=list)
+    severity: Severity = "must"
+    source: Source
+
+
+class Guards(Strict):
+    """Conditions on taking a transition, each with its severity and source."""
+
+    min_time: MinTime | None = None
+    prior: PriorStep | None = None
+    exceptional: Exceptional | None = None
+
+
 class Transition(Strict):
     from_: list[Slug] = Field(alias="from", min_length=1)
     to: Slug
@@ -131,13 +243,30 @@ class Transition(Strict):
     approval: Approval
     letters: list[Slug] = Field(default_factory=list)
     notify: list[Notify] = Field(default_factory=list)
-    # The text expects a prior warning before this step ("will normally follow a prior warning").
+    # Language 1 spelling of ``guards.prior`` (severity normally): "will normally follow a
+    # prior warning".
     expects_prior: list[Slug] = Field(default_factory=list)
+    guards: Guards = Field(default_factory=Guards)
     source: Source
+
+    @model_validator(mode="after")
+    def _one_prior(self) -> Transition:
+        if self.expects_prior and self.guards.prior is not None:
+            raise ValueError("give guards.prior or expects_prior, not both")
+        return self
 
     @property
     def id(self) -> str:
         return f"{'|'.join(self.from_)}->{self.to}"
+
+    @property
+    def prior(self) -> PriorStep | None:
+        """The prior-step guard, with language 1's ``expects_prior`` read as one."""
+        if self.guards.prior is not None:
+            return self.guards.prior
+        if self.expects_prior:
+            return PriorStep(states=self.expects_prior, source=self.source)
+        return None
 
 
 class LetterItem(Strict):
@@ -153,7 +282,10 @@ class Letter(Strict):
     # Path under policy/letters/; default <procedure-id>/<letter-id>.md.j2
     template: Text | None = None
     sender_roles: list[Slug] = Field(default_factory=list)
-    # Days after the decision by which the letter must be sent.
+    # How firm "sent by" is: "must be informed in writing ... by the business manager" is a
+    # must; the default (language 1) only warns.
+    sender_severity: Severity = "normally"
+    # How soon after the decision (or the clock's ``starts``) the letter must be sent.
     due_within: Period | None = None
     required: list[LetterItem] = Field(default_factory=list)
     source: Source
@@ -188,6 +320,24 @@ class Channel(Strict):
     label: Text
 
 
+class Exclusion(Strict):
+    """A case the procedure does not cover, checked at referral ("does not apply to issues or
+    actions relating to County Councillors"). It applies when the referral's ``subject`` is one
+    of ``subjects`` or its ``request`` one of ``requests``."""
+
+    id: Slug
+    subjects: list[Slug] = Field(default_factory=list)
+    requests: list[Slug] = Field(default_factory=list)
+    severity: Severity = "must"
+    source: Source
+
+    @model_validator(mode="after")
+    def _something(self) -> Exclusion:
+        if not self.subjects and not self.requests:
+            raise ValueError("an exclusion needs subjects or requests")
+        return self
+
+
 class LogReview(Strict):
     """A periodic review of the procedure's whole register ("reviewed annually")."""
 
@@ -208,6 +358,10 @@ class Procedure(Strict):
     summary: Text
     scope: Text | None = None
     excludes: list[Text] = Field(default_factory=list)
+    # The same exclusions, as rules checked at referral.
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    # Whose bank holidays working-day clocks skip; default: settings.nation.
+    nation: Nation | None = None
     appeal: Text | None = None  # how the person can challenge a decision, per the text
     channels: list[Channel] = Field(min_length=1)
     referral: list[Capacity] = Field(min_length=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator
@@ -11,6 +12,8 @@ from casebook.model.common import NonNegative, Strict, Text
 
 class Settings(Strict):
     council: Text = "Example Council"
+    # Whose bank holidays working-day clocks skip (a procedure may set its own ``nation``).
+    nation: Literal["england", "wales", "scotland", "northern-ireland"] = "england"
     # The council's time zone (IANA name): times written with a UTC offset (`Z`, `+01:00`) in
     # an import or a record are converted to it, since every restriction is in local time.
     timezone: Text = "Europe/London"

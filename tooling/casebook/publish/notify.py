@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from casebook.engine.replay import Step, period_end
+from casebook.engine.replay import Step
 from casebook.engine.timeline import Timeline, timeline
 from casebook.errors import ConfigError, NotifyError, UsageError
 from casebook.model import Case, Procedure
@@ -183,7 +183,7 @@ class Notifier:
         state = proc.states.get(step.to_state)
         on = step.decision.date
         card = handling_card(derived.on(on), by_id)
-        end = period_end(step, proc)
+        end = derived.period_end(step)
         ctx: dict[str, Any] = {
             "case": {"id": case.id, "service": case.service},
             "procedure": {"id": proc.id, "title": proc.title},

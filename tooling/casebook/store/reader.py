@@ -142,6 +142,10 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Finding]]:
                 )
             )
             continue
+        if proc.nation is None:
+            # Working-day clocks skip the bank holidays of the council's nation unless the
+            # procedure names its own (a casebook holding several councils' procedures).
+            proc = proc.model_copy(update={"nation": settings.nation})
         procedures[proc.id] = proc
         texts[proc.id] = (loaded.rel, loaded.text or "")
     if people is None or taxonomy is None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from casebook.engine.replay import add_period, period_end
+from casebook.engine.replay import add_period
 from casebook.model import ENDED_KINDS, Person, Restriction
 from casebook.model import restrictions as r
 from casebook.model.case import ContactLogged, ReviewHeld
@@ -248,7 +248,7 @@ def _end(src: LetterSource) -> date | None:
     step = src.job.step
     if step is None:
         return None
-    end = period_end(step, src.procedure)
+    end = src.period_end(step)
     if end is None:
         ends = [x.end for x in step.decision.restrictions if x.end]
         end = max(ends) if ends else None
@@ -278,7 +278,7 @@ def monitoring_period(src: LetterSource) -> Value | Missing:
     if step is None:
         return Missing("no decision precedes the letter", _DECISION_FIX)
     state = src.procedure.states.get(step.to_state)
-    end = period_end(step, src.procedure)
+    end = src.period_end(step)
     if end is None:
         return Missing(
             f"state {step.to_state!r} has no monitoring period and the decision sets no end",
@@ -287,7 +287,7 @@ def monitoring_period(src: LetterSource) -> Value | Missing:
     length = None
     if step.decision.until is None and state is not None and state.period is not None:
         length = phrases.period_words(state.period)
-    return Span(step.decision.date, end, length)
+    return Span(src.period_start(step) or step.decision.date, end, length)
 
 
 def spoc(src: LetterSource) -> Value | Missing:

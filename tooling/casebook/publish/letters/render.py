@@ -108,7 +108,8 @@ def letter_source(book: Casebook, case: Case, job: LetterJob) -> LetterSource:
         published=published_text(book.root, proc),
         job=job,
         person_by_id=policy.people.by_id(),
-        job_steps=timeline(case, proc).steps,
+        job_steps=(tl := timeline(case, proc)).steps,
+        timeline=tl,
     )
 
 

@@ -52,6 +52,23 @@ class LetterSource:
     person_by_id: dict[str, Person]
     # Every decision in the case, replayed (for items that look at the decision before).
     job_steps: tuple[Step, ...] = ()
+    # The case's one timeline (clocks: when a period started by a decision ends).
+    timeline: Timeline | None = None
+
+    def period_end(self, step: Step) -> date | None:
+        """When the period ``step`` started ends; a draft of the letter that starts the
+        period's clock counts as sent on its date."""
+        tl = self.timeline
+        if tl is None:
+            return step.decision.until
+        return tl.period_end(step, assume=(self.job.letter_id, self.job.date))
+
+    def period_start(self, step: Step) -> date | None:
+        """When the period ``step`` started began (as ``period_end``)."""
+        tl = self.timeline
+        if tl is None:
+            return step.decision.date
+        return tl.period_start(step, assume=(self.job.letter_id, self.job.date))
 
     @property
     def decision_date(self) -> date:
