@@ -4,8 +4,10 @@ Reading for validation goes through ``yamlio`` (strict, fast). Writing goes thro
 round-trip mode, which keeps comments, key order, quoting and the flow or block style of every
 node it read. Two uses:
 
-* ``append``-style edits (``casebook new``, ``casebook log ...``): load, add nodes, dump with the
-  file's own indentation. ``only_inserted`` then proves that no existing line changed.
+* appending events (``casebook log ...``, ``casebook close``): ``append_block_items`` splices the
+  new lines in after the last event, so every existing byte stays (line breaks, comments);
+  other edits load, add nodes and dump with the file's own indentation. ``only_inserted`` then
+  proves on the bytes written that no existing line changed.
 * ``canonical`` (``casebook fmt``): the one layout casebook writes (see
   docs/decisions/0013-canonical-yaml-layout.md): two-space indentation, list items indented
   under their key, block mappings, lists of plain values on one line, no line wrapping, quotes
@@ -306,10 +308,8 @@ def _content_end(node: Any) -> tuple[int, int]:
         )
         if children:
             return max(_content_end(c) for c in children)
-    if isinstance(node, pyyaml.ScalarNode) and node.style in ("|", ">"):
-        # A block scalar's end mark is after its trailing line breaks: back up over them.
-        mark = node.end_mark
-        return (mark.line, mark.column)
+    # A block scalar (| or >) ends after its trailing line breaks: its kept blank lines stay
+    # above the new item.
     return (node.end_mark.line, node.end_mark.column)
 
 
