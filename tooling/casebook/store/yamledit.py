@@ -278,7 +278,7 @@ def append_block_items(text: str, key: str, items: Sequence[Mapping[str, Any]]) 
     if head and not _has_break(head[-1]):
         head[-1] += newline
     key_col = dash if isinstance(last, pyyaml.MappingNode) and not last.flow_style else dash_col + 2
-    block = "".join(_item_lines(item, dash_col, key_col) for item in items)
+    block = _item_lines(items, dash_col, key_col)
     return "".join(head) + with_newline(block, newline) + "".join(lines[j + 1 :])
 
 
@@ -313,16 +313,21 @@ def _content_end(node: Any) -> tuple[int, int]:
     return (node.end_mark.line, node.end_mark.column)
 
 
-def _item_lines(item: Mapping[str, Any], dash_col: int, key_col: int) -> str:
-    """One new list item in the canonical layout, its keys at ``key_col``."""
-    body = dump(_yaml(), node(dict(item)))
+def _item_lines(items: Sequence[Mapping[str, Any]], dash_col: int, key_col: int) -> str:
+    """New list items in the canonical layout, dashes at ``dash_col``, keys at ``key_col``.
+
+    One dump for all the items (a ruamel.yaml emitter per item would cost more than the
+    splice): the canonical layout writes a top-level list with its dashes at column 2 and the
+    items' keys at column 4; each line is moved to the file's columns.
+    """
+    body = dump(_yaml(), node([dict(item) for item in items]))
     out = []
-    for i, line in enumerate(body.splitlines(keepends=True)):
-        if i == 0:
-            out.append(" " * dash_col + "-" + " " * (key_col - dash_col - 1) + line)
-        elif line.strip():
-            out.append(" " * key_col + line)
-        else:
+    for line in body.splitlines(keepends=True):
+        if line.startswith("  - "):
+            out.append(" " * dash_col + "-" + " " * (key_col - dash_col - 1) + line[4:])
+        elif line.startswith("    "):
+            out.append(" " * key_col + line[4:])
+        else:  # a blank line inside a block scalar
             out.append(line)
     return "".join(out)
 
