@@ -78,3 +78,14 @@ def test_control_characters_in_a_csv_cell_are_refused(cli, mini, cell, code):
     assert res.code == 2
     assert f"export.csv line 2: summary: contains the control character {code}" in res.err
     assert path.read_bytes() == before
+
+
+def test_control_characters_on_the_command_line_are_refused(cli, mini):
+    path = mini / "cases" / f"{CASE}.yaml"
+    before = path.read_bytes()
+    res = cli(
+        "--root", mini, "log", "contact", CASE, "--date", "2026-03-20", "--channel", "email",
+        "--to", "mgr-basil", "--summary", "a\x00b", *AS_OF,
+    )  # fmt: skip
+    assert res.code == 2 and "summary: contains the control character U+0000" in res.err
+    assert path.read_bytes() == before

@@ -59,10 +59,7 @@ _MINUTES = re.compile(r"^[0-9]{1,9}$")  # ASCII digits ("²".isdigit() is true; 
 # store.cases.MAX_RECORD_BYTES.
 MAX_ROWS = 5_000
 MAX_BYTES = 2_000_000
-# C0 and C1 control characters (NUL, escape, backspace ...; a tab or a line break inside a quoted
-# cell is text) and the bidirectional overrides that make text display in another order than it
-# is stored. A NUL stored in a record breaks other tools that read it.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = entries.CONTROL
 _ADAPTER: TypeAdapter[ContactLogged] = TypeAdapter(ContactLogged)
 
 

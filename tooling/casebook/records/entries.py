@@ -6,6 +6,7 @@ put in shape. ``parse_restriction`` reads the command-line form of a restriction
 
 from __future__ import annotations
 
+import re
 import shlex
 import typing
 from datetime import date
@@ -17,9 +18,32 @@ from casebook.errors import UsageError
 from casebook.model import RESTRICTION_TYPES
 from casebook.model.case import ContactLogged, Decision, LetterSent, ReviewHeld
 
+# C0 and C1 control characters (NUL, escape, backspace ...; tab and line breaks are text) and the
+# bidirectional overrides that make text display in another order than it is stored. A NUL
+# stored in a record breaks the tools that read it (docs/limits.md).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def refuse_control(where: str, value: Any) -> None:
+    """UsageError when text in ``value`` (a string, or strings in lists) has a control char."""
+    if isinstance(value, str):
+        bad = CONTROL.search(value)
+        if bad:
+            raise UsageError(
+                f"{where}: contains the control character U+{ord(bad.group()):04X}; remove it"
+            )
+    elif isinstance(value, list | tuple):
+        for v in value:
+            refuse_control(where, v)
+
 
 def ordered(model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` (YAML keys) in the model's field order, without empty values."""
+    """``values`` (YAML keys) in the model's field order, without empty values.
+
+    UsageError when a text value holds a control character (``CONTROL``).
+    """
+    for key, value in values.items():
+        refuse_control(key, value)
     keys = [f.alias or name for name, f in model.model_fields.items()]
     out = {k: values[k] for k in keys if k in values}
     out |= {k: v for k, v in values.items() if k not in out}  # unknown keys: the model says so

@@ -4,8 +4,10 @@ Reading for validation goes through ``yamlio`` (strict, fast). Writing goes thro
 round-trip mode, which keeps comments, key order, quoting and the flow or block style of every
 node it read. Two uses:
 
-* ``append``-style edits (``casebook new``, ``casebook log ...``): load, add nodes, dump with the
-  file's own indentation. ``only_inserted`` then proves that no existing line changed.
+* appending events (``casebook log ...``, ``casebook close``): ``append_block_items`` splices the
+  new lines in after the last event, so every existing byte stays (line breaks, comments);
+  other edits load, add nodes and dump with the file's own indentation. ``only_inserted`` then
+  proves on the bytes written that no existing line changed.
 * ``canonical`` (``casebook fmt``): the one layout casebook writes (see
   docs/decisions/0013-canonical-yaml-layout.md): two-space indentation, list items indented
   under their key, block mappings, lists of plain values on one line, no line wrapping, quotes
@@ -276,7 +278,7 @@ def append_block_items(text: str, key: str, items: Sequence[Mapping[str, Any]]) 
     if head and not _has_break(head[-1]):
         head[-1] += newline
     key_col = dash if isinstance(last, pyyaml.MappingNode) and not last.flow_style else dash_col + 2
-    block = "".join(_item_lines(item, dash_col, key_col) for item in items)
+    block = _item_lines(items, dash_col, key_col)
     return "".join(head) + with_newline(block, newline) + "".join(lines[j + 1 :])
 
 
@@ -306,23 +308,26 @@ def _content_end(node: Any) -> tuple[int, int]:
         )
         if children:
             return max(_content_end(c) for c in children)
-    if isinstance(node, pyyaml.ScalarNode) and node.style in ("|", ">"):
-        # A block scalar's end mark is after its trailing line breaks: back up over them.
-        mark = node.end_mark
-        return (mark.line, mark.column)
+    # A block scalar (| or >) ends after its trailing line breaks: its kept blank lines stay
+    # above the new item.
     return (node.end_mark.line, node.end_mark.column)
 
 
-def _item_lines(item: Mapping[str, Any], dash_col: int, key_col: int) -> str:
-    """One new list item in the canonical layout, its keys at ``key_col``."""
-    body = dump(_yaml(), node(dict(item)))
+def _item_lines(items: Sequence[Mapping[str, Any]], dash_col: int, key_col: int) -> str:
+    """New list items in the canonical layout, dashes at ``dash_col``, keys at ``key_col``.
+
+    One dump for all the items (a ruamel.yaml emitter per item would cost more than the
+    splice): the canonical layout writes a top-level list with its dashes at column 2 and the
+    items' keys at column 4; each line is moved to the file's columns.
+    """
+    body = dump(_yaml(), node([dict(item) for item in items]))
     out = []
-    for i, line in enumerate(body.splitlines(keepends=True)):
-        if i == 0:
-            out.append(" " * dash_col + "-" + " " * (key_col - dash_col - 1) + line)
-        elif line.strip():
-            out.append(" " * key_col + line)
-        else:
+    for line in body.splitlines(keepends=True):
+        if line.startswith("  - "):
+            out.append(" " * dash_col + "-" + " " * (key_col - dash_col - 1) + line[4:])
+        elif line.startswith("    "):
+            out.append(" " * key_col + line[4:])
+        else:  # a blank line inside a block scalar
             out.append(line)
     return "".join(out)
 
