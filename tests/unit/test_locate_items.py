@@ -12,7 +12,8 @@ from tests.conftest import REPO
 FILES = sorted(
     [
         *(REPO / "cases").glob("*.yaml"),
-        *(REPO / "tests").rglob("*.yaml"),
+        # Not tests/hostile/: its inputs are broken on purpose (not UTF-8, NUL bytes).
+        *(p for p in (REPO / "tests").rglob("*.yaml") if "hostile" not in p.parts),
     ]
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,6 +100,21 @@ def _ledger_paths(policy: Policy) -> list[Finding]:
     return out
 
 
+def _path_finding(root: Path, folder: str, rel: str, problem: str) -> Finding:
+    """A refused path: rule ``file-type`` when the file is a link, FIFO or device (the safe
+    reader's finding), else a ``policy`` error saying why the path is not confined."""
+    parts = Path(rel).parts
+    if Path(rel).is_absolute() or ".." in parts:
+        return _err(problem, ("text",))
+    try:
+        safefile.check_regular(root, root / folder / rel)
+    except safefile.UnsafeFile as exc:
+        return replace(safefile.unsafe_finding(exc), loc=("text",), file=None)
+    except OSError:
+        pass
+    return _err(problem, ("text",))
+
+
 def _err(message: str, loc: Loc) -> Finding:
     return Finding("error", "policy", message, loc=loc)
 
@@ -118,7 +134,7 @@ def _procedure_findings(
     # Confined (issue 16): `text: ../../../x` would print any file into the enclosure.
     problem = path_problem(root, PUBLISHED_DIR, proc.text)
     if problem is not None:
-        yield _err(f"published text: {problem}", ("text",))
+        yield _path_finding(root, PUBLISHED_DIR, proc.text, f"published text: {problem}")
     if proc.initial not in states:
         yield _err(
             f"initial state {proc.initial!r} is not one of the states: {', '.join(sorted(states))}",

@@ -170,7 +170,8 @@ def _confined(root: Path, rel: str, findings: list[Finding]) -> bool:
     folder, _, name = rel.rpartition("/")
     problem = path_problem(root, folder, name, missing_ok=True)
     if problem is not None:
-        findings.append(Finding("error", "policy", problem, file=rel))
+        # A fixed name cannot leave policy/: the problem is a link or not a regular file.
+        findings.append(Finding("error", "file-type", problem, file=rel))
         return False
     return True
 
