@@ -25,6 +25,7 @@ from casebook.records.edits import (
     append_events,
     case_path,
     current_restrictions,
+    placed_at,
     plan_edit,
     valid_case,
 )
@@ -147,8 +148,8 @@ def contacts(
     if not fresh:
         click.echo(f"{f.rel}: nothing to add; all {skipped} row(s) are already logged")
         return
-    first = len(case.events)
-    lines = {first + i: r.line for i, r in enumerate(fresh)}
+    at = placed_at([e.date for e in case.events], [r.event["date"] for r in fresh])
+    lines = {i: r.line for i, r in zip(at, fresh, strict=True)}
 
     def origin(finding: Finding) -> str:
         loc = finding.loc
