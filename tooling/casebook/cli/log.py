@@ -21,6 +21,7 @@ from casebook.cli.recording import (
 from casebook.model.findings import Finding
 from casebook.records import entries
 from casebook.records.csvcontacts import new_rows, read_rows
+from casebook.records.pending import pending_notifications
 from casebook.records.edits import (
     append_events,
     case_path,
@@ -35,7 +36,7 @@ DATE_HELP = "When it happened, YYYY-MM-DD."
 
 @click.group()
 def log() -> None:
-    """Append an event to a case: contact, contacts (CSV), decision, letter, review.
+    """Add an event to a case: contact, contacts (CSV), decision, letter, notification, review.
 
     Each command validates the case with the rules of `casebook check` before writing,
     refuses a change that would bring an error, and keeps every comment in the file.
@@ -276,6 +277,65 @@ def letter(
     )
     edit = plan_edit(book, case_id, append_events([event]), as_of_date(as_of))
     finish(edit, f"recorded letter {event['letter']} of {event['date']}", dry_run)
+
+
+@log.command()
+@click.argument("case_id", metavar="CASE-ID")
+@click.option("--date", "on", metavar="YYYY-MM-DD", help="Date the notification was sent.")
+@click.option(
+    "--list",
+    "list_id",
+    metavar="ID",
+    help="The procedure's distribution list told (default: the one the case still owes).",
+)
+@click.option("--by", metavar="PERSON-ID", help="Who sent it.")
+@click.option(
+    "--about",
+    help="What it told them (default: the decision the list is owed, e.g. 'Stage 1: warn ...').",
+)
+@record_options
+@pass_env
+def notification(
+    env: Env,
+    case_id: str,
+    on: str | None,
+    list_id: str | None,
+    by: str | None,
+    about: str | None,
+    as_of: str | None,
+    dry_run: bool,
+) -> None:
+    """Record a notification sent to a distribution list the procedure names.
+
+    `casebook notify --send` records what it sends by itself; use this for a notification
+    sent another way (an e-mail written by hand, a telephone call to the register keeper).
+    """
+    book = book_of(env)
+    f = case_path(book, case_id)
+    case = valid_case(f)
+    when = as_of_date(as_of)
+    proc = book.policy.procedures.get(case.procedure)
+    owed = pending_notifications(case, proc, book.policy.settings, when) if proc else []
+    owed_lists = list(dict.fromkeys(p.list_id for p in owed))
+    if list_id is None and len(owed_lists) == 1:
+        list_id = owed_lists[0]
+    choices = owed_lists or (sorted(proc.distribution_lists) if proc else None)
+    needs = [
+        _date_need(on),
+        Need("--list", "Distribution list", list_id, choices=choices),
+        Need("--by", "Sent by (person id)", by),
+    ]
+    resolve(needs)
+    chosen = needs[1].value
+    if about is None:
+        about = next((p.about for p in owed if p.list_id == chosen), None)
+    n_about = Need("--about", "What it told them", about)
+    resolve([n_about])
+    event = entries.notification(
+        on=needs[0].value, list_id=chosen, by=needs[2].value, about=n_about.value
+    )
+    edit = plan_edit(book, case_id, append_events([event]), when)
+    finish(edit, f"recorded a notification to {chosen} of {event['date']}", dry_run)
 
 
 @log.command()

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from casebook.errors import UsageError
 from casebook.model import RESTRICTION_TYPES
-from casebook.model.case import ContactLogged, Decision, LetterSent, ReviewHeld
+from casebook.model.case import ContactLogged, Decision, LetterSent, Notification, ReviewHeld
 
 
 def ordered(model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
@@ -57,6 +57,14 @@ def letter(*, on: date, letter_id: str, by: str, via: str, to: str | None = None
     return ordered(
         LetterSent,
         {"date": on, "type": "letter", "letter": letter_id, "by": by, "via": via, "to": to},
+    )
+
+
+def notification(*, on: date, list_id: str, by: str, about: str) -> dict[str, Any]:
+    """A notification sent to a procedure's distribution list (``list`` in YAML)."""
+    return ordered(
+        Notification,
+        {"date": on, "type": "notification", "list": list_id, "by": by, "about": about},
     )
 
 

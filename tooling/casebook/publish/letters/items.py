@@ -129,7 +129,8 @@ _HOW = (
 Value = object
 Resolver = Callable[[LetterSource], "Value | Missing"]
 
-_DECISION_FIX = "record the decision (type: decision) before the letter"
+def _decision_fix(src: LetterSource) -> str:
+    return f"record the decision before the letter: run casebook log decision {src.case.id} ..."
 
 
 def _restrictions(src: LetterSource) -> list[Restriction]:
@@ -176,7 +177,7 @@ def behaviour_of_concern(src: LetterSource) -> Value | Missing:
 
 def why_unacceptable(src: LetterSource) -> Value | Missing:
     if src.job.step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     return src.job.step.decision.reasons
 
 
@@ -230,7 +231,7 @@ _KIND_ACTION = {
 def actions(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     found = _arrangements(src)
     if found:
         return found
@@ -258,7 +259,7 @@ def _end(src: LetterSource) -> date | None:
 def duration(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     end = _end(src)
     if end is not None:
         return Duration(end, None, None)
@@ -276,7 +277,7 @@ def duration(src: LetterSource) -> Value | Missing:
 def monitoring_period(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     state = src.procedure.states.get(step.to_state)
     end = period_end(step, src.procedure)
     if end is None:
@@ -292,7 +293,7 @@ def monitoring_period(src: LetterSource) -> Value | Missing:
 
 def spoc(src: LetterSource) -> Value | Missing:
     if src.job.step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     found = [x for x in _restrictions(src) if isinstance(x, r.Spoc)]
     if not found:
         return Missing(
@@ -326,7 +327,7 @@ def contact_arrangements(src: LetterSource) -> Value | Missing:
 def possible_outcomes(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     states = src.procedure.states
     found = []
     for t in src.procedure.transitions:
@@ -346,7 +347,7 @@ def possible_outcomes(src: LetterSource) -> Value | Missing:
 def sanction(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     state = src.procedure.states.get(step.to_state)
     if step.transition is None or state is None or state.kind in ENDED_KINDS:
         return Missing(
@@ -366,7 +367,7 @@ def sanction(src: LetterSource) -> Value | Missing:
 def review_outcome(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     # The review that led to the decision, if one is recorded after the decision before it.
     earlier = [s.index for s in src.job_steps if s.index < step.index]
     since = earlier[-1] if earlier else -1
@@ -389,7 +390,7 @@ def review_outcome(src: LetterSource) -> Value | Missing:
 def thanks(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     state = src.procedure.states.get(step.to_state)
     if state is None or state.kind not in ENDED_KINDS:
         return Missing(
