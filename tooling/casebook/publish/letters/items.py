@@ -36,6 +36,7 @@ class Officer:
     job_title: str | None
     email: str | None
     phone: str | None
+    address: tuple[str, ...]  # empty: the council's address
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,9 @@ def officer(people: dict[str, Person], pid: str) -> Officer | Missing:
             f"{p.name} ({pid}) has no e-mail address or telephone number",
             f"add email or phone for {pid} in policy/people.yaml",
         )
-    return Officer(p.id, p.name, p.job_title, str(p.email) if p.email else None, p.phone)
+    return Officer(
+        p.id, p.name, p.job_title, str(p.email) if p.email else None, p.phone, tuple(p.address)
+    )
 
 
 def behaviour_of_concern(src: LetterSource) -> Value | Missing:
@@ -182,23 +185,31 @@ def why_unacceptable(src: LetterSource) -> Value | Missing:
 
 
 def service_impact(src: LetterSource) -> Value | Missing:
+    """The account and "Our records show": the counts the referral recorded (``referral.
+    contacts``: "Telephone: 30 in one week"). Contacts logged one by one are a partial record
+    (whoever remembered to log them), so they are counted only for a channel the referral gives
+    no figure for, and said to be what was logged: "E-mail: 4 logged since 2 March 2026" never
+    stands beside "about 30 calls" as if it were the whole story."""
     channels = _channels(src)
     lines = []
+    counted = set()
     for c in src.case.referral.contacts:
         label = channels.get(c.channel, c.channel)
         during = f" in {c.period}" if c.period else ""
         lines.append(f"{label}: {c.count}{during}")
+        counted.add(c.channel)
     before = src.job.step.index if src.job.step else len(src.case.events)
     logged: dict[str, int] = {}
     for ev in src.case.events[:before]:
-        if isinstance(ev, ContactLogged) and ev.direction == "in":
+        if isinstance(ev, ContactLogged) and ev.direction == "in" and ev.channel not in counted:
             logged[ev.channel] = logged.get(ev.channel, 0) + 1
     if logged:
         since = phrases.long_date(src.case.referral.date)
         for ch, n in logged.items():
-            lines.append(f"{channels.get(ch, ch)}: {n} since {since}")
+            lines.append(f"{channels.get(ch, ch)}: {n} logged since {since}")
     # The referral's account is required by the schema: it is the evidence when there are
-    # no numbers (abuse, threats), and the numbers add to it when there are.
+    # no numbers (abuse, threats), and the numbers add to it when there are. It is quoted to
+    # the person, and `casebook new --account` says so.
     return Impact(tuple(lines), src.case.referral.account)
 
 
