@@ -175,7 +175,10 @@ def contacts(
 @click.option(
     "--consulted", multiple=True, metavar="PERSON-ID", help="Who was consulted (repeatable)."
 )
-@click.option("--reasons", help="Why: the reasons given to the person.")
+@click.option(
+    "--reasons",
+    help="Why: the reasons given to the person, quoted in the letter that follows.",
+)
 @click.option(
     "--restriction",
     multiple=True,
@@ -347,7 +350,7 @@ def notification(
     type=click.Choice(["continue", "change", "close"]),
     help="continue, change (record the decision too) or close.",
 )
-@click.option("--notes", help="What the review found.")
+@click.option("--notes", help="What the review found (for the file; letters do not quote it).")
 @click.option("--next-review", metavar="YYYY-MM-DD", help="When the next review is due.")
 @record_options
 @pass_env
