@@ -3,12 +3,11 @@ to a real SMTP server (aiosmtpd) on 127.0.0.1, in plain SMTP and over STARTTLS w
 
 from __future__ import annotations
 
-import json
-
 import datetime as dt
 import email
 import email.policy
 import ipaddress
+import json
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -161,7 +160,9 @@ def test_end_of_monitoring_reaches_the_distribution_list(cli, tmp_path, plain_se
     ]
     again = cli("--root", root, "notify", "--send", "--as-of", ALLITEMS_AS_OF)
     assert again.code == 0 and len(inbox.messages) == 1, again.out
-    report = json.loads(cli("--root", root, "check", "--as-of", ALLITEMS_AS_OF, "--format", "json").out)
+    report = json.loads(
+        cli("--root", root, "check", "--as-of", ALLITEMS_AS_OF, "--format", "json").out
+    )
     assert not [f for f in report["findings"] if f["rule"] == "notify"], report["findings"]
     assert "Sam Sample" not in res.out + res.err  # no personal data on the console
 

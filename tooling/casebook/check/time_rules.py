@@ -45,7 +45,8 @@ _DECIDE = "casebook log decision {case} --date YYYY-MM-DD --to STATE --decided-b
 ACTION = {
     "review": "hold the review, then run casebook log review {case} --date YYYY-MM-DD "
     "--by PERSON-ID --outcome continue|change|close --notes TEXT",
-    "monitoring-ends": "record the decision on the outcome: run " + _DECIDE
+    "monitoring-ends": "record the decision on the outcome: run "
+    + _DECIDE
     + " (or casebook close {case})",
     "no-contact-ends": "record the decision: run " + _DECIDE,
     "dormant-from": "record the decision: run " + _DECIDE,

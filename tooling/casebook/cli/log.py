@@ -21,7 +21,6 @@ from casebook.cli.recording import (
 from casebook.model.findings import Finding
 from casebook.records import entries
 from casebook.records.csvcontacts import new_rows, read_rows
-from casebook.records.pending import pending_notifications
 from casebook.records.edits import (
     append_events,
     case_path,
@@ -30,6 +29,7 @@ from casebook.records.edits import (
     plan_edit,
     valid_case,
 )
+from casebook.records.pending import pending_notifications
 
 DATE_HELP = "When it happened, YYYY-MM-DD."
 

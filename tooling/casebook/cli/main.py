@@ -114,9 +114,7 @@ def _wants_json(argv: list[str]) -> bool:
     for word in argv:
         if isinstance(cmd, click.Group) and word in cmd.commands:
             cmd = cmd.commands[word]
-    formats = [
-        p for p in cmd.params if isinstance(p, click.Option) and "--format" in p.opts
-    ]
+    formats = [p for p in cmd.params if isinstance(p, click.Option) and "--format" in p.opts]
     if not formats or not isinstance(formats[0].type, click.Choice):
         return False
     if "json" not in formats[0].type.choices:

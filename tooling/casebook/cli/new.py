@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import click
-
 import re
 from typing import Any
+
+import click
 
 from casebook.cli.common import Env, pass_env, today
 from casebook.cli.recording import (
@@ -43,8 +43,8 @@ from casebook.records.edits import plan_new
 )
 @click.option(
     "--account",
-    help="What happened, in a sentence or two. Quoted to the person in letters (\"This has had "
-    "an effect on our service and on our staff. ...\"): write it for them to read.",
+    help='What happened, in a sentence or two. Quoted to the person in letters ("This has had '
+    'an effect on our service and on our staff. ..."): write it for them to read.',
 )
 @click.option(
     "--contact-count",
@@ -52,7 +52,7 @@ from casebook.records.edits import plan_new
     multiple=True,
     metavar="'CHANNEL=N [in PERIOD]'",
     help="How many contacts the referral counted, e.g. 'phone=30 in one week' (repeatable). "
-    "Letters quote them under \"Our records show\".",
+    'Letters quote them under "Our records show".',
 )
 @click.option(
     "--officer",

@@ -14,7 +14,6 @@ handle contact (the handling card), and nothing about their behaviour or circums
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import re
 import smtplib

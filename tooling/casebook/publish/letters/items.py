@@ -130,6 +130,7 @@ _HOW = (
 Value = object
 Resolver = Callable[[LetterSource], "Value | Missing"]
 
+
 def _decision_fix(src: LetterSource) -> str:
     return f"record the decision before the letter: run casebook log decision {src.case.id} ..."
 
