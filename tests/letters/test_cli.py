@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+from tests.conftest import TOOLING
+
 from .helpers import ALLITEMS_CASE, copy_fixture, edit
 
 CASE = f"cases/{ALLITEMS_CASE}.yaml"
@@ -78,3 +84,31 @@ def test_unknown_case_is_a_usage_error(cli, tmp_path):
     res = cli("--root", root, "letters", "AI-2099-0001", "--out", tmp_path / "out")
     assert res.code == 2 and "no case 'AI-2099-0001'" in res.err
     assert not (tmp_path / "out").exists()
+
+
+def test_pdf_without_weasyprint_says_how_and_leaves_no_folder(tmp_path):
+    """A real process in which WeasyPrint cannot be imported (as after the README's first
+    command, which installs without the pdf extra)."""
+    root = copy_fixture("allitems", tmp_path)
+    blocker = tmp_path / "no-weasyprint" / "weasyprint"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text('raise ImportError("No module named weasyprint")\n')
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(blocker.parent), str(TOOLING)])}
+    out = tmp_path / "out"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "casebook", "--root", str(root), "letters", *args],
+            env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    res = run("--format", "pdf", "--out", str(out))
+    assert res.returncode == 2, res.stderr
+    assert "pip install -e '.[pdf]'" in res.stderr and "Traceback" not in res.stderr
+    assert not out.exists()
+    assert not (root / "out").exists()
+    # The default format works on the same install.
+    res = run("--out", str(out))
+    assert res.returncode == 0, res.stderr
+    written = sorted(p.suffix for p in (out / ALLITEMS_CASE).iterdir())
+    assert written and set(written) == {".html"}

@@ -7,6 +7,7 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
+import json
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -146,7 +147,23 @@ def test_end_of_monitoring_reaches_the_distribution_list(cli, tmp_path, plain_se
     assert "12 October 2026" in body
     assert "sam@example.org" not in body and "Sample Road" not in body  # no contact details
     assert "52 e-mails" not in body  # no behaviour history
-    assert "type: notification, list: members, by: cro-cam" in res.out  # what to record
+    # Recorded in the case (dated --as-of), so the next run sends nothing again.
+    assert f"cases/{ALLITEMS_CASE}.yaml: recorded 1 notification(s) as sent on" in res.out
+    recorded = (root / CASE).read_text().splitlines()
+    assert f"  - date: {ALLITEMS_AS_OF}" in recorded
+    at = recorded.index(f"  - date: {ALLITEMS_AS_OF}")
+    assert recorded[at + 1 : at + 5] == [
+        "    type: notification",
+        "    list: members",
+        "    by: cro-cam",
+        "    about: End monitoring",
+    ]
+    again = cli("--root", root, "notify", "--send", "--as-of", ALLITEMS_AS_OF)
+    assert again.code == 0 and len(inbox.messages) == 1, again.out
+    report = json.loads(
+        cli("--root", root, "check", "--as-of", ALLITEMS_AS_OF, "--format", "json").out
+    )
+    assert not [f for f in report["findings"] if f["rule"] == "notify"], report["findings"]
     assert "Sam Sample" not in res.out + res.err  # no personal data on the console
 
 

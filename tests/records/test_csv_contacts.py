@@ -59,7 +59,7 @@ BAD = [
     ("", "the file is empty", 2),
     ("date,channel,to,summary,minutes\n2026-03-20,phone,x,ok,ten\n",
      "line 2: minutes 'ten' is not a whole number", 2),
-    ('date,channel,to,summary\n2026-03-20,phone,x,"multi\nline"\n2026-03-08,phone,x,early\n',
+    ('date,channel,to,summary\n2026-03-20,phone,x,"multi\nline"\n2026-03-01,phone,x,early\n',
      "export.csv line 4: error [event-order]", 1),
 ]  # fmt: skip
 

@@ -155,8 +155,8 @@ BAD = [
     ("bad restriction spec", ("log", "decision", CASE, "--date", "2026-03-25", "--to",
      "stage-2", "--decided-by", "dir-dev", "--reasons", "r", "--restriction",
      "volume maxi=2"), 2, "has no field 'maxi'"),
-    ("event before the last", ("log", "contact", CASE, "--date", "2026-03-12", "--channel",
-     "phone", "--to", "x", "--summary", "s"), 1, "date order"),
+    ("event before the referral", ("log", "contact", CASE, "--date", "2026-03-01",
+     "--channel", "phone", "--to", "x", "--summary", "s"), 1, "before the referral"),
     ("future event", ("log", "contact", CASE, "--date", "2026-05-01", "--channel", "phone",
      "--to", "x", "--summary", "s"), 1, "after the check date"),
     ("unknown letter", ("log", "letter", CASE, "--date", "2026-03-20", "--letter", "stage-9",
@@ -183,6 +183,48 @@ def test_bad_input_leaves_the_file_unchanged(cli, mini, args, code, words):
     assert "Traceback" not in res.err
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir()) == ["MC-2026-0001.yaml"]
+
+
+def test_a_contact_reported_late_is_inserted_in_date_order(cli, mini):
+    """A call of 12 March reported after the contact of 16 March goes between the letter of
+    10 March and that contact: only its lines are inserted, and the case still checks."""
+    path = commented(mini)
+    before = path.read_text()
+    res = cli(
+        "--root", mini, "log", "contact", CASE, "--date", "2026-03-12", "--time", "16:00",
+        "--channel", "email", "--to", "mgr-basil", "--summary", "Late-reported e-mail", *AS_OF,
+    )  # fmt: skip
+    assert res.code == 0, res.err
+    after = path.read_text()
+    assert added_lines(before, after) == [
+        "  - date: 2026-03-12",
+        "    type: contact",
+        '    time: "16:00"',
+        "    channel: email",
+        "    to: mgr-basil",
+        "    summary: Late-reported e-mail",
+    ]
+    lines = after.splitlines()
+    new_at = lines.index("  - date: 2026-03-12")
+    assert "type: letter" in lines[new_at - 1]
+    assert lines[new_at + 6].startswith("  - {date: 2026-03-16")
+    check_ok(cli, mini)
+
+
+def test_a_late_event_that_would_renumber_a_correction_is_refused(cli, mini):
+    path = case_file(mini)
+    path.write_text(
+        path.read_text()
+        + "  - {date: 2026-03-17, type: note, by: mgr-amber, text: Wrong time, corrects: 2}\n"
+    )
+    before = path.read_bytes()
+    res = cli(
+        "--root", mini, "log", "contact", CASE, "--date", "2026-03-12", "--channel", "email",
+        "--to", "mgr-basil", "--summary", "Late", *AS_OF,
+    )  # fmt: skip
+    assert res.code == 1, (res.out, res.err)
+    assert "events[3].corrects: 2" in res.err and "Traceback" not in res.err
+    assert path.read_bytes() == before
 
 
 def test_missing_options_without_a_terminal_as_a_process(mini):

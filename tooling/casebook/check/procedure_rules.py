@@ -388,7 +388,9 @@ def letters_recorded(ctx: CaseContext) -> Iterator[Finding]:
         if ob.met_by is None:
             msg = (
                 f"the decision of {ctx.case.events[decided].date} requires the letter "
-                f"{letter_id!r} ({letter.title}), due by {ob.due}; record it with type: letter"
+                f"{letter_id!r} ({letter.title}), due by {ob.due}; once it is sent, run casebook "
+                f"log letter {ctx.case.id} --letter {letter_id} --date YYYY-MM-DD "
+                "--by PERSON-ID --via post|email"
             )
             if ob.overdue(ctx.as_of):
                 yield _err("letter", msg + " (overdue)", loc)
@@ -426,7 +428,12 @@ def notifications_recorded(ctx: CaseContext) -> Iterator[Finding]:
     for ob in ctx.obligations:
         if ob.kind != "notification" or ob.met:
             continue
-        msg = f"{ob.label}: due by {ob.due}; record it with type: notification"
+        list_id = ob.key.rsplit("/", 1)[-1]
+        msg = (
+            f"{ob.label}: due by {ob.due}; casebook notify {ctx.case.id} --send sends and "
+            f"records it; if it went another way, run casebook log notification "
+            f"{ctx.case.id} --list {list_id} --date YYYY-MM-DD --by PERSON-ID"
+        )
         loc: Loc = ("events", ob.event if ob.event is not None else 0)
         yield (
             _err("notify", msg + " (overdue)", loc)

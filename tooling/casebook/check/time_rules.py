@@ -39,13 +39,20 @@ from casebook.store.reader import with_line
 
 OWN_RULES = {"letter", "notification"}  # reported by the letter and notify rules
 RETENTION_KINDS = {"deletion", "retention-review"}
+# What to do, as the command that records it ({case}: the case id). Hints speak in commands,
+# not YAML keys: nobody should have to edit a case file by hand to act on a finding.
+_DECIDE = "casebook log decision {case} --date YYYY-MM-DD --to STATE --decided-by PERSON-ID ..."
 ACTION = {
-    "review": "hold the review and record it with type: review",
-    "monitoring-ends": "record the decision on the outcome with type: decision",
-    "no-contact-ends": "record the decision with type: decision",
-    "dormant-from": "record the decision with type: decision",
-    "period-ends": "record the decision with type: decision",
-    "restriction-ends": "record a decision to renew it, or let it lapse and tell staff",
+    "review": "hold the review, then run casebook log review {case} --date YYYY-MM-DD "
+    "--by PERSON-ID --outcome continue|change|close --notes TEXT",
+    "monitoring-ends": "record the decision on the outcome: run "
+    + _DECIDE
+    + " (or casebook close {case})",
+    "no-contact-ends": "record the decision: run " + _DECIDE,
+    "dormant-from": "record the decision: run " + _DECIDE,
+    "period-ends": "record the decision: run " + _DECIDE + " (or casebook close {case})",
+    "restriction-ends": "to renew it, run " + _DECIDE + " --keep-restrictions; or let it "
+    "lapse and tell staff",
 }
 
 
@@ -109,7 +116,7 @@ def obligations_due(ctx: CaseContext) -> Iterator[Finding]:
     for ob in ctx.obligations:
         if ob.kind in OWN_RULES:
             continue
-        hint = ACTION.get(ob.kind, "record what was done")
+        hint = ACTION.get(ob.kind, "record what was done").format(case=ob.case)
         yield from obligation_findings(ob, ctx.as_of, ctx.settings.warning_days, hint)
 
 
@@ -210,8 +217,8 @@ def recommenced(ctx: CaseContext) -> Iterator[Finding]:
                 "warning",
                 "recommenced",
                 f"contact on {ev.date} while the case is {st.label}: consider urgently whether "
-                f"to bring special measures back ({', '.join(sorted(set(back)))}); record the "
-                "decision, or a note of why not",
+                f"to bring special measures back ({', '.join(sorted(set(back)))}); run "
+                f"casebook log decision {ctx.case.id} ..., or record a note of why not",
                 loc=("events", i),
             )
 

@@ -35,7 +35,9 @@ from casebook.records.edits import append_events, case_path, closing_states, pla
     "--decided-by", multiple=True, metavar="PERSON-ID", help="Who decided (repeatable or a,b)."
 )
 @click.option("--consulted", multiple=True, metavar="PERSON-ID", help="Who was consulted.")
-@click.option("--reasons", help="Why the case is closed.")
+@click.option(
+    "--reasons", help="Why the case is closed (for the file; closure letters do not quote it)."
+)
 @click.option("--approved-in", metavar="PR", help="The pull request that approved it, e.g. #42.")
 @record_options
 @pass_env

@@ -11,6 +11,7 @@ from casebook.check.loading import require
 from casebook.cli.common import Env, as_of_option, pass_env, resolve_as_of
 from casebook.errors import CasebookError, UsageError
 from casebook.publish.letters import Format, Renderer
+from casebook.publish.pdf import PDF_HOW, pdf_available
 from casebook.store.outdir import prepare, replace_folder
 
 
@@ -25,9 +26,10 @@ from casebook.store.outdir import prepare, replace_folder
     "--format",
     "fmt",
     type=click.Choice(["md", "html", "pdf"]),
-    default="pdf",
+    default="html",
     show_default=True,
-    help="md for the site, html for a browser or printer, pdf to post or e-mail.",
+    help="md for the site, html for a browser or printer (works on every install), pdf to "
+    "post or e-mail (needs the pdf extra: pip install -e '.[pdf]').",
 )
 @click.option(
     "--pending",
@@ -51,6 +53,9 @@ def letters(
     that letters enclose goes to OUT/enclosures/. Exit 1 if a letter cannot be written because
     the case lacks its mandatory content (`casebook check` names what is missing).
     """
+    if fmt == "pdf" and not pdf_available():
+        # Before anything is made: no empty output folder is left behind.
+        raise UsageError(PDF_HOW)
     root = env.root
     book = require(root)
     renderer = Renderer(book)

@@ -25,16 +25,18 @@ from casebook.records.edits import (
     append_events,
     case_path,
     current_restrictions,
+    placed_at,
     plan_edit,
     valid_case,
 )
+from casebook.records.pending import pending_notifications
 
 DATE_HELP = "When it happened, YYYY-MM-DD."
 
 
 @click.group()
 def log() -> None:
-    """Append an event to a case: contact, contacts (CSV), decision, letter, review.
+    """Add an event to a case: contact, contacts (CSV), decision, letter, notification, review.
 
     Each command validates the case with the rules of `casebook check` before writing,
     refuses a change that would bring an error, and keeps every comment in the file.
@@ -147,8 +149,8 @@ def contacts(
     if not fresh:
         click.echo(f"{f.rel}: nothing to add; all {skipped} row(s) are already logged")
         return
-    first = len(case.events)
-    lines = {first + i: r.line for i, r in enumerate(fresh)}
+    at = placed_at([e.date for e in case.events], [r.event["date"] for r in fresh])
+    lines = {i: r.line for i, r in zip(at, fresh, strict=True)}
 
     def origin(finding: Finding) -> str:
         loc = finding.loc
@@ -173,7 +175,10 @@ def contacts(
 @click.option(
     "--consulted", multiple=True, metavar="PERSON-ID", help="Who was consulted (repeatable)."
 )
-@click.option("--reasons", help="Why: the reasons given to the person.")
+@click.option(
+    "--reasons",
+    help="Why: the reasons given to the person, quoted in the letter that follows.",
+)
 @click.option(
     "--restriction",
     multiple=True,
@@ -279,6 +284,65 @@ def letter(
 
 @log.command()
 @click.argument("case_id", metavar="CASE-ID")
+@click.option("--date", "on", metavar="YYYY-MM-DD", help="Date the notification was sent.")
+@click.option(
+    "--list",
+    "list_id",
+    metavar="ID",
+    help="The procedure's distribution list told (default: the one the case still owes).",
+)
+@click.option("--by", metavar="PERSON-ID", help="Who sent it.")
+@click.option(
+    "--about",
+    help="What it told them (default: the decision the list is owed, e.g. 'Stage 1: warn ...').",
+)
+@record_options
+@pass_env
+def notification(
+    env: Env,
+    case_id: str,
+    on: str | None,
+    list_id: str | None,
+    by: str | None,
+    about: str | None,
+    as_of: str | None,
+    dry_run: bool,
+) -> None:
+    """Record a notification sent to a distribution list the procedure names.
+
+    `casebook notify --send` records what it sends by itself; use this for a notification
+    sent another way (an e-mail written by hand, a telephone call to the register keeper).
+    """
+    book = book_of(env)
+    f = case_path(book, case_id)
+    case = valid_case(f)
+    when = as_of_date(as_of)
+    proc = book.policy.procedures.get(case.procedure)
+    owed = pending_notifications(case, proc, book.policy.settings, when) if proc else []
+    owed_lists = list(dict.fromkeys(p.list_id for p in owed))
+    if list_id is None and len(owed_lists) == 1:
+        list_id = owed_lists[0]
+    choices = owed_lists or (sorted(proc.distribution_lists) if proc else None)
+    needs = [
+        _date_need(on),
+        Need("--list", "Distribution list", list_id, choices=choices),
+        Need("--by", "Sent by (person id)", by),
+    ]
+    resolve(needs)
+    chosen = needs[1].value
+    if about is None:
+        about = next((p.about for p in owed if p.list_id == chosen), None)
+    n_about = Need("--about", "What it told them", about)
+    resolve([n_about])
+    event = entries.notification(
+        on=needs[0].value, list_id=chosen, by=needs[2].value, about=n_about.value
+    )
+    edit = plan_edit(book, case_id, append_events([event]), when)
+    finish(edit, f"recorded a notification to {chosen} of {event['date']}", dry_run)
+
+
+@log.command()
+@click.argument("case_id", metavar="CASE-ID")
 @click.option("--date", "on", metavar="YYYY-MM-DD", help="Date of the review.")
 @click.option("--by", multiple=True, metavar="PERSON-ID", help="Reviewers (repeatable or a,b).")
 @click.option(
@@ -286,7 +350,7 @@ def letter(
     type=click.Choice(["continue", "change", "close"]),
     help="continue, change (record the decision too) or close.",
 )
-@click.option("--notes", help="What the review found.")
+@click.option("--notes", help="What the review found (for the file; letters do not quote it).")
 @click.option("--next-review", metavar="YYYY-MM-DD", help="When the next review is due.")
 @record_options
 @pass_env

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ from casebook import __version__
 from casebook.cli.approvals import approvals
 from casebook.cli.check import check
 from casebook.cli.close import close
-from casebook.cli.common import Env
+from casebook.cli.common import Env, emit_json
 from casebook.cli.due import due
 from casebook.cli.fmt import fmt
 from casebook.cli.guard import guard
@@ -96,19 +97,83 @@ def os_failure(exc: OSError) -> tuple[str, int] | None:
     return f"{message}. Files casebook was writing were left as they were.", code
 
 
+def _root_after(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    """``casebook check --root DIR``: the same as ``casebook --root DIR check``."""
+    if value is None:
+        return
+    env = Env(value)
+    c: click.Context | None = ctx
+    while c is not None:  # every level: @pass_env finds the nearest
+        c.obj = env
+        c = c.parent
+
+
+def _leaves(group: click.Group) -> list[click.Command]:
+    out: list[click.Command] = []
+    for cmd in group.commands.values():
+        out += _leaves(cmd) if isinstance(cmd, click.Group) else [cmd]
+    return out
+
+
+# `--root` is accepted after the subcommand too (people type the command, then where).
+for _leaf in _leaves(cli):
+    _leaf.params.append(
+        click.Option(
+            ["--root"],
+            type=click.Path(file_okay=False, path_type=Path),
+            expose_value=False,
+            callback=_root_after,
+            help="The casebook folder (the same as casebook --root DIR before the command).",
+        )
+    )
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """The command line asks a command that has ``--format json`` for JSON.
+
+    Walks the command names to the command the arguments name, then looks for
+    ``--format json`` (or ``--format=json``) among the arguments.
+    """
+    cmd: click.Command = cli
+    for word in argv:
+        if isinstance(cmd, click.Group) and word in cmd.commands:
+            cmd = cmd.commands[word]
+    formats = [p for p in cmd.params if isinstance(p, click.Option) and "--format" in p.opts]
+    if not formats or not isinstance(formats[0].type, click.Choice):
+        return False
+    if "json" not in formats[0].type.choices:
+        return False
+    for i, word in enumerate(argv):
+        if word == "--format=json" or (word == "--format" and argv[i + 1 : i + 2] == ["json"]):
+            return True
+    return False
+
+
+def _fail(argv: list[str], message: str, code: int, show: Callable[[], None]) -> int:
+    """Report a usage or configuration error: as JSON on stdout when the command line asked
+    for JSON (``{"ok": false, "error": ...}``, same exit code), else as text on stderr."""
+    if _wants_json(argv):
+        emit_json({"ok": False, "error": message, "exit_code": code})
+    else:
+        show()
+    return code
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (tests call this directly)."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        cli.main(args=argv, prog_name="casebook", standalone_mode=False)
+        cli.main(args=args, prog_name="casebook", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
     except click.ClickException as exc:
-        exc.show()
-        return 2
+        return _fail(args, exc.format_message(), 2, exc.show)
     except CasebookError as exc:
-        click.echo(f"casebook: {exc}", err=True)
-        return exc.exit_code
+        err = exc
+        return _fail(
+            args, str(err), err.exit_code, lambda: click.echo(f"casebook: {err}", err=True)
+        )
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except OSError as exc:

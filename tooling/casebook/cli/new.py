@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import click
 
 from casebook.cli.common import Env, pass_env, today
@@ -16,6 +19,7 @@ from casebook.cli.recording import (
     resolve,
     split_ids,
 )
+from casebook.errors import UsageError
 from casebook.privacy.sar import Subject
 from casebook.records.edits import plan_new
 
@@ -37,7 +41,19 @@ from casebook.records.edits import plan_new
 @click.option(
     "--behaviour", multiple=True, metavar="ID", help="Behaviour referred (repeatable or a,b)."
 )
-@click.option("--account", help="What happened, in a sentence or two.")
+@click.option(
+    "--account",
+    help='What happened, in a sentence or two. Quoted to the person in letters ("This has had '
+    'an effect on our service and on our staff. ..."): write it for them to read.',
+)
+@click.option(
+    "--contact-count",
+    "contact_counts",
+    multiple=True,
+    metavar="'CHANNEL=N [in PERIOD]'",
+    help="How many contacts the referral counted, e.g. 'phone=30 in one week' (repeatable). "
+    'Letters quote them under "Our records show".',
+)
 @click.option(
     "--officer",
     multiple=True,
@@ -61,6 +77,7 @@ def new(
     capacity: str | None,
     behaviour: tuple[str, ...],
     account: str | None,
+    contact_counts: tuple[str, ...],
     officer: tuple[str, ...],
     as_of: str | None,
     dry_run: bool,
@@ -68,6 +85,15 @@ def new(
     """Open a case from a referral: writes cases/<CASE-ID>.yaml.
 
     Asks for missing details at a terminal; elsewhere (CI, a pipe) fails naming them.
+
+    \b
+    Quoted to the person in letters (write them for the person to read):
+      --name, --address, --email     the letter's address block and greeting
+      --account                      "This has had an effect on our service ..."
+      --contact-count                "Our records show: Telephone: 30 in one week"
+      --behaviour                    "We ask you to stop: ..." (the behaviours' labels)
+    Kept for the file only: --service (named as "our Planning service"), --phone,
+    --known-as, --referred-by, --capacity, --officer.
     """
     book = book_of(env)
     when = as_of_date(as_of)
@@ -110,6 +136,10 @@ def new(
         Need("--account", "What happened", account),
     ]
     resolve(needs)
+    counts = [
+        _contact_count(spec, [c.id for c in proc.channels] if proc else None)
+        for spec in contact_counts
+    ]
     service_v, name_v, on, by, cap, behav, account_v = (n.value for n in needs)
     email = ask_optional("E-mail address", email)
     address = ask_optional("Postal address", address)
@@ -127,6 +157,7 @@ def new(
             "capacity": cap,
             "behaviours": list(behav),
             "account": account_v,
+            "contacts": counts,
         },
         "officers": split_ids(officer),
     }
@@ -143,3 +174,25 @@ def new(
             "consider whether this referral belongs in one of them",
             err=True,
         )
+
+
+_COUNT = re.compile(r"^\s*([a-z0-9][a-z0-9-]*)\s*=\s*(\d+)(?:\s+in\s+(\S.*?))?\s*$")
+
+
+def _contact_count(spec: str, channels: list[str] | None) -> dict[str, Any]:
+    """``"phone=30 in one week"`` -> ``{"channel": "phone", "count": 30, "period": "one
+    week"}`` (``referral.contacts``). UsageError naming the option for anything else."""
+    m = _COUNT.match(spec)
+    if m is None:
+        raise UsageError(
+            f"--contact-count {spec!r}: write CHANNEL=N, or CHANNEL=N in PERIOD, e.g. "
+            "'phone=30 in one week'"
+        )
+    channel, count, period = m.group(1), int(m.group(2)), m.group(3)
+    if channels is not None and channel not in channels:
+        raise UsageError(
+            f"--contact-count {spec!r}: unknown channel {channel!r}; the procedure's "
+            f"channels: {', '.join(channels)}"
+        )
+    out: dict[str, Any] = {"channel": channel, "count": count}
+    return out | ({"period": period} if period else {})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import shlex
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,10 +11,12 @@ import click
 
 from casebook.check.loading import require
 from casebook.cli.common import DEFAULT_TZ, Env, as_of_option, pass_env, resolve_as_of
-from casebook.errors import CasebookError, UsageError
+from casebook.errors import CasebookError, RecordError, UsageError
 from casebook.publish import notify as core
 from casebook.publish.letters.phrases import long_date
-from casebook.publish.notify import Notice, Notifier, SmtpConfig, record_line
+from casebook.publish.notify import Notice, Notifier, SmtpConfig
+from casebook.records import entries
+from casebook.records.edits import append_events, apply, plan_edit
 from casebook.store.outdir import prepare, replace_folder
 
 
@@ -96,12 +99,51 @@ def notify(
     if config is not None:
         everything = [n for notices in built.values() for n in notices]
         now = datetime.now(ZoneInfo(DEFAULT_TZ))
-        sent = core.send(everything, config, now)
+        # Recorded as sent on the day the command acts as of (default: today).
+        went: list[Notice] = []
+        try:
+            sent = core.send(everything, config, now, went.append)
+        finally:
+            failed += _record_sent(env, went, on)
         click.echo(f"{sent} message(s) sent via {config.host}:{config.port}")
-        if sent:
-            click.echo("Record them in the cases (under events:):")
-            for n in everything:
-                click.echo(f"  {n.case_id}: {record_line(n, now.date())}")
     if failed:
         click.echo(f"{failed} case(s) could not be notified", err=True)
     raise SystemExit(1 if failed else 0)
+
+
+def _record_sent(env: Env, went: list[Notice], on: date) -> int:
+    """Record each sent notice in its case (one edit per case); return how many cases could
+    not be written. Those get the event to add by hand, since the messages have gone."""
+    by_case: dict[str, list[Notice]] = {}
+    for n in went:
+        by_case.setdefault(n.case_id, []).append(n)
+    if not by_case:
+        return 0
+    book = require(env.root)  # read again: the first read is from before sending
+    failed = 0
+    for case_id, notices in by_case.items():
+        events = [
+            entries.notification(on=on, list_id=n.list_id, by=n.sender_id, about=n.about)
+            for n in notices
+        ]
+        try:
+            edit = plan_edit(book, case_id, append_events(events), on)
+            if edit.new_errors:
+                raise RecordError("; ".join(f.message for f in edit.new_errors))
+            apply(edit)
+        except CasebookError as exc:
+            failed += 1
+            click.echo(
+                f"casebook: sent, but not recorded in {case_id}: {exc}; once that is "
+                f"fixed, record {len(notices)} notification(s) with:",
+                err=True,
+            )
+            for n in notices:
+                click.echo(
+                    f"  casebook log notification {case_id} --date {on.isoformat()} "
+                    f"--list {n.list_id} --by {n.sender_id} --about {shlex.quote(n.about)}",
+                    err=True,
+                )
+            continue
+        click.echo(f"{edit.rel}: recorded {len(notices)} notification(s) as sent on {on}")
+    return failed

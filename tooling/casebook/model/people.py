@@ -21,7 +21,10 @@ class Person(Strict):
     name: Text
     roles: list[Slug] = Field(default_factory=list)
     email: EmailStr | None = None
-    phone: Text | None = None
+    phone: Text | None = None  # a work number letters give when this person is a contact
+    # A postal address for letters to reach this person, one line per item, when it is not the
+    # council's address (policy/letterhead/letterhead.yaml): an area office, a depot.
+    address: list[Text] = Field(default_factory=list)
     github: Text | None = None
     # Other e-mail addresses this person's git commits may carry (besides ``email``): a commit
     # GitHub cannot match to an account is matched to a person by its git e-mail.

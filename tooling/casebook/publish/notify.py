@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import email.policy
 import ipaddress
-import json
 import os
 import re
 import smtplib
 import ssl
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.headerregistry import Address
@@ -399,8 +398,17 @@ def outgoing(notice: Notice, config: SmtpConfig, now: datetime) -> EmailMessage:
     return msg
 
 
-def send(notices: list[Notice], config: SmtpConfig, now: datetime) -> int:
-    """Deliver every notice over one SMTP session; returns how many were accepted."""
+def send(
+    notices: list[Notice],
+    config: SmtpConfig,
+    now: datetime,
+    on_sent: Callable[[Notice], None] | None = None,
+) -> int:
+    """Deliver every notice over one SMTP session; returns how many were accepted.
+
+    ``on_sent`` is called with each notice the server accepted, as it is accepted, so that a
+    failure part way through still leaves a record of what went (NotifyError on a failure).
+    """
     if not notices:
         return 0
     sent = 0
@@ -433,6 +441,8 @@ def send(notices: list[Notice], config: SmtpConfig, now: datetime) -> int:
                         f"{len(refused)} of {len(notice.recipients)} recipient(s)"
                     )
                 sent += 1
+                if on_sent is not None:
+                    on_sent(notice)
     except smtplib.SMTPAuthenticationError:
         raise NotifyError(
             f"{config.host}:{config.port} refused the login for CASEBOOK_SMTP_USER; "
@@ -449,11 +459,3 @@ def send(notices: list[Notice], config: SmtpConfig, now: datetime) -> int:
 def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
     return text[:200]
-
-
-def record_line(notice: Notice, on: date) -> str:
-    """The event to add to the case once the message has gone."""
-    return (
-        f"- {{date: {on.isoformat()}, type: notification, list: {notice.list_id}, "
-        f"by: {notice.sender_id}, about: {json.dumps(notice.about)}}}"
-    )

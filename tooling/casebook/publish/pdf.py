@@ -112,13 +112,28 @@ def fetch_allowed(url: str, assets: Assets | None) -> Fetched | None:
         raise Refused(str(exc)) from None
 
 
+PDF_HOW = (
+    "PDF output needs WeasyPrint, which is not installed here: in a casebook checkout, run "
+    "pip install -e '.[pdf]' (with the virtual environment of the README: .venv/bin/pip "
+    "install -e '.[pdf]'; Debian also needs its packages libpango-1.0-0 and libpangoft2-1.0-0). "
+    "Or use --format html and print the pages from a browser"
+)
+
+
+def pdf_available() -> bool:
+    """WeasyPrint can be imported (it is the optional ``pdf`` extra)."""
+    try:
+        _import_weasyprint()
+    except ConfigError:
+        return False
+    return True
+
+
 def _import_weasyprint() -> Any:
     try:
         import weasyprint
-    except ImportError:
-        raise ConfigError(
-            "PDF output needs WeasyPrint: pip install 'casebook[pdf]' (and Debian's libpango)"
-        ) from None
+    except (ImportError, OSError):  # OSError: installed, but Pango missing from the system
+        raise ConfigError(PDF_HOW) from None
     return weasyprint
 
 

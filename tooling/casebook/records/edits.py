@@ -168,8 +168,8 @@ def _edited(rel: str, text: str, change: Callable[[CommentedMap, Case], None], c
     existing byte kept). Other changes, and a case without a block list of events yet, go
     through ruamel.yaml's round trip on LF text; the file's line break is put back after.
     """
-    if isinstance(change, AppendEvents):
-        spliced = yamledit.append_block_items(text, "events", change.events)
+    if isinstance(change, AppendEvents) and change.appends_only(case):
+        spliced = yamledit.append_block_items(text, "events", change.in_date_order())
         if spliced is not None:
             return spliced
     newline = yamledit.newline_of(text)
@@ -268,29 +268,89 @@ def _digest(data: bytes | None) -> str | None:
     return hashlib.sha256(data).hexdigest() if data is not None else None
 
 
-# --- appending events --------------------------------------------------------------------
+# --- adding events -----------------------------------------------------------------------
+
+
+def insert_position(dates: Sequence[date], on: date) -> int:
+    """Where an event dated ``on`` goes in a history with these dates: after every event of
+    the same day or earlier, so events stay in date order (rule ``event-order``) and events of
+    one day keep the order they were recorded in. ``len(dates)`` appends."""
+    for i, d in enumerate(dates):
+        if d > on:
+            return i
+    return len(dates)
+
+
+def placed_at(old: Sequence[date], new: Sequence[date]) -> list[int]:
+    """The index each of ``new`` (in order) ends up at once ``append_events`` has added them
+    all to a history dated ``old``: for pointing a finding back at its CSV row."""
+    slots: list[tuple[date, int | None]] = [(d, None) for d in old]
+    for n, on in sorted(enumerate(new), key=lambda x: x[1]):
+        slots.insert(insert_position([d for d, _ in slots], on), (on, n))
+    where = {n: i for i, (_, n) in enumerate(slots) if n is not None}
+    return [where[n] for n in range(len(new))]
+
+
+def _shifted_corrections(case: Case, at: int) -> list[str]:
+    """Events after ``at`` whose ``corrects`` points at ``at`` or later: inserting there would
+    change which event they correct (an index), so the insertion is refused."""
+    return [
+        f"events[{i}].corrects: {ev.corrects}"
+        for i, ev in enumerate(case.events)
+        if i >= at and ev.corrects is not None and ev.corrects >= at
+    ]
 
 
 @dataclass(frozen=True, slots=True)
 class AppendEvents:
-    """A change that appends ``events`` (plain dicts, YAML keys) to the case's ``events``."""
+    """A change that adds ``events`` (plain dicts, YAML keys, each with a ``date``) to the
+    case's ``events``, each in date order: at the end, or, for an event reported late (a call
+    logged after the decision that followed it), before the first event dated after it. Only
+    lines are inserted: the events already there keep their text (``yamledit.only_inserted``).
+
+    Raises RecordError when an insertion would move an event that a later ``corrects`` names
+    by its index.
+    """
 
     events: tuple[Mapping[str, Any], ...]
+
+    def in_date_order(self) -> list[dict[str, Any]]:
+        """The new events, earliest first (a stable sort: one day's keep their order)."""
+        return sorted((dict(e) for e in self.events), key=lambda e: e["date"])
+
+    def appends_only(self, case: Case) -> bool:
+        """True when every new event goes after the last one recorded (the fast splice)."""
+        if not case.events:
+            return True
+        last = case.events[-1].date
+        return all(isinstance(e.get("date"), date) and e["date"] >= last for e in self.events)
 
     def __call__(self, data: CommentedMap, case: Case) -> None:
         seq = data.get("events")
         if not isinstance(seq, CommentedSeq) or (not seq and seq.fa.flow_style()):
             # No events yet (or `events: []`): a block list in the canonical layout.
-            yamledit.insert_key(
-                data, "events", yamledit.node([dict(e) for e in self.events]), CASE_FIELDS
-            )
+            yamledit.insert_key(data, "events", yamledit.node(self.in_date_order()), CASE_FIELDS)
             return
-        for e in self.events:
-            seq.append(yamledit.node(dict(e)))
+        original = [ev.date for ev in case.events]
+        dates = list(original)
+        for e in self.in_date_order():
+            on = e["date"]
+            at = insert_position(dates, on) if isinstance(on, date) else len(dates)
+            if at < len(dates):
+                moved = _shifted_corrections(case, insert_position(original, on))
+                if moved:
+                    raise RecordError(
+                        f"an event of {on} belongs among the earlier events (date order), but "
+                        f"{', '.join(moved)} names an event by its position, which would "
+                        "change; record it with a note instead (casebook cannot renumber "
+                        "corrections)"
+                    )
+            seq.insert(at, yamledit.node(e))
+            dates.insert(at, on)
 
 
 def append_events(events: Sequence[Mapping[str, Any]]) -> AppendEvents:
-    """A change that appends ``events`` (plain dicts, YAML keys) to the case's ``events``."""
+    """A change that adds ``events`` to the case's ``events`` in date order (``AppendEvents``)."""
     return AppendEvents(tuple(events))
 
 

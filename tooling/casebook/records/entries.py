@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from casebook.errors import UsageError
 from casebook.model import RESTRICTION_TYPES
-from casebook.model.case import ContactLogged, Decision, LetterSent, ReviewHeld
+from casebook.model.case import ContactLogged, Decision, LetterSent, Notification, ReviewHeld
 
 # C0 and C1 control characters (NUL, escape, backspace ...; tab and line breaks are text) and the
 # bidirectional overrides that make text display in another order than it is stored. A NUL
@@ -81,6 +81,14 @@ def letter(*, on: date, letter_id: str, by: str, via: str, to: str | None = None
     return ordered(
         LetterSent,
         {"date": on, "type": "letter", "letter": letter_id, "by": by, "via": via, "to": to},
+    )
+
+
+def notification(*, on: date, list_id: str, by: str, about: str) -> dict[str, Any]:
+    """A notification sent to a procedure's distribution list (``list`` in YAML)."""
+    return ordered(
+        Notification,
+        {"date": on, "type": "notification", "list": list_id, "by": by, "about": about},
     )
 
 

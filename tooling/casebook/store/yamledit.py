@@ -138,6 +138,10 @@ def node(value: Any) -> Any:
         return s
     if isinstance(value, str) and "\n" in value.strip("\n"):
         return LiteralScalarString(value)
+    if type(value) is date:
+        # A fresh object: ruamel writes one object met twice as an anchor and alias
+        # (&id001), which the strict loader refuses; several events of one day share a date.
+        return date(value.year, value.month, value.day)
     return value
 
 

@@ -36,6 +36,7 @@ class Officer:
     job_title: str | None
     email: str | None
     phone: str | None
+    address: tuple[str, ...]  # empty: the council's address
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,9 @@ _HOW = (
 Value = object
 Resolver = Callable[[LetterSource], "Value | Missing"]
 
-_DECISION_FIX = "record the decision (type: decision) before the letter"
+
+def _decision_fix(src: LetterSource) -> str:
+    return f"record the decision before the letter: run casebook log decision {src.case.id} ..."
 
 
 def _restrictions(src: LetterSource) -> list[Restriction]:
@@ -160,7 +163,9 @@ def officer(people: dict[str, Person], pid: str) -> Officer | Missing:
             f"{p.name} ({pid}) has no e-mail address or telephone number",
             f"add email or phone for {pid} in policy/people.yaml",
         )
-    return Officer(p.id, p.name, p.job_title, str(p.email) if p.email else None, p.phone)
+    return Officer(
+        p.id, p.name, p.job_title, str(p.email) if p.email else None, p.phone, tuple(p.address)
+    )
 
 
 def behaviour_of_concern(src: LetterSource) -> Value | Missing:
@@ -176,28 +181,36 @@ def behaviour_of_concern(src: LetterSource) -> Value | Missing:
 
 def why_unacceptable(src: LetterSource) -> Value | Missing:
     if src.job.step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     return src.job.step.decision.reasons
 
 
 def service_impact(src: LetterSource) -> Value | Missing:
+    """The account and "Our records show": the counts the referral recorded (``referral.
+    contacts``: "Telephone: 30 in one week"). Contacts logged one by one are a partial record
+    (whoever remembered to log them), so they are counted only for a channel the referral gives
+    no figure for, and said to be what was logged: "E-mail: 4 logged since 2 March 2026" never
+    stands beside "about 30 calls" as if it were the whole story."""
     channels = _channels(src)
     lines = []
+    counted = set()
     for c in src.case.referral.contacts:
         label = channels.get(c.channel, c.channel)
         during = f" in {c.period}" if c.period else ""
         lines.append(f"{label}: {c.count}{during}")
+        counted.add(c.channel)
     before = src.job.step.index if src.job.step else len(src.case.events)
     logged: dict[str, int] = {}
     for ev in src.case.events[:before]:
-        if isinstance(ev, ContactLogged) and ev.direction == "in":
+        if isinstance(ev, ContactLogged) and ev.direction == "in" and ev.channel not in counted:
             logged[ev.channel] = logged.get(ev.channel, 0) + 1
     if logged:
         since = phrases.long_date(src.case.referral.date)
         for ch, n in logged.items():
-            lines.append(f"{channels.get(ch, ch)}: {n} since {since}")
+            lines.append(f"{channels.get(ch, ch)}: {n} logged since {since}")
     # The referral's account is required by the schema: it is the evidence when there are
-    # no numbers (abuse, threats), and the numbers add to it when there are.
+    # no numbers (abuse, threats), and the numbers add to it when there are. It is quoted to
+    # the person, and `casebook new --account` says so.
     return Impact(tuple(lines), src.case.referral.account)
 
 
@@ -230,7 +243,7 @@ _KIND_ACTION = {
 def actions(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     found = _arrangements(src)
     if found:
         return found
@@ -258,7 +271,7 @@ def _end(src: LetterSource) -> date | None:
 def duration(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     end = _end(src)
     if end is not None:
         return Duration(end, None, None)
@@ -276,7 +289,7 @@ def duration(src: LetterSource) -> Value | Missing:
 def monitoring_period(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     state = src.procedure.states.get(step.to_state)
     end = src.period_end(step)
     if end is None:
@@ -292,7 +305,7 @@ def monitoring_period(src: LetterSource) -> Value | Missing:
 
 def spoc(src: LetterSource) -> Value | Missing:
     if src.job.step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     found = [x for x in _restrictions(src) if isinstance(x, r.Spoc)]
     if not found:
         return Missing(
@@ -326,7 +339,7 @@ def contact_arrangements(src: LetterSource) -> Value | Missing:
 def possible_outcomes(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     states = src.procedure.states
     found = []
     for t in src.procedure.transitions:
@@ -346,7 +359,7 @@ def possible_outcomes(src: LetterSource) -> Value | Missing:
 def sanction(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     state = src.procedure.states.get(step.to_state)
     if step.transition is None or state is None or state.kind in ENDED_KINDS:
         return Missing(
@@ -366,7 +379,7 @@ def sanction(src: LetterSource) -> Value | Missing:
 def review_outcome(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     # The review that led to the decision, if one is recorded after the decision before it.
     earlier = [s.index for s in src.job_steps if s.index < step.index]
     since = earlier[-1] if earlier else -1
@@ -389,7 +402,7 @@ def review_outcome(src: LetterSource) -> Value | Missing:
 def thanks(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
-        return Missing("no decision precedes the letter", _DECISION_FIX)
+        return Missing("no decision precedes the letter", _decision_fix(src))
     state = src.procedure.states.get(step.to_state)
     if state is None or state.kind not in ENDED_KINDS:
         return Missing(
