@@ -63,7 +63,8 @@ def obligation_findings(ob: Obligation, as_of: date, warning_days: int, hint: st
                 Finding(
                     "error",
                     "retention",
-                    f"{ob.label}; the record was due for deletion on {ob.due} "
+                    f"{ob.label}; the record was due for "
+                    f"{'deletion' if ob.kind == 'deletion' else 'this review'} on {ob.due} "
                     f"({_days((as_of - ob.due).days)} ago)",
                     loc=loc,
                 )

@@ -126,7 +126,7 @@ def obligations_for(tl: Timeline, settings: Settings) -> list[Obligation]:
         out += _reviews(tl, step, nxt, as_of)
         out += _letters(tl, settings, step, nxt, as_of)
         out += _notifications(tl, settings, step, nxt, as_of)
-    deletion = retention_obligation(retention_status(tl))
+    deletion = retention_obligation(retention_status(tl, settings))
     if deletion is not None:
         out.append(deletion)
     out.sort(key=lambda o: (o.due, o.kind, o.key))
@@ -464,11 +464,12 @@ def _notifications(
 
 def retention_obligation(status: RetentionStatus | None) -> Obligation | None:
     """The ``deletion`` (or ``retention-review``) obligation of an ended case, if it has one."""
-    if status is None or status.deletion_due is None:
+    if status is None or status.due is None:
         return None
     if status.flags:
+        names = ", ".join(sorted({f.exception for f in status.flags}))
         label = (
-            f"Review the retention exception ({', '.join(f.exception for f in status.flags)}): "
+            f"Review the retention exception ({names}): "
             "purge the record, or record the exception again with the reasons it still applies"
         )
     else:
@@ -477,7 +478,7 @@ def retention_obligation(status: RetentionStatus | None) -> Obligation | None:
         status.case,
         status.procedure,
         status.kind,
-        status.deletion_due,
+        status.due,
         None,
         f"{status.case}/{status.kind}/{status.step_index}",
         label,

@@ -83,13 +83,25 @@ class Referral(Strict):
     request: Slug | None = None
 
 
+class FlagLifted(Strict):
+    """When and why a retention exception stopped applying (the normal rule applies again)."""
+
+    date: Day
+    by: PersonId
+    reason: Text
+
+
 class RetentionFlag(Strict):
-    """A published exception to normal deletion, with the reason it applies."""
+    """A published exception to normal deletion, with the reason it applies.
+
+    ``lifted`` is added to the flag when the exception no longer applies; it is the only
+    change to a recorded flag that `casebook approvals` accepts."""
 
     exception: Slug
     reason: Text
     recorded: Day
     by: PersonId
+    lifted: FlagLifted | None = None
 
 
 class Departure(Strict):

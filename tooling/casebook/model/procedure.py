@@ -125,18 +125,36 @@ class Review(Strict):
     source: Source
 
 
+# What an exception recorded on a case does to its deletion date. ``extend``: kept a further
+# full ``delete_after`` from the day the flag was (last) recorded, then the flag is reviewed
+# (language 1's behaviour, a council's choice where the text says nothing). ``suspend``: the
+# retention rule "does not apply" while the flag stands, so the record is not deleted at all
+# until the flag is ``lifted``; only a review of the flag falls due, every
+# ``settings.retention_flag_review_months``.
+ExceptionEffect = Literal["extend", "suspend"]
+# Events that count as "further activity" and restart a retention clock: a contact from the
+# person (``direction: in``), a representation made by them or for them, a meeting.
+RestartEvent = Literal["contact", "representation", "meeting"]
+
+
 class RetentionException(Strict):
     """A published ground on which the normal deletion date does not apply."""
 
     id: Slug
     label: Text
+    effect: ExceptionEffect = "extend"
     source: Source
 
 
 class Retention(Strict):
-    """How long a case in this state is kept before it must be deleted."""
+    """How long a case in this state is kept before it must be deleted.
+
+    ``restart_on``: the events after which the clock starts again (002: "if there is no further
+    activity within that period"); empty (the default): the clock runs from the decision into
+    the state, whatever happens later."""
 
     delete_after: Period
+    restart_on: list[RestartEvent] = Field(default_factory=list)
     exceptions: list[RetentionException] = Field(default_factory=list)
     source: Source
 
