@@ -420,6 +420,26 @@ def letters_recorded(ctx: CaseContext) -> Iterator[Finding]:
                 yield found
 
 
+def waivers(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``waiver``: a decision waives only a letter its transition requires and marks
+    ``waivable`` (002: "reserves the right to extend this without notice"). Elsewhere the
+    letter is still owed (rule ``letter``) and the waiver is an error."""
+    for step in ctx.derived.steps:
+        t = step.transition
+        if t is None:
+            continue  # an impossible move is the transition rule's finding
+        for k, w in enumerate(step.decision.waived):
+            if t.waivable_letter(w.letter) is not None:
+                continue
+            why = (
+                f"'{t.label}' does not require the letter {w.letter!r}"
+                if w.letter not in t.letters
+                else f"procedure {ctx.procedure.id} does not allow the letter {w.letter!r} to be "
+                f"waived on '{t.label}' (no waivable entry on the transition): send it"
+            )
+            yield _err("waiver", why, ("events", step.index, "waived", k, "letter"))
+
+
 def notifications_recorded(ctx: CaseContext) -> Iterator[Finding]:
     """Rule ``notify``: the people a procedure says must be told were told (see
     ``casebook.obligations``)."""

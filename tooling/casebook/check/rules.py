@@ -24,6 +24,7 @@ from casebook.check.procedure_rules import (
     notifications_recorded,
     restrictions_allowed,
     transitions,
+    waivers,
 )
 from casebook.check.references import references
 from casebook.check.time_rules import (
@@ -53,6 +54,7 @@ CASE_RULES: list[Rule] = [
     exclusions,
     restrictions_allowed,
     letters_recorded,
+    waivers,
     notifications_recorded,
     obligations_due,
     reviews_valid,

@@ -387,6 +387,8 @@ def _letters(
         letter = proc.letters.get(letter_id)
         if letter is None:
             continue
+        if step.decision.waives(letter_id) and t.waivable_letter(letter_id) is not None:
+            continue  # waived, where the procedure allows it: nothing is owed
         sent = next(
             (
                 i

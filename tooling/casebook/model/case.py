@@ -122,6 +122,14 @@ class _Event(Strict):
     departure: Departure | None = None
 
 
+class LetterWaiver(Strict):
+    """A letter this decision deliberately does not send, and why (only where the procedure
+    marks the letter ``waivable`` on the transition; the decision's approval approves it)."""
+
+    letter: Slug
+    reason: Text
+
+
 class Decision(_Event):
     """A decision moving the case to a state (invoke, warn, sanction, extend, close)."""
 
@@ -142,6 +150,11 @@ class Decision(_Event):
     # Why the circumstances are exceptional or extreme, where the procedure allows this step
     # only then ("in extreme circumstances ask the person not to contact the Council").
     exceptional: Text | None = None
+    # Letters this decision waives ("without notice"), each with its reason.
+    waived: list[LetterWaiver] = Field(default_factory=list)
+
+    def waives(self, letter_id: str) -> bool:
+        return any(w.letter == letter_id for w in self.waived)
 
 
 class LetterSent(_Event):

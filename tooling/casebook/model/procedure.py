@@ -253,6 +253,16 @@ class Guards(Strict):
     exceptional: Exceptional | None = None
 
 
+class Waivable(Strict):
+    """A letter of this transition the council may decide not to send, where the text allows
+    acting without notice (002: "reserves the right to extend this without notice"). The
+    decision records the waiver and its reason (``waived: [{letter, reason}]``); its approval
+    is the decision's."""
+
+    letter: Slug
+    source: Source
+
+
 class Transition(Strict):
     from_: list[Slug] = Field(alias="from", min_length=1)
     to: Slug
@@ -260,6 +270,8 @@ class Transition(Strict):
     when: Text | None = None  # the condition in the text ("conduct is extreme")
     approval: Approval
     letters: list[Slug] = Field(default_factory=list)
+    # Letters of ``letters`` a decision may waive, with the sentence that allows it.
+    waivable: list[Waivable] = Field(default_factory=list)
     notify: list[Notify] = Field(default_factory=list)
     # Language 1 spelling of ``guards.prior`` (severity normally): "will normally follow a
     # prior warning".
@@ -276,6 +288,12 @@ class Transition(Strict):
     @property
     def id(self) -> str:
         return f"{'|'.join(self.from_)}->{self.to}"
+
+    def waivable_letter(self, letter_id: str) -> Waivable | None:
+        """The rule allowing ``letter_id`` to be waived on this transition, if any."""
+        if letter_id not in self.letters:
+            return None
+        return next((w for w in self.waivable if w.letter == letter_id), None)
 
     @property
     def prior(self) -> PriorStep | None:
