@@ -440,6 +440,27 @@ def waivers(ctx: CaseContext) -> Iterator[Finding]:
             yield _err("waiver", why, ("events", step.index, "waived", k, "letter"))
 
 
+def triggered(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``trigger``: what a procedure's ``triggers`` require after behaviour is recorded
+    in time (002: violence and serious threats "will always be reported to the Police").
+    Overdue: an error where the trigger's severity is must, a warning otherwise."""
+    by_id = {t.id: t for t in ctx.procedure.triggers}
+    for ob in ctx.obligations:
+        if ob.kind != "trigger":
+            continue
+        trig = by_id[ob.key.rsplit("/", 1)[1]]
+        loc: Loc = ("events", ob.event) if ob.event is not None else ("referral", "behaviours")
+        if ob.met_by is not None and ob.late:
+            yield _warn("trigger", f"{ob.label}: recorded {ob.met_on}, due {ob.due}", loc)
+        elif not ob.met and ob.overdue(ctx.as_of):
+            msg = f"{ob.label}: due {ob.due} (source: {trig.source!r})"
+            yield (
+                _err("trigger", msg, loc) if trig.severity == "must" else _warn("trigger", msg, loc)
+            )
+        elif not ob.met:
+            yield _warn("trigger", f"{ob.label}: due {ob.due}", loc)
+
+
 def notifications_recorded(ctx: CaseContext) -> Iterator[Finding]:
     """Rule ``notify``: the people a procedure says must be told were told (see
     ``casebook.obligations``)."""

@@ -24,6 +24,7 @@ from casebook.check.procedure_rules import (
     notifications_recorded,
     restrictions_allowed,
     transitions,
+    triggered,
     waivers,
 )
 from casebook.check.references import references
@@ -55,6 +56,7 @@ CASE_RULES: list[Rule] = [
     restrictions_allowed,
     letters_recorded,
     waivers,
+    triggered,
     notifications_recorded,
     obligations_due,
     reviews_valid,

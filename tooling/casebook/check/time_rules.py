@@ -37,7 +37,7 @@ from casebook.store.cases import Casebook
 from casebook.store.ledgers import load_deletion_log, load_log_reviews
 from casebook.store.reader import with_line
 
-OWN_RULES = {"letter", "notification"}  # reported by the letter and notify rules
+OWN_RULES = {"letter", "notification", "trigger"}  # reported by their own rules
 RETENTION_KINDS = {"deletion", "retention-review"}
 ACTION = {
     "review": "hold the review and record it with type: review",

@@ -212,6 +212,9 @@ class Note(_Event):
     type: Literal["note"]
     by: PersonId
     text: Text
+    # What the note records, where a procedure's ``triggers`` ask for it (``police-report``,
+    # ``safeguarding-concern``, ``adult-social-care``, ``legal-advice``: the procedure's words).
+    kind: Slug | None = None
 
 
 Event = Annotated[

@@ -374,6 +374,35 @@ class Exclusion(Strict):
         return self
 
 
+class TriggerOn(Strict):
+    """What sets a trigger off: the referral naming one of ``behaviours``, or a ``note`` of
+    this kind recorded on the case (e.g. ``safeguarding-concern``). Exactly one."""
+
+    behaviours: list[Slug] = Field(default_factory=list)
+    note: Slug | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> TriggerOn:
+        if bool(self.behaviours) == (self.note is not None):
+            raise ValueError("on needs exactly one of behaviours or note")
+        return self
+
+
+class Trigger(Strict):
+    """An obligation set off by behaviour, not by a decision (002: violence and serious threats
+    "will always be reported to the Police"). Met by a note of kind ``record`` dated on or
+    after what set it off, within ``within`` of it (of the referral, or of the note). Overdue:
+    an error where ``severity`` is must, else a warning."""
+
+    id: Slug
+    label: Text
+    on: TriggerOn
+    record: Slug  # the ``kind`` of the note that meets it
+    within: Period
+    severity: Severity = "must"
+    source: Source
+
+
 class LogReview(Strict):
     """A periodic review of the procedure's whole register ("reviewed annually")."""
 
@@ -409,6 +438,8 @@ class Procedure(Strict):
     letters: dict[Slug, Letter] = Field(default_factory=dict)
     distribution_lists: dict[Slug, DistributionList] = Field(default_factory=dict)
     log_review: LogReview | None = None
+    # Obligations set off by behaviour (a police report, a safeguarding referral).
+    triggers: list[Trigger] = Field(default_factory=list)
     # Who may approve a pull request that rewrites or deletes a past fact of a case (an event,
     # the referral). Absent (the default): nobody; the record is append-only and a mistake is
     # put right by a new event that says what it corrects (``corrects:``). See `approvals`.
