@@ -440,6 +440,38 @@ def waivers(ctx: CaseContext) -> Iterator[Finding]:
             yield _err("waiver", why, ("events", step.index, "waived", k, "letter"))
 
 
+def councillor_arrangement(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``councillor-arrangement``: a decision that restricts the person's e-mail (by the
+    procedure's ``councillor_arrangement``: a restriction type, or a ``channels`` restriction
+    leaving a channel out) also records how they can still reach their councillor (003 ¶12)."""
+    rule = ctx.procedure.councillor_arrangement
+    if rule is None:
+        return
+    for step in ctx.derived.steps:
+        d = step.decision
+        types = {x.type for x in d.restrictions}
+        if rule.arrangement_type in types:
+            continue
+        why = sorted(types & set(rule.restriction_types))
+        for x in d.restrictions:
+            allowed = getattr(x, "allowed", None)
+            if x.type == "channels" and allowed is not None:
+                why += [f"channels without {c}" for c in rule.channels_left_out if c not in allowed]
+        if not why:
+            continue
+        found = graded(
+            rule.severity,
+            "councillor-arrangement",
+            f"the decision restricts contact ({', '.join(why)}) but records no arrangement for "
+            f"contacting councillors; add a restriction {{type: {rule.arrangement_type}, "
+            f"summary: ...}} (source: {rule.source!r})",
+            ("events", step.index, "restrictions"),
+            d,
+        )
+        if found is not None:
+            yield found
+
+
 def triggered(ctx: CaseContext) -> Iterator[Finding]:
     """Rule ``trigger``: what a procedure's ``triggers`` require after behaviour is recorded
     in time (002: violence and serious threats "will always be reported to the Police").

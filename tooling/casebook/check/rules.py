@@ -15,6 +15,7 @@ from casebook.check.context import CaseContext
 from casebook.check.letter_rules import letter_content
 from casebook.check.procedure_rules import (
     approvals,
+    councillor_arrangement,
     event_order,
     exclusions,
     expected_prior,
@@ -54,6 +55,7 @@ CASE_RULES: list[Rule] = [
     guards,
     exclusions,
     restrictions_allowed,
+    councillor_arrangement,
     letters_recorded,
     waivers,
     triggered,

@@ -403,6 +403,27 @@ class Trigger(Strict):
     source: Source
 
 
+class CouncillorArrangementRule(Strict):
+    """When a decision must record how the person can still reach their councillor (003 ¶12:
+    "A decision to restrict e-mail contact will impact on the Customer's ability to make direct
+    contact with their Councillor"): when it imposes one of ``restriction_types``, or a
+    ``channels`` restriction that leaves out one of ``channels_left_out``. The arrangement is a
+    restriction of type ``arrangement_type`` on the same decision; it is shown on the staff card
+    and in the letter like any other."""
+
+    restriction_types: list[Slug] = Field(default_factory=list)
+    channels_left_out: list[Slug] = Field(default_factory=list)
+    arrangement_type: Slug = "councillor-arrangement"
+    severity: Severity = "must"
+    source: Source
+
+    @model_validator(mode="after")
+    def _something(self) -> CouncillorArrangementRule:
+        if not self.restriction_types and not self.channels_left_out:
+            raise ValueError("give restriction_types or channels_left_out")
+        return self
+
+
 class LogReview(Strict):
     """A periodic review of the procedure's whole register ("reviewed annually")."""
 
@@ -438,6 +459,8 @@ class Procedure(Strict):
     letters: dict[Slug, Letter] = Field(default_factory=dict)
     distribution_lists: dict[Slug, DistributionList] = Field(default_factory=dict)
     log_review: LogReview | None = None
+    # Where a decision must record an arrangement for contacting councillors.
+    councillor_arrangement: CouncillorArrangementRule | None = None
     # Obligations set off by behaviour (a police report, a safeguarding referral).
     triggers: list[Trigger] = Field(default_factory=list)
     # Who may approve a pull request that rewrites or deletes a past fact of a case (an event,
