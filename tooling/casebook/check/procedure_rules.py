@@ -449,10 +449,10 @@ def councillor_arrangement(ctx: CaseContext) -> Iterator[Finding]:
         return
     for step in ctx.derived.steps:
         d = step.decision
-        types = {x.type for x in d.restrictions}
+        types: set[str] = {x.type for x in d.restrictions}
         if rule.arrangement_type in types:
             continue
-        why = sorted(types & set(rule.restriction_types))
+        why: list[str] = sorted(types & set(rule.restriction_types))
         for x in d.restrictions:
             allowed = getattr(x, "allowed", None)
             if x.type == "channels" and allowed is not None:
