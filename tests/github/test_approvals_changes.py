@@ -241,6 +241,28 @@ def test_removing_an_officer_is_refused(case_repo):
     assert kinds(pr.run()) == [("deleted", "officers")]
 
 
+FLAG = (
+    "retention_flags:\n  - {exception: repeated-history, reason: Third referral, "
+    "recorded: 2026-03-12, by: mgr-amber}\nevents:\n"
+)
+
+
+def test_lifting_a_retention_flag_is_the_one_change_a_flag_may_take(case_repo):
+    on_main(case_repo, "Flag", (CASE, "events:\n", FLAG))
+    lifted = "by: mgr-amber, lifted: {date: 2026-04-01, by: mgr-amber, reason: Not repeated}}"
+    pr = _rewrite(case_repo, "by: mgr-amber}\nevents:", lifted + "\nevents:")
+    assert kinds(pr.run()) == []
+    replace(case_repo, CASE, "reason: Third referral", "reason: Second referral")
+    pr.head = case_repo.commit("And the reason")
+    assert kinds(pr.run()) == [("rewritten", "retention_flags")]
+    # Taking a lift back is a rewrite too.
+    base = pr.head
+    replace(case_repo, CASE, lifted, "by: mgr-amber}")
+    assert kinds(PR(case_repo, base, case_repo.commit("Unlift")).run()) == [
+        ("rewritten", "retention_flags")
+    ]
+
+
 def test_a_correction_is_a_new_event_and_passes(case_repo):
     base = branch(case_repo)
     case_repo.append(

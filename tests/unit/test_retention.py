@@ -319,3 +319,54 @@ def test_contact_while_dormant_prompts_reconsideration_until_a_note(tb):
     }
     tb.write(closed_case(contact("2026-05-04"), note))
     assert [f for f in tb.check("2026-05-06") if f.rule == "recommenced"] == []
+
+
+def _procedure_edit(tb, old: str, new: str) -> None:
+    proc = tb.root / "policy/procedures/timed.yaml"
+    text = proc.read_text()
+    assert old in text, old
+    proc.write_text(text.replace(old, new, 1))
+
+
+def test_without_restart_on_contact_does_not_restart_the_clock(tb):
+    # Only a procedure that names "further activity" (retention.restart_on) restarts it.
+    _procedure_edit(tb, "      restart_on: [contact, representation]\n", "")
+    tb.write(closed_case(contact("2026-09-15")))
+    assert rules(tb.check("2028-04-01"), "error") == ["retention"]
+
+
+def test_an_outgoing_contact_or_a_note_is_not_activity(tb):
+    out = contact("2026-09-15", direction="out")
+    tb.write(closed_case(out))
+    assert rules(tb.check("2028-04-01"), "error") == ["retention"]
+
+
+def test_a_suspending_exception_keeps_the_record_until_lifted(tb, cli):
+    _procedure_edit(
+        tb,
+        "label: Repeated history of contact,",
+        "label: Repeated history of contact, effect: suspend,",
+    )
+    tb.write(closed_case(retention_flags=[FLAG, {**FLAG, "recorded": d("2027-03-20")}]))
+    res = cli("--root", tb.root, "retention", "--as-of", "2028-04-02", "--format", "json")
+    (rec,) = json.loads(res.out)["records"]
+    assert (rec["deletion_due"], rec["review_due"], rec["action"]) == (
+        None,
+        "2028-03-20",  # 12 months (settings.retention_flag_review_months) after the last record
+        "retention-review",
+    )
+    found = tb.check("2028-04-02")
+    assert rules(found, "error") == ["retention"]  # the review is overdue, not the deletion
+    assert "Review the retention exception (repeated-history)" in found[0].message
+    res = cli("--root", tb.root, "purge", "TC-2026-0001", "--as-of", "2028-04-02")
+    assert res.code == 2 and "kept while its retention exception applies" in res.err
+    # Reviewed (recorded again): nothing due until the next review, whatever the 24 months say.
+    flags = [FLAG, {**FLAG, "recorded": d("2027-03-20")}, {**FLAG, "recorded": d("2028-03-15")}]
+    tb.write(closed_case(retention_flags=flags))
+    assert rules(tb.check("2028-04-02"), "error") == []
+    # Lifted: the normal rule applies again; already past 2028-03-31, due the day it was lifted.
+    lift = {"date": d("2028-06-01"), "by": "sigo-cora", "reason": "No contact for two years."}
+    flags[-1] = {**flags[-1], "lifted": lift}
+    tb.write(closed_case(retention_flags=flags))
+    assert rules(tb.check("2028-05-30"), "error") == []
+    assert rules(tb.check("2028-06-02"), "error") == ["retention"]

@@ -135,7 +135,7 @@ def test_lifecycle(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str
                     want.isoformat() if isinstance(want, date) else want
                 ), f"{label}: register {key}"
         if "retention" in cp:
-            status = retention_status(derived)
+            status = retention_status(derived, book.policy.settings)
             assert status is not None, label
             got = status.as_json(as_of)
             for key, want in cp["retention"].items():

@@ -201,6 +201,12 @@ def _procedure_findings(
                     f"letter {letter!r} is not defined under letters:",
                     ("transitions", i, "letters", j),
                 )
+        for j, w in enumerate(t.waivable):
+            if w.letter not in t.letters:
+                yield _err(
+                    f"waivable letter {w.letter!r} is not one of this transition's letters",
+                    ("transitions", i, "waivable", j, "letter"),
+                )
         for j, n in enumerate(t.notify):
             if n.list_id not in proc.distribution_lists:
                 yield _err(

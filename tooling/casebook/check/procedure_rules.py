@@ -422,6 +422,79 @@ def letters_recorded(ctx: CaseContext) -> Iterator[Finding]:
                 yield found
 
 
+def waivers(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``waiver``: a decision waives only a letter its transition requires and marks
+    ``waivable`` (002: "reserves the right to extend this without notice"). Elsewhere the
+    letter is still owed (rule ``letter``) and the waiver is an error."""
+    for step in ctx.derived.steps:
+        t = step.transition
+        if t is None:
+            continue  # an impossible move is the transition rule's finding
+        for k, w in enumerate(step.decision.waived):
+            if t.waivable_letter(w.letter) is not None:
+                continue
+            why = (
+                f"'{t.label}' does not require the letter {w.letter!r}"
+                if w.letter not in t.letters
+                else f"procedure {ctx.procedure.id} does not allow the letter {w.letter!r} to be "
+                f"waived on '{t.label}' (no waivable entry on the transition): send it"
+            )
+            yield _err("waiver", why, ("events", step.index, "waived", k, "letter"))
+
+
+def councillor_arrangement(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``councillor-arrangement``: a decision that restricts the person's e-mail (by the
+    procedure's ``councillor_arrangement``: a restriction type, or a ``channels`` restriction
+    leaving a channel out) also records how they can still reach their councillor (003 ¶12)."""
+    rule = ctx.procedure.councillor_arrangement
+    if rule is None:
+        return
+    for step in ctx.derived.steps:
+        d = step.decision
+        types: set[str] = {x.type for x in d.restrictions}
+        if rule.arrangement_type in types:
+            continue
+        why: list[str] = sorted(types & set(rule.restriction_types))
+        for x in d.restrictions:
+            allowed = getattr(x, "allowed", None)
+            if x.type == "channels" and allowed is not None:
+                why += [f"channels without {c}" for c in rule.channels_left_out if c not in allowed]
+        if not why:
+            continue
+        found = graded(
+            rule.severity,
+            "councillor-arrangement",
+            f"the decision restricts contact ({', '.join(why)}) but records no arrangement for "
+            f"contacting councillors; add a restriction {{type: {rule.arrangement_type}, "
+            f"summary: ...}} (source: {rule.source!r})",
+            ("events", step.index, "restrictions"),
+            d,
+        )
+        if found is not None:
+            yield found
+
+
+def triggered(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``trigger``: what a procedure's ``triggers`` require after behaviour is recorded
+    in time (002: violence and serious threats "will always be reported to the Police").
+    Overdue: an error where the trigger's severity is must, a warning otherwise."""
+    by_id = {t.id: t for t in ctx.procedure.triggers}
+    for ob in ctx.obligations:
+        if ob.kind != "trigger":
+            continue
+        trig = by_id[ob.key.rsplit("/", 1)[1]]
+        loc: Loc = ("events", ob.event) if ob.event is not None else ("referral", "behaviours")
+        if ob.met_by is not None and ob.late:
+            yield _warn("trigger", f"{ob.label}: recorded {ob.met_on}, due {ob.due}", loc)
+        elif not ob.met and ob.overdue(ctx.as_of):
+            msg = f"{ob.label}: due {ob.due} (source: {trig.source!r})"
+            yield (
+                _err("trigger", msg, loc) if trig.severity == "must" else _warn("trigger", msg, loc)
+            )
+        elif not ob.met:
+            yield _warn("trigger", f"{ob.label}: due {ob.due}", loc)
+
+
 def notifications_recorded(ctx: CaseContext) -> Iterator[Finding]:
     """Rule ``notify``: the people a procedure says must be told were told (see
     ``casebook.obligations``)."""

@@ -15,6 +15,7 @@ from casebook.check.context import CaseContext
 from casebook.check.letter_rules import letter_content
 from casebook.check.procedure_rules import (
     approvals,
+    councillor_arrangement,
     event_order,
     exclusions,
     expected_prior,
@@ -24,6 +25,8 @@ from casebook.check.procedure_rules import (
     notifications_recorded,
     restrictions_allowed,
     transitions,
+    triggered,
+    waivers,
 )
 from casebook.check.references import references
 from casebook.check.time_rules import (
@@ -52,7 +55,10 @@ CASE_RULES: list[Rule] = [
     guards,
     exclusions,
     restrictions_allowed,
+    councillor_arrangement,
     letters_recorded,
+    waivers,
+    triggered,
     notifications_recorded,
     obligations_due,
     reviews_valid,

@@ -37,7 +37,7 @@ from casebook.store.cases import Casebook
 from casebook.store.ledgers import load_deletion_log, load_log_reviews
 from casebook.store.reader import with_line
 
-OWN_RULES = {"letter", "notification"}  # reported by the letter and notify rules
+OWN_RULES = {"letter", "notification", "trigger"}  # reported by their own rules
 RETENTION_KINDS = {"deletion", "retention-review"}
 # What to do, as the command that records it ({case}: the case id). Hints speak in commands,
 # not YAML keys: nobody should have to edit a case file by hand to act on a finding.
@@ -70,7 +70,8 @@ def obligation_findings(ob: Obligation, as_of: date, warning_days: int, hint: st
                 Finding(
                     "error",
                     "retention",
-                    f"{ob.label}; the record was due for deletion on {ob.due} "
+                    f"{ob.label}; the record was due for "
+                    f"{'deletion' if ob.kind == 'deletion' else 'this review'} on {ob.due} "
                     f"({_days((as_of - ob.due).days)} ago)",
                     loc=loc,
                 )

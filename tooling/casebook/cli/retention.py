@@ -31,7 +31,9 @@ def retention(env: Env, as_of: str | None, fmt: str) -> None:
     book = require(env.root)
     procs = book.policy.procedures
     report = retention_report(
-        [(c, procs[c.procedure]) for c in book.cases() if c.procedure in procs], day
+        [(c, procs[c.procedure]) for c in book.cases() if c.procedure in procs],
+        day,
+        book.policy.settings,
     )
     past = [s for s in report if s.past_due(day)]
     if fmt == "json":
@@ -39,6 +41,8 @@ def retention(env: Env, as_of: str | None, fmt: str) -> None:
     else:
         for s in report:
             when = f"delete by {s.deletion_due}" if s.deletion_due else "no deletion date"
+            if s.review_due is not None:
+                when = f"review the exception by {s.review_due}"
             flag = "  PAST DUE" if s.past_due(day) else ""
             click.echo(
                 f"{s.case:<14} [{s.procedure}] {s.state_label} since {s.ended_on}: {when}"

@@ -45,7 +45,7 @@ from casebook.engine.replay import Step, add_period, show_period
 from casebook.engine.retention import RetentionStatus, retention_status
 from casebook.engine.timeline import Timeline, timeline
 from casebook.model import ACTIVE_KINDS, Procedure
-from casebook.model.case import Decision, LetterSent, Notification, ReviewHeld
+from casebook.model.case import Decision, LetterSent, Note, Notification, ReviewHeld
 from casebook.model.procedure import Period
 from casebook.model.settings import Settings
 
@@ -126,7 +126,8 @@ def obligations_for(tl: Timeline, settings: Settings) -> list[Obligation]:
         out += _reviews(tl, step, nxt, as_of)
         out += _letters(tl, settings, step, nxt, as_of)
         out += _notifications(tl, settings, step, nxt, as_of)
-    deletion = retention_obligation(retention_status(tl))
+    out += _triggers(tl, as_of)
+    deletion = retention_obligation(retention_status(tl, settings))
     if deletion is not None:
         out.append(deletion)
     out.sort(key=lambda o: (o.due, o.kind, o.key))
@@ -387,6 +388,8 @@ def _letters(
         letter = proc.letters.get(letter_id)
         if letter is None:
             continue
+        if step.decision.waives(letter_id) and t.waivable_letter(letter_id) is not None:
+            continue  # waived, where the procedure allows it: nothing is owed
         sent = next(
             (
                 i
@@ -462,13 +465,58 @@ def _notifications(
     return out
 
 
+def _triggers(tl: Timeline, as_of: date) -> list[Obligation]:
+    """One ``trigger`` obligation for each time a procedure's trigger is set off: by the
+    referral naming one of its behaviours (from the referral date), or by each note of its
+    ``on.note`` kind (from the note). Met by the first note of kind ``record`` on or after."""
+    case, proc = tl.case, tl.procedure
+    notes = [
+        (i, ev) for i, ev in enumerate(case.events) if isinstance(ev, Note) and ev.date <= as_of
+    ]
+    out = []
+    for trig in proc.triggers:
+        starts: list[tuple[date, int | None, str]] = []
+        if set(trig.on.behaviours) & set(case.referral.behaviours):
+            starts.append((case.referral.date, None, "the referral"))
+        if trig.on.note is not None:
+            starts += [
+                (ev.date, i, f"the note of {ev.date}") for i, ev in notes if ev.kind == trig.on.note
+            ]
+        for start, index, what in starts:
+            done = next(
+                (
+                    i
+                    for i, ev in notes
+                    if ev.kind == trig.record and ev.date >= start and (index is None or i > index)
+                ),
+                None,
+            )
+            out.append(
+                Obligation(
+                    case.id,
+                    proc.id,
+                    "trigger",
+                    tl.add(start, trig.within),
+                    None,
+                    f"{case.id}/trigger/{index if index is not None else 'referral'}/{trig.id}",
+                    f"{trig.label} (set off by {what}): record a note with kind: {trig.record}",
+                    met=done is not None,
+                    met_on=case.events[done].date if done is not None else None,
+                    met_by=done,
+                    event=index,
+                )
+            )
+    return out
+
+
 def retention_obligation(status: RetentionStatus | None) -> Obligation | None:
     """The ``deletion`` (or ``retention-review``) obligation of an ended case, if it has one."""
-    if status is None or status.deletion_due is None:
+    if status is None or status.due is None:
         return None
     if status.flags:
+        names = ", ".join(sorted({f.exception for f in status.flags}))
         label = (
-            f"Review the retention exception ({', '.join(f.exception for f in status.flags)}): "
+            f"Review the retention exception ({names}): "
             "purge the record, or record the exception again with the reasons it still applies"
         )
     else:
@@ -477,7 +525,7 @@ def retention_obligation(status: RetentionStatus | None) -> Obligation | None:
         status.case,
         status.procedure,
         status.kind,
-        status.deletion_due,
+        status.due,
         None,
         f"{status.case}/{status.kind}/{status.step_index}",
         label,

@@ -366,7 +366,9 @@ def record_changes(file: str, before: Case | None, after: Case) -> list[Change]:
             out.append(RecordRewrite(file, before, name, "rewritten", None, ""))
     if any(pid not in after.officers for pid in before.officers):
         out.append(RecordRewrite(file, before, "officers", "deleted", None, ""))
+    # A flag may gain ``lifted`` (the exception no longer applies); nothing else may change.
     kept = [_key(f) for f in after.retention_flags]
+    kept += [_key(f.model_copy(update={"lifted": None})) for f in after.retention_flags]
     if any(_key(f) not in kept for f in before.retention_flags):
         out.append(RecordRewrite(file, before, "retention_flags", "rewritten", None, ""))
 

@@ -83,13 +83,25 @@ class Referral(Strict):
     request: Slug | None = None
 
 
+class FlagLifted(Strict):
+    """When and why a retention exception stopped applying (the normal rule applies again)."""
+
+    date: Day
+    by: PersonId
+    reason: Text
+
+
 class RetentionFlag(Strict):
-    """A published exception to normal deletion, with the reason it applies."""
+    """A published exception to normal deletion, with the reason it applies.
+
+    ``lifted`` is added to the flag when the exception no longer applies; it is the only
+    change to a recorded flag that `casebook approvals` accepts."""
 
     exception: Slug
     reason: Text
     recorded: Day
     by: PersonId
+    lifted: FlagLifted | None = None
 
 
 class Departure(Strict):
@@ -108,6 +120,14 @@ class _Event(Strict):
     # rewrites or deletes a past event unless the procedure sets ``corrections``.
     corrects: Annotated[int, Field(strict=True, ge=0)] | None = None
     departure: Departure | None = None
+
+
+class LetterWaiver(Strict):
+    """A letter this decision deliberately does not send, and why (only where the procedure
+    marks the letter ``waivable`` on the transition; the decision's approval approves it)."""
+
+    letter: Slug
+    reason: Text
 
 
 class Decision(_Event):
@@ -130,6 +150,11 @@ class Decision(_Event):
     # Why the circumstances are exceptional or extreme, where the procedure allows this step
     # only then ("in extreme circumstances ask the person not to contact the Council").
     exceptional: Text | None = None
+    # Letters this decision waives ("without notice"), each with its reason.
+    waived: list[LetterWaiver] = Field(default_factory=list)
+
+    def waives(self, letter_id: str) -> bool:
+        return any(w.letter == letter_id for w in self.waived)
 
 
 class LetterSent(_Event):
@@ -187,6 +212,9 @@ class Note(_Event):
     type: Literal["note"]
     by: PersonId
     text: Text
+    # What the note records, where a procedure's ``triggers`` ask for it (``police-report``,
+    # ``safeguarding-concern``, ``adult-social-care``, ``legal-advice``: the procedure's words).
+    kind: Slug | None = None
 
 
 Event = Annotated[

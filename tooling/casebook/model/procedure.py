@@ -125,18 +125,36 @@ class Review(Strict):
     source: Source
 
 
+# What an exception recorded on a case does to its deletion date. ``extend``: kept a further
+# full ``delete_after`` from the day the flag was (last) recorded, then the flag is reviewed
+# (language 1's behaviour, a council's choice where the text says nothing). ``suspend``: the
+# retention rule "does not apply" while the flag stands, so the record is not deleted at all
+# until the flag is ``lifted``; only a review of the flag falls due, every
+# ``settings.retention_flag_review_months``.
+ExceptionEffect = Literal["extend", "suspend"]
+# Events that count as "further activity" and restart a retention clock: a contact from the
+# person (``direction: in``), a representation made by them or for them, a meeting.
+RestartEvent = Literal["contact", "representation", "meeting"]
+
+
 class RetentionException(Strict):
     """A published ground on which the normal deletion date does not apply."""
 
     id: Slug
     label: Text
+    effect: ExceptionEffect = "extend"
     source: Source
 
 
 class Retention(Strict):
-    """How long a case in this state is kept before it must be deleted."""
+    """How long a case in this state is kept before it must be deleted.
+
+    ``restart_on``: the events after which the clock starts again (002: "if there is no further
+    activity within that period"); empty (the default): the clock runs from the decision into
+    the state, whatever happens later."""
 
     delete_after: Period
+    restart_on: list[RestartEvent] = Field(default_factory=list)
     exceptions: list[RetentionException] = Field(default_factory=list)
     source: Source
 
@@ -235,6 +253,16 @@ class Guards(Strict):
     exceptional: Exceptional | None = None
 
 
+class Waivable(Strict):
+    """A letter of this transition the council may decide not to send, where the text allows
+    acting without notice (002: "reserves the right to extend this without notice"). The
+    decision records the waiver and its reason (``waived: [{letter, reason}]``); its approval
+    is the decision's."""
+
+    letter: Slug
+    source: Source
+
+
 class Transition(Strict):
     from_: list[Slug] = Field(alias="from", min_length=1)
     to: Slug
@@ -242,6 +270,8 @@ class Transition(Strict):
     when: Text | None = None  # the condition in the text ("conduct is extreme")
     approval: Approval
     letters: list[Slug] = Field(default_factory=list)
+    # Letters of ``letters`` a decision may waive, with the sentence that allows it.
+    waivable: list[Waivable] = Field(default_factory=list)
     notify: list[Notify] = Field(default_factory=list)
     # Language 1 spelling of ``guards.prior`` (severity normally): "will normally follow a
     # prior warning".
@@ -258,6 +288,12 @@ class Transition(Strict):
     @property
     def id(self) -> str:
         return f"{'|'.join(self.from_)}->{self.to}"
+
+    def waivable_letter(self, letter_id: str) -> Waivable | None:
+        """The rule allowing ``letter_id`` to be waived on this transition, if any."""
+        if letter_id not in self.letters:
+            return None
+        return next((w for w in self.waivable if w.letter == letter_id), None)
 
     @property
     def prior(self) -> PriorStep | None:
@@ -338,6 +374,56 @@ class Exclusion(Strict):
         return self
 
 
+class TriggerOn(Strict):
+    """What sets a trigger off: the referral naming one of ``behaviours``, or a ``note`` of
+    this kind recorded on the case (e.g. ``safeguarding-concern``). Exactly one."""
+
+    behaviours: list[Slug] = Field(default_factory=list)
+    note: Slug | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> TriggerOn:
+        if bool(self.behaviours) == (self.note is not None):
+            raise ValueError("on needs exactly one of behaviours or note")
+        return self
+
+
+class Trigger(Strict):
+    """An obligation set off by behaviour, not by a decision (002: violence and serious threats
+    "will always be reported to the Police"). Met by a note of kind ``record`` dated on or
+    after what set it off, within ``within`` of it (of the referral, or of the note). Overdue:
+    an error where ``severity`` is must, else a warning."""
+
+    id: Slug
+    label: Text
+    on: TriggerOn
+    record: Slug  # the ``kind`` of the note that meets it
+    within: Period
+    severity: Severity = "must"
+    source: Source
+
+
+class CouncillorArrangementRule(Strict):
+    """When a decision must record how the person can still reach their councillor (003 ¶12:
+    "A decision to restrict e-mail contact will impact on the Customer's ability to make direct
+    contact with their Councillor"): when it imposes one of ``restriction_types``, or a
+    ``channels`` restriction that leaves out one of ``channels_left_out``. The arrangement is a
+    restriction of type ``arrangement_type`` on the same decision; it is shown on the staff card
+    and in the letter like any other."""
+
+    restriction_types: list[Slug] = Field(default_factory=list)
+    channels_left_out: list[Slug] = Field(default_factory=list)
+    arrangement_type: Slug = "councillor-arrangement"
+    severity: Severity = "must"
+    source: Source
+
+    @model_validator(mode="after")
+    def _something(self) -> CouncillorArrangementRule:
+        if not self.restriction_types and not self.channels_left_out:
+            raise ValueError("give restriction_types or channels_left_out")
+        return self
+
+
 class LogReview(Strict):
     """A periodic review of the procedure's whole register ("reviewed annually")."""
 
@@ -373,6 +459,10 @@ class Procedure(Strict):
     letters: dict[Slug, Letter] = Field(default_factory=dict)
     distribution_lists: dict[Slug, DistributionList] = Field(default_factory=dict)
     log_review: LogReview | None = None
+    # Where a decision must record an arrangement for contacting councillors.
+    councillor_arrangement: CouncillorArrangementRule | None = None
+    # Obligations set off by behaviour (a police report, a safeguarding referral).
+    triggers: list[Trigger] = Field(default_factory=list)
     # Who may approve a pull request that rewrites or deletes a past fact of a case (an event,
     # the referral). Absent (the default): nobody; the record is append-only and a mistake is
     # put right by a new event that says what it corrects (``corrects:``). See `approvals`.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from casebook.model.common import NonNegative, Strict, Text
 
@@ -22,6 +22,9 @@ class Settings(Strict):
     # Days after a decision by which a letter it requires must be recorded, where the
     # procedure's letter does not say (`letters.<id>.due_within`).
     letter_due_days: NonNegative = 10
+    # How often a retention exception that suspends deletion (``effect: suspend``) is
+    # reviewed: months after the flag was last recorded (re-recording it is the review).
+    retention_flag_review_months: Annotated[int, Field(strict=True, ge=1, le=120)] = 12
     # Where the deletion log of purged cases lives (tombstones without personal data).
     deletion_log: Text = "policy/deletion-log.yaml"
     # Where each review of a procedure's central log is recorded (`log_review` in a procedure).

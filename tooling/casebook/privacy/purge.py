@@ -81,12 +81,14 @@ def purge(root: Path, case_id: str, as_of: date, ground: str | None = None) -> P
     if proc is None:
         raise UsageError(f"{rel}: unknown procedure {case.procedure!r}")
     derived = timeline(case, proc, as_of)
-    status = retention_status(derived)
+    status = retention_status(derived, book.policy.settings)
     if ground is None:
         if status is None or status.deletion_due is None or not status.past_due(as_of):
             when = (
                 f"not due for deletion until {status.deletion_due}"
                 if status is not None and status.deletion_due is not None
+                else "kept while its retention exception applies (" + status.rule + ")"
+                if status is not None and status.review_due is not None
                 else "not in a state with a deletion date"
             )
             raise UsageError(

@@ -213,7 +213,7 @@ def register_row(
             expires = max(ends) if ends else None
     report = report or analyse(tl)
     period = report.current(as_of) if active else None
-    status = retention_status(tl)
+    status = retention_status(tl, settings)
     return RegisterRow(
         case=case.id,
         procedure=proc.id,

@@ -105,6 +105,7 @@ def pending_jobs(tl: Timeline, on: date) -> list[LetterJob]:
             if isinstance(ev, LetterSent)
         }
         for letter_id in step.transition.letters:
-            if letter_id not in recorded and letter_id in proc.letters:
+            waived = step.decision.waives(letter_id) and step.transition.waivable_letter(letter_id)
+            if letter_id not in recorded and letter_id in proc.letters and not waived:
                 out.append(LetterJob(letter_id, on, step, None, None))
     return out

@@ -53,7 +53,7 @@ def collect_inputs(
             tl = timelines[case.id] = timeline(case, proc, as_of)
             if audience == "staff":
                 # Staff pages need only the deletion dates (a case past its date is withheld).
-                deletion = retention_obligation(retention_status(tl))
+                deletion = retention_obligation(retention_status(tl, policy.settings))
                 due += [deletion] if deletion is not None else []
                 continue
             obs = obligations_for(tl, policy.settings)
