@@ -17,11 +17,10 @@ too (:func:`read_confined`), so a casebook that skipped `check` is still safe.
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from casebook.errors import ConfigError
+from casebook.store import safefile
 
 
 class PathRefused(ConfigError):
@@ -50,23 +49,20 @@ def confined(root: Path, folder: str, rel: str) -> Path:
         raise PathRefused(f"{rel!r} is absolute: write it relative to {where}")
     if ".." in posix.parts:
         raise PathRefused(f"{rel!r} goes outside {where} with '..'")
-    current = root
-    st: os.stat_result | None = None
-    for part in (*PurePosixPath(folder).parts, *posix.parts):
-        current = current / part
-        try:
-            st = os.lstat(current)
-        except FileNotFoundError:
-            raise PathMissing(f"{shown} not found") from None
-        except OSError as exc:
-            raise PathRefused(f"{shown} cannot be read: {exc.strerror}") from None
-        if stat.S_ISLNK(st.st_mode):
-            raise PathRefused(
-                f"{shown}: {current.relative_to(root).as_posix()} is a symbolic link; casebook "
-                f"reads only regular files inside {where}, never through links"
-            )
-    if st is None or not stat.S_ISREG(st.st_mode):
-        raise PathRefused(f"{shown} is not a regular file")
+    # The walk below the root (a link anywhere refused, a regular file at the end) is the
+    # safe reader's own: one implementation of "a regular file inside the casebook".
+    current = root.joinpath(*PurePosixPath(folder).parts, *posix.parts)
+    try:
+        safefile.check_regular(root, current)
+    except FileNotFoundError:
+        raise PathMissing(f"{shown} not found") from None
+    except safefile.UnsafeFile as exc:
+        raise PathRefused(
+            f"{shown} is not a regular file: it {exc.why}; casebook reads only regular files "
+            f"inside {where}, never through links"
+        ) from None
+    except OSError as exc:
+        raise PathRefused(f"{shown} cannot be read: {exc.strerror}") from None
     base = (root / folder).resolve()
     if not current.resolve().is_relative_to(base):  # belt and braces: nothing above allows it
         raise PathRefused(f"{shown} resolves outside {where}")
@@ -91,15 +87,12 @@ def read_confined(root: Path, folder: str, rel: str) -> bytes:
     after the check is still refused.
     """
     path = confined(root, folder, rel)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
+        return safefile.read_bytes(root, path)  # O_NOFOLLOW, and fstat must match the check
+    except safefile.UnsafeFile as exc:
+        raise PathRefused(f"{folder}/{rel}: {exc.why}") from None
     except OSError as exc:
         raise PathRefused(f"{folder}/{rel} cannot be read: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise PathRefused(f"{folder}/{rel} is not a regular file")
-        return fh.read()
 
 
 def policy_file(settings_value: str) -> tuple[str, str]:
