@@ -75,8 +75,45 @@
     });
   }
 
+  // A table wider than the screen scrolls inside its box (Material's .md-typeset__scrollwrap),
+  // not the page (WCAG 1.4.10). A box that scrolls must be reachable by keyboard to scroll it
+  // (WCAG 2.1.1): it becomes a named region in the Tab order, only while it overflows.
+  function heading(wrap) {
+    for (var el = wrap.previousElementSibling; el; el = el.previousElementSibling) {
+      if (/^H[1-6]$/.test(el.tagName)) return el.textContent.trim();
+    }
+    var h1 = document.querySelector("article h1");
+    return h1 ? h1.textContent.trim() : "";
+  }
+
+  function scrollable(wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      if (wrap.getAttribute("tabindex") !== "0") {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        var name = heading(wrap);
+        wrap.setAttribute("aria-label", (name ? name + ": " : "") + "table, scrolls sideways");
+      }
+    } else if (wrap.getAttribute("tabindex") === "0") {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+      wrap.removeAttribute("aria-label");
+    }
+  }
+
+  function scrollboxes() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(scrollable);
+  }
+
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(scrollboxes, 100);
+  });
+
   function init() {
     document.querySelectorAll("[data-cb-table]").forEach(setup);
+    scrollboxes();
   }
   if (typeof document$ !== "undefined") {
     document$.subscribe(init);
