@@ -111,9 +111,61 @@
     resizing = setTimeout(scrollboxes, 100);
   });
 
+  // A focused table heading or scroll box is scrolled wholly into view, not left half off the
+  // screen (WCAG 2.4.11): browsers only scroll what is entirely hidden.
+  document.addEventListener("focusin", function (e) {
+    var el = e.target;
+    if (el && el.matches && el.matches("th.cb-sortable, .md-typeset__scrollwrap")) {
+      el.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+  });
+
+  // Material's header buttons for the navigation drawer and the search box are <label>s, which
+  // the keyboard cannot reach: on a narrow screen the navigation and search were out of reach
+  // of a keyboard (WCAG 2.1.1). They become buttons that Enter and Space press.
+  function headerButtons() {
+    var names = { __drawer: "Open the navigation", __search: "Open search" };
+    Object.keys(names).forEach(function (id) {
+      var box = document.getElementById(id);
+      document.querySelectorAll('label.md-header__button[for="' + id + '"]').forEach(function (label) {
+        if (label.getAttribute("role") === "button") return;
+        label.setAttribute("role", "button");
+        label.setAttribute("tabindex", "0");
+        label.setAttribute("aria-label", names[id]);
+        label.addEventListener("keydown", function (e) {
+          if (e.key !== "Enter" && e.key !== " ") return;
+          e.preventDefault();
+          label.click();
+          if (id === "__search" && box && box.checked) {
+            var input = document.querySelector(".md-search__input");
+            if (input) setTimeout(function () { input.focus(); }, 0);
+          }
+        });
+      });
+    });
+  }
+
+  // The closed search box of a narrow screen is hidden (casebook.css) so that Tab skips it;
+  // Material's shortcuts ("/", "s", "f") could not focus it, so they are handled here first.
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.altKey || e.metaKey || ["/", "s", "f"].indexOf(e.key) === -1) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var box = document.getElementById("__search");
+    var input = document.querySelector(".md-search__input");
+    if (box && input && !box.checked) {
+      box.checked = true;
+      box.dispatchEvent(new Event("change"));
+      input.focus();
+      input.select();
+      e.preventDefault();  // the key opens search; it is not typed into the box
+    }
+  }, true);
+
   function init() {
     document.querySelectorAll("[data-cb-table]").forEach(setup);
     scrollboxes();
+    headerButtons();
   }
   if (typeof document$ !== "undefined") {
     document$.subscribe(init);

@@ -254,3 +254,180 @@ def test_axe_finds_no_violation_and_nothing_scrolls_sideways(
     assert set(pages) == PAGE_TYPES  # every page type of both audiences, and letters
     assert report == {}, json.dumps(report, indent=1)[:6000]
     assert sideways == {}, f"pages that scroll sideways at {width} px: {sideways}"
+
+
+# What document.activeElement is, where it is and whether it draws a focus indicator.
+_FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const r = el.getBoundingClientRect();
+  const s = getComputedStyle(el);
+  const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0)
+    || (s.boxShadow && s.boxShadow !== "none");
+  return {
+    what: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+      + (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : "")
+      + " " + (el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 40),
+    x: r.left, y: r.top, w: r.width, h: r.height,
+    vw: window.innerWidth, vh: window.innerHeight, ring: ring,
+  };
+}"""
+
+
+def _on_screen(box: dict[str, Any]) -> bool:
+    """The focused box is on the screen: whole where it fits, in part where it is larger."""
+    if box["w"] <= 0 or box["h"] <= 0:
+        return False
+    for start, size, view in (("x", "w", "vw"), ("y", "h", "vh")):
+        lo, hi = box[start], box[start] + box[size]
+        if box[size] <= box[view]:
+            if lo < -1 or hi > box[view] + 1:
+                return False
+        elif hi <= 0 or lo >= box[view]:
+            return False
+    return True
+
+
+def _settled(page: Any, box: dict[str, Any]) -> dict[str, Any]:
+    """The focused box once it stops moving (at most about 1.5 seconds)."""
+    for _ in range(15):
+        page.wait_for_timeout(100)
+        now: dict[str, Any] = page.evaluate(_FOCUSED)
+        if now == box:
+            break
+        box = now
+    return box
+
+
+def _clip(box: dict[str, Any]) -> dict[str, float]:
+    # The box and a margin around it (an outline is drawn outside), kept inside the viewport.
+    x, y = max(0.0, box["x"] - 6), max(0.0, box["y"] - 6)
+    w = min(box["vw"] - x, box["w"] + 12)
+    h = min(box["vh"] - y, box["h"] + 12)
+    return {"x": x, "y": y, "width": max(w, 1), "height": max(h, 1)}
+
+
+TAB_PAGES = [
+    ("staff", ""),
+    ("staff", "cards/"),
+    ("governance", ""),
+    ("governance", "register/"),
+    ("governance", "cases/"),
+]
+
+
+@pytest.fixture(scope="module")
+def sites(demo_site: Built) -> Iterator[dict[str, str]]:
+    staff = Served(demo_site.staff)
+    governance = Served(demo_site.governance)
+    yield {"staff": staff.url, "governance": governance.url}
+    staff.close()
+    governance.close()
+
+
+def _first(site: Path, folder: str) -> str:
+    return sorted(p.parent.name for p in (site / folder).glob("*/index.html"))[0] + "/"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_tab_stop_is_visible_and_on_the_screen(
+    browser: Any, demo_site: Built, sites: dict[str, str], width: int
+) -> None:
+    """Tab through each page: each stop is on the screen and looks different when focused."""
+    page = browser.new_page(viewport={"width": width, "height": HEIGHT})
+    problems: list[str] = []
+    stops = 0
+    try:
+        for audience, path in TAB_PAGES:
+            if path.endswith(("cards/", "cases/")):
+                path += _first(demo_site.out(audience), path)
+            url = sites[audience] + path
+            page.goto(url, wait_until="load")
+            seen: set[str] = set()
+            for _ in range(80):
+                page.keyboard.press("Tab")
+                box = page.evaluate(_FOCUSED)
+                if box is None:
+                    break
+                key = f"{box['what']}@{box['x']:.0f},{box['y'] + page.evaluate('scrollY'):.0f}"
+                if key in seen:
+                    break  # round the page and back to the start
+                seen.add(key)
+                stops += 1
+                where = f"{width}px {audience} /{path} {box['what']!r}"
+                if not _on_screen(box):
+                    box = _settled(page, box)  # a smooth scroll or a search box opening
+                if not _on_screen(box):
+                    problems.append(f"{where}: off the screen at {box}")
+                    continue
+                if box["ring"]:
+                    continue
+                clip = _clip(box)
+                focused = page.screenshot(clip=clip, animations="disabled", caret="initial")
+                page.evaluate("window.cbFocused = document.activeElement; cbFocused.blur()")
+                plain = page.screenshot(clip=clip, animations="disabled", caret="initial")
+                # Back to the same place in the Tab order.
+                page.evaluate("cbFocused.focus({preventScroll: true})")
+                if focused == plain:
+                    problems.append(f"{where}: no visible focus")
+    finally:
+        page.close()
+    assert stops > 30, stops
+    assert problems == [], "\n".join(problems)
+
+
+def test_keyboard_only_from_the_search_box_to_a_card_and_back(
+    browser: Any, demo_site: Built, sites: dict[str, str]
+) -> None:
+    """No mouse: "/" to the search box, type a name, arrow to the result, Enter opens the card;
+    Tab to the site's name, Enter goes home, and the search box takes the next search."""
+    card = sorted((demo_site.staff / "cards").glob("*/index.html"))[0]
+    html = card.read_text(encoding="utf-8")
+    name = html.split("<h1 ", 1)[1].split(">", 1)[1].split("<", 1)[0].strip()
+    base = sites["staff"]
+    page = browser.new_page(viewport={"width": 1280, "height": HEIGHT})
+    try:
+        page.goto(base, wait_until="networkidle")
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+        page.keyboard.type(name, delay=10)
+        page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=15_000)
+        page.keyboard.press("ArrowDown")  # Material moves the focus into the results
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}cards/{card.parent.name}/")
+        assert page.locator("article h1").inner_text() == name
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.matches('a.md-header__button.md-logo')"):
+                break
+        else:
+            pytest.fail("Tab never reaches the link to the home page")
+        page.keyboard.press("Enter")
+        page.wait_for_url(base)
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+    finally:
+        page.close()
+
+
+SCREENS = ARTIFACTS / "screens"
+
+
+@pytest.mark.parametrize("width", (1280, 390))
+def test_screenshots_of_each_page_type(browser: Any, targets: list[Target], width: int) -> None:
+    """One screenshot per page type (the largest page of each) for a person to look at:
+    test-artifacts/screens/<audience>-<type>-<width>.png (docs/screens.md)."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": HEIGHT})
+    written = []
+    try:
+        for target in sample(targets):
+            _open(page, target)
+            name = f"{target.label.replace(' ', '-')}-{width}.png"
+            if (SCREENS / name).exists() and name in written:
+                name = name.replace(f"-{width}.png", f"-large-print-{width}.png")
+            page.screenshot(path=str(SCREENS / name), full_page=target.search is None)
+            written.append(name)
+    finally:
+        page.close()
+    assert len(written) == len(PAGE_TYPES) + 1, written  # and a large-print letter
