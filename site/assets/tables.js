@@ -5,7 +5,10 @@
 
   function value(row, i) {
     var cell = row.cells[i];
-    return cell ? cell.textContent.trim() : "";
+    if (!cell) return "";
+    // A date is written in words (2 November 2026) and sorted by its ISO value.
+    var time = cell.querySelector("time[datetime]");
+    return time ? time.getAttribute("datetime") : cell.textContent.trim();
   }
 
   var collator = new Intl.Collator("en-GB", { numeric: true, sensitivity: "base" });

@@ -431,3 +431,18 @@ def test_screenshots_of_each_page_type(browser: Any, targets: list[Target], widt
     finally:
         page.close()
     assert len(written) == len(PAGE_TYPES) + 1, written  # and a large-print letter
+
+
+def test_opened_from_files_the_site_says_how_to_open_it(
+    browser: Any, demo_site: Built, sites: dict[str, str]
+) -> None:
+    """From file:// folder links and search cannot work: the banner says to use site serve."""
+    page = browser.new_page(viewport={"width": 1280, "height": HEIGHT})
+    try:
+        page.goto((demo_site.staff / "index.html").as_uri(), wait_until="load")
+        note = page.locator("#cb-file-note")
+        assert note.is_visible() and "casebook site serve" in note.inner_text()
+        page.goto(sites["staff"], wait_until="load")
+        assert not page.locator("#cb-file-note").is_visible()
+    finally:
+        page.close()
