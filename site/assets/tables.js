@@ -114,11 +114,12 @@
     resizing = setTimeout(scrollboxes, 100);
   });
 
-  // A focused table heading or scroll box is scrolled wholly into view, not left half off the
-  // screen (WCAG 2.4.11): browsers only scroll what is entirely hidden.
+  // What takes focus in a table (a heading, a link, the scroll box itself) is scrolled wholly
+  // into view, not left half off the screen (WCAG 2.4.11): browsers only scroll what is
+  // entirely hidden, and a table scrolled sideways hides part of its first column.
   document.addEventListener("focusin", function (e) {
     var el = e.target;
-    if (el && el.matches && el.matches("th.cb-sortable, .md-typeset__scrollwrap")) {
+    if (el && el.closest && el.closest(".md-typeset__scrollwrap")) {
       el.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
   });
