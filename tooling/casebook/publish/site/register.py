@@ -58,8 +58,8 @@ def register_page(data: SiteData) -> str:
     """The register for people to read: nine columns that fit a 1280 px screen, dates in words.
 
     Related values share a cell (state, since and until when it expires; last decision and its
-    pull request; last and next review) rather than being hidden off to the right. Restrictions are in words, as on the
-    case page; the breaches of the current monitoring period and the date the record must be
+    pull request; last and next review) rather than being hidden off to the right. Restrictions
+    are in words, as on the case page; the breaches of the current monitoring period and the date the record must be
     deleted by are those `casebook register` prints (``SiteInputs.breaches`` and the "deletion"
     obligations), blank until they are passed in.
     """
