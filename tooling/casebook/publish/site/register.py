@@ -59,9 +59,9 @@ def register_page(data: SiteData) -> str:
 
     Related values share a cell (state, since and until when it expires; last decision and its
     pull request; last and next review) rather than being hidden off to the right. Restrictions
-    are in words, as on the case page; the breaches of the current monitoring period and the date the record must be
-    deleted by are those `casebook register` prints (``SiteInputs.breaches`` and the "deletion"
-    obligations), blank until they are passed in.
+    are in words, as on the case page; the breaches of the current monitoring period and the
+    date the record must be deleted by are those `casebook register` prints
+    (``SiteInputs.breaches`` and the "deletion" obligations), blank until they are passed in.
     """
     views = {v.id: v for v in data.cases}
     people = data.people
