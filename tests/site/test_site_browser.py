@@ -7,69 +7,26 @@ in test-artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from casebook.engine.timeline import timeline
 from casebook.publish.handling import handling_card
-from casebook.publish.site.serve import make_server
-from tests.conftest import REPO
 
+from .browsing import ARTIFACTS, Served, launch, sync_playwright
 from .conftest import Built
-
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = REPO / "test-artifacts"
 
 pytestmark = pytest.mark.browser
 
 
-def _unavailable(why: str) -> None:
-    # In CI the browser is installed by .ci/install: its absence is a failure, not a skip.
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{why} (CI=true: .ci/install should have installed it)")
-    pytest.skip(why)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        b = launch(p)
         yield b
         b.close()
-
-
-class Served:
-    def __init__(self, directory: Path) -> None:
-        self.server = make_server(directory, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")

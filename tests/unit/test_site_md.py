@@ -96,5 +96,6 @@ def test_tables_and_lists() -> None:
     out = site_markdown().convert(md.table(["A", "B"], [(md.text("x|y"), md.text("*z*"))]))
     assert "<td>x|y</td>" in out and "<td>*z*</td>" in out
     assert md.table(["A"], []) == "*None.*"
-    assert md.day(date(2026, 3, 9)) == "9 March 2026" and md.iso(None) == md.DASH
+    assert md.day(date(2026, 3, 9)) == "9 March 2026" and md.when(None) == md.DASH
+    assert md.when(date(2026, 11, 2)) == '<time datetime="2026-11-02">2 November 2026</time>'
     assert json.loads(md.title("A & B")) == "A &amp; B"

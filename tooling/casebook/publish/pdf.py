@@ -35,10 +35,12 @@ def to_html(md: str, title: str) -> str:
     body = markdown.markdown(md, extensions=["tables"], output_format="html")
     body = nh3.clean(body)
     return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}'
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{escape(title)}'
         f"</title><style>{CSS}</style></head><body>{body}</body></html>"
     )
 
+
+PDF_VARIANT = "pdf/ua-1"
 
 # What a letterhead may load from its own folder, by suffix: styles, images, fonts.
 ASSET_TYPES = {
@@ -183,7 +185,10 @@ def render_pdf(html: str, assets: Assets | None = None) -> tuple[bytes, list[str
         kept = [link for link in page.links if link[0] != "attachment"]
         refused += [f"{_short(str(link[1]))}: no attachments" for link in page.links[len(kept) :]]
         page.links = kept
-    pdf: bytes = doc.write_pdf()
+    # PDF/UA-1 (ISO 14289): tagged, with the document's language and its <title> shown as the
+    # window title (DisplayDocTitle), so a screen reader can read a letter (WCAG 2.2 AA for
+    # documents, Public Sector Bodies Accessibility Regulations). tests/letters/test_pdfua.py.
+    pdf: bytes = doc.write_pdf(pdf_variant=PDF_VARIANT)
     return pdf, refused
 
 

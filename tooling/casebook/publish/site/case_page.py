@@ -217,8 +217,8 @@ def _obligations(view: CaseView, data: SiteData) -> str:
     mine = data.open_obligations(view.id)
     rows = [
         (
-            md.iso(o.due),
-            md.iso(o.latest),
+            md.when(o.due),
+            md.when(o.latest),
             h.esc(o.label),
             "<strong>overdue</strong>" if o.overdue(data.as_of) else "",
         )
@@ -244,7 +244,7 @@ def _breaches(view: CaseView, breaches: list[BreachPeriod] | None) -> str:
             counted = f"{p.contacts} contact{s}, {n} outside the arrangements"
         out.append(f"<p><strong>{md.day(p.start)} to {end}</strong>: {counted}</p>")
         if p.breaches:
-            rows = [(md.iso(b.date), h.esc(b.channel), h.esc(b.restriction)) for b in p.breaches]
+            rows = [(md.when(b.date), h.esc(b.channel), h.esc(b.restriction)) for b in p.breaches]
             out.append(h.table(["Date", "Channel", "Restriction broken"], rows, tools=False))
     return "\n".join(out)
 

@@ -113,9 +113,9 @@ def home(data: SiteData) -> str:
                     (
                         md.link(p.case, f"cases/{p.case}.md"),
                         md.text(names.get(p.case, "")),
-                        md.iso(p.start),
+                        md.when(p.start),
                         str(len(p.breaches)),
-                        md.iso(max(b.date for b in p.breaches)),
+                        md.when(max(b.date for b in p.breaches)),
                     )
                     for p in sorted(current, key=lambda p: (-len(p.breaches), p.case))
                 ],
@@ -147,8 +147,8 @@ def home(data: SiteData) -> str:
 def _obligation_rows(items: list[Obligation], names: dict[str, str]) -> list[tuple[str, ...]]:
     return [
         (
-            md.iso(o.due),
-            md.iso(o.latest),
+            md.when(o.due),
+            md.when(o.latest),
             md.link(o.case, f"cases/{o.case}.md"),
             md.text(names.get(o.case, "")),
             md.text(o.label),

@@ -94,9 +94,12 @@ def day(d: date | None) -> str:
     return f"{d.day} {d:%B %Y}" if d else DASH
 
 
-def iso(d: date | None) -> str:
-    """A date that sorts as text (for tables people sort)."""
-    return d.isoformat() if d else DASH
+def when(d: date | None) -> str:
+    """A date in a table: written as people read it (9 March 2026), never broken across lines,
+    with its ISO value in ``<time datetime>`` that ``assets/tables.js`` sorts by."""
+    if d is None:
+        return DASH
+    return f'<time datetime="{d.isoformat()}">{day(d)}</time>'
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], tools: bool = False) -> str:

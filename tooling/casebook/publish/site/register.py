@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from casebook.model.case import ReviewHeld
+from casebook.publish.handling import describe
 from casebook.publish.site import markup as h
 from casebook.publish.site import md
 from casebook.publish.site.inputs import RegisterRow
@@ -47,40 +48,73 @@ def register_rows(data: SiteData) -> list[RegisterRow]:
     return data._register
 
 
+def _lines(*parts: str) -> str:
+    """Cell lines, each already escaped HTML; empty lines left out."""
+    kept = [x for x in parts if x]
+    return "<br>".join(kept) if kept else ""
+
+
 def register_page(data: SiteData) -> str:
-    names = {v.id: v.case.person.name for v in data.cases}
+    """The register for people to read: nine columns that fit a 1280 px screen, dates in words.
+
+    Related values share a cell (state, since and until when it expires; last decision and its
+    pull request; last and next review) rather than being hidden off to the right. Restrictions
+    are in words, as on the case page; the breaches of the current monitoring period and the
+    date the record must be deleted by are those `casebook register` prints
+    (``SiteInputs.breaches`` and the "deletion" obligations), blank until they are passed in.
+    """
+    views = {v.id: v for v in data.cases}
+    people = data.people
+    breaches: dict[str, int] = {}
+    for period in data.inputs.breaches or []:
+        if period.contains(data.as_of):
+            breaches[period.case] = breaches.get(period.case, 0) + len(period.breaches)
+    delete_by = {o.case: o.due for o in data.inputs.obligations or [] if o.kind == "deletion"}
     rows = []
     for r in sorted(register_rows(data), key=lambda r: r.case):
+        view = views.get(r.case)
+        if view is not None:
+            channels = {c.id: c.label for c in view.proc.channels}
+            words = [describe(x, people, channels) for x in view.in_force]
+        else:
+            words = list(r.restrictions)
         rows.append(
             (
                 h.a(r.case, f"../cases/{r.case}/"),
-                h.esc(names.get(r.case, "")),
-                f'<span title="{h.esc(data.procedure_title(r.procedure))}">'
-                f"{h.esc(r.procedure)}</span>",
-                h.esc(r.service),
-                h.esc(r.state),
-                md.iso(r.since),
-                ", ".join(h.esc(x) for x in r.restrictions),
-                md.iso(r.last_decision),
-                h.esc(r.approved_in or ""),
-                md.iso(r.last_review),
-                md.iso(r.next_review),
-                md.iso(r.expires),
+                h.esc(view.case.person.name if view else ""),
+                _lines(
+                    f'<span title="{h.esc(data.procedure_title(r.procedure))}">'
+                    f"{h.esc(r.procedure)}</span>",
+                    h.esc(r.service),
+                ),
+                _lines(
+                    h.esc(r.state),
+                    f"since {md.when(r.since)}",
+                    f"until {md.when(r.expires)}" if r.expires else "",
+                ),
+                "<br>".join(h.esc(w) for w in words),
+                _lines(
+                    md.when(r.last_decision) if r.last_decision else "",
+                    h.esc(r.approved_in) if r.approved_in else "",
+                ),
+                _lines(
+                    f"last {md.when(r.last_review)}" if r.last_review else "",
+                    f"next {md.when(r.next_review)}" if r.next_review else "",
+                ),
+                str(breaches[r.case]) if r.case in breaches else "",
+                md.when(delete_by.get(r.case)) if r.case in delete_by else "",
             )
         )
     header = [
         "Case",
         "Name",
-        "Procedure",
-        "Service",
+        "Procedure and service",
         "State",
-        "Since",
         "Restrictions in force",
         "Last decision",
-        "Approved in",
-        "Last review",
-        "Next review",
-        "Expires",
+        "Reviews",
+        "Breaches this period",
+        "Delete by",
     ]
     note = ""
     if data.inputs.register is None and data.inputs.review_dates is None:
@@ -91,7 +125,8 @@ def register_page(data: SiteData) -> str:
     body = (
         "# Central register\n\n"
         f"Every case, as of {md.day(data.as_of)}. Type in the box to filter the rows (a name, "
-        "a case id, a service, a state); select a column heading to sort by it."
+        "a case id, a service, a state); select a column heading to sort by it. Hover over a "
+        "procedure for its full name."
         f"{note}\n"
     )
     return md.page(

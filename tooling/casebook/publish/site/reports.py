@@ -40,7 +40,7 @@ def _due(data: SiteData, case: str, kind: str) -> str:
         return md.DASH
     first = min(open_, key=lambda o: o.due)
     flag = " <strong>overdue</strong>" if first.overdue(data.as_of) else ""
-    return md.iso(first.due) + flag
+    return md.when(first.due) + flag
 
 
 def log_review(data: SiteData) -> str:
@@ -75,9 +75,9 @@ def log_review(data: SiteData) -> str:
                     h.a(v.id, f"../../cases/{v.id}/"),
                     h.esc(v.case.person.name),
                     h.esc(v.state_label),
-                    md.iso(v.derived.since),
+                    md.when(v.derived.since),
                     "; ".join(h.esc(describe(x, data.people, channels)) for x in v.in_force),
-                    md.iso(r.last_review) if r else md.DASH,
+                    md.when(r.last_review) if r else md.DASH,
                 )
             )
         out += [
@@ -112,7 +112,7 @@ def reviews(data: SiteData) -> str:
                 h.esc(v.proc.title),
                 h.esc(v.state_label),
                 h.esc(cadence),
-                md.iso(r.last_review) if r else md.DASH,
+                md.when(r.last_review) if r else md.DASH,
                 _due(data, v.id, "review"),
             )
         )
