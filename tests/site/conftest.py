@@ -1,4 +1,5 @@
-"""The site built once per test session: from the fixture casebook and from the demo casebook.
+"""The site built once per test session: from the fixture casebook and from the demo casebook,
+by each builder (Material for MkDocs, Zensical).
 
 The fixture casebook is tests/fixtures/mini plus tests/fixtures/site/cases: an active case with
 every kind of personal data, a closed-and-dormant case, a case past its deletion date, a
@@ -19,8 +20,10 @@ import pytest
 from casebook.check.loading import load
 from casebook.engine.obligations import Obligation
 from casebook.publish.site import (
+    BUILDERS,
     Breach,
     BreachPeriod,
+    Builder,
     BuildOptions,
     RenderedLetter,
     SiteInputs,
@@ -55,6 +58,7 @@ class Built:
     inputs: SiteInputs
     staff: Path
     governance: Path
+    builder: str = "mkdocs"
 
     def out(self, audience: str) -> Path:
         return self.staff if audience == "staff" else self.governance
@@ -135,15 +139,24 @@ def demo_inputs(book: Casebook) -> SiteInputs:
     return collect_inputs(book, "governance", DEMO_AS_OF)
 
 
-def _build(name: str, root: Path, inputs: SiteInputs, out: Path, as_of: date) -> Built:
-    book, _ = load(root, use_cache=False)
+def _build(
+    name: str,
+    root: Path,
+    inputs: SiteInputs,
+    out: Path,
+    as_of: date,
+    builder: Builder = "mkdocs",
+    book: Casebook | None = None,
+) -> Built:
+    if book is None:
+        book, _ = load(root, use_cache=False)
     assert book is not None, f"{name}: policy/ does not load"
     outs = {}
     for audience in ("staff", "governance"):
-        options = BuildOptions(root, audience, out / audience, as_of)  # type: ignore[arg-type]
+        options = BuildOptions(root, audience, out / audience, as_of, builder=builder)  # type: ignore[arg-type]
         build_site(options, inputs, book=book)
         outs[audience] = out / audience
-    return Built(name, as_of, root, book, inputs, outs["staff"], outs["governance"])
+    return Built(name, as_of, root, book, inputs, outs["staff"], outs["governance"], builder)
 
 
 @pytest.fixture(scope="session")
@@ -165,6 +178,41 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return _build("demo", root, demo_inputs(book), base / "out", DEMO_AS_OF)
 
 
-@pytest.fixture(params=["fixture", "demo"], scope="session")
+def _zensical(mkdocs: Built) -> Built:
+    """The same casebook and inputs as ``mkdocs``, built with Zensical next to it."""
+    out = mkdocs.staff.parent.with_name("out-zensical")
+    return _build(
+        mkdocs.name, mkdocs.root, mkdocs.inputs, out, mkdocs.as_of, "zensical", mkdocs.book
+    )
+
+
+@pytest.fixture(scope="session")
+def fixture_site_zensical(fixture_site: Built) -> Built:
+    return _zensical(fixture_site)
+
+
+@pytest.fixture(scope="session")
+def demo_site_zensical(demo_site: Built) -> Built:
+    return _zensical(demo_site)
+
+
+BUILT = {
+    "fixture": "fixture_site",
+    "demo": "demo_site",
+    "fixture-zensical": "fixture_site_zensical",
+    "demo-zensical": "demo_site_zensical",
+}
+
+
+@pytest.fixture(params=list(BUILT), scope="session")
 def built(request: pytest.FixtureRequest) -> Iterator[Built]:
-    yield request.getfixturevalue(f"{request.param}_site")
+    """Each casebook as built by each builder: the leak scan runs on all four."""
+    yield request.getfixturevalue(BUILT[request.param])
+
+
+@pytest.fixture(params=BUILDERS, scope="session")
+def fixture_any(request: pytest.FixtureRequest) -> Built:
+    """The fixture casebook as built by each builder."""
+    name = "fixture_site" if request.param == "mkdocs" else "fixture_site_zensical"
+    built: Built = request.getfixturevalue(name)
+    return built

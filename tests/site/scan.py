@@ -74,7 +74,10 @@ class Audit(HTMLParser):
                 self.problems.append(f"<{tag} {name}={value}> loads from another site")
         if tag in {"iframe", "object", "embed", "base"}:
             self.problems.append(f"<{tag}>")
-        if tag == "form" and a.get("name") != "search":  # Material's own search box
+        # The theme's own forms, which send nothing anywhere: Material's search box, and the
+        # colour-scheme switch Zensical writes even with one palette.
+        theirs = a.get("name") == "search" or a.get("data-md-component") == "palette"
+        if tag == "form" and (not theirs or "action" in a):
             self.problems.append("<form>")
         if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh":
             self.problems.append("<meta http-equiv=refresh>")

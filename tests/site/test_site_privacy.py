@@ -1,4 +1,5 @@
-"""What each audience must not see, checked on the built output (search index included)."""
+"""What each audience must not see, checked on the built output (search index included), as
+built by Material for MkDocs and by Zensical."""
 
 from __future__ import annotations
 
@@ -22,7 +23,17 @@ from casebook.publish.handling import handling_card
 from .conftest import AS_OF, Built
 from .scan import audit, find, squash, texts
 
-MIN = 6  # shorter strings match by chance ("Called")
+MIN = 6
+# Where each builder writes the text of every searchable page.
+SEARCH_INDEX = {"mkdocs": "search/search_index.json", "zensical": "search.json"}
+# What a build may leave in a site besides pages, assets and the search index.
+CACHES = (
+    ".cache",
+    "__pycache__",
+    "mkdocs_hooks.py",
+    "mkdocs.yml",
+    "docs",
+)  # shorter strings match by chance ("Called")
 
 
 def free_text(case: Case) -> list[str]:
@@ -109,6 +120,10 @@ def test_staff_site_shows_no_history_contact_details_or_inactive_people(built: B
     for c in shown:
         assert find(site, c.person.name), c.id
         assert (built.staff / "cards" / c.id / "index.html").is_file()
+    # ... and reads the builder's search index, which holds every searchable page's text
+    # (names with markup are stored there escaped once more).
+    plain = [c.person.name for c in shown if "<" not in c.person.name]
+    assert plain and all(SEARCH_INDEX[built.builder] in find(site, n) for n in plain)
     assert not (built.staff / "cases").exists()
     assert not (built.staff / "register").exists()
     pages = {p.relative_to(built.staff).parts[0] for p in built.staff.rglob("index.html")}
@@ -129,6 +144,11 @@ def test_governance_site_shows_records_but_not_withheld_cases(built: Built) -> N
     assert {s: where for s, where in leaks.items() if where} == {}
     for c in gone:
         assert not (built.governance / "cases" / c.id).exists()
+    # Nothing of the build folder (Markdown with personal data, Zensical's cache of rendered
+    # pages) travels with the site.
+    for audience in ("staff", "governance"):
+        left = [p.name for p in built.out(audience).rglob("*") if p.name in CACHES]
+        assert left == [], (audience, left)
     if built.name == "fixture":
         assert len(gone) == 2  # purged, and past its deletion date
 
@@ -144,8 +164,8 @@ def test_fixture_has_every_kind_of_case(fixture_site: Built) -> None:
 
 
 @pytest.mark.parametrize("audience", ["staff", "governance"])
-def test_no_markup_from_records_survives(fixture_site: Built, audience: str) -> None:
-    out = fixture_site.out(audience)
+def test_no_markup_from_records_survives(fixture_any: Built, audience: str) -> None:
+    out = fixture_any.out(audience)
     assert audit(out) == {}
     site = texts(out)
     page = "cards" if audience == "staff" else "cases"
@@ -161,8 +181,8 @@ def test_no_markup_from_records_survives(fixture_site: Built, audience: str) -> 
         assert "&lt;entity&gt; &#60;b&#62; &amp;" in text  # typed entities stay as typed
 
 
-def test_hostile_text_is_not_markup_in_the_html(fixture_site: Built) -> None:
-    html = (fixture_site.governance / "cases/MC-2026-0005/index.html").read_text()
+def test_hostile_text_is_not_markup_in_the_html(fixture_any: Built) -> None:
+    html = (fixture_any.governance / "cases/MC-2026-0005/index.html").read_text()
     assert "<script>alert" not in html
     assert "<strong>bold</strong>" not in html
     assert "<h1>Not a heading" not in html and 'id="not-a-heading"' not in html

@@ -9,7 +9,7 @@ import click
 
 from casebook.check.loading import require
 from casebook.cli.common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
-from casebook.publish.site import AUDIENCES, BuildOptions, build_site
+from casebook.publish.site import AUDIENCES, BUILDERS, BuildOptions, build_site
 from casebook.publish.site.case_page import is_https_url
 from casebook.publish.site.serve import make_server
 from casebook.publish.site.wire import collect_inputs
@@ -73,6 +73,14 @@ audience_option = click.option(
     help="Governance site: leave out the letter texts (faster; case pages still list the "
     "letters recorded as sent).",
 )
+@click.option(
+    "--builder",
+    type=click.Choice(BUILDERS),
+    default="mkdocs",
+    show_default=True,
+    help="Which builder reads the generated pages: Material for MkDocs, or Zensical (its "
+    "successor; see docs/decisions/0026-two-site-builders.md).",
+)
 @format_option("text", "json")
 @pass_env
 def build(
@@ -82,9 +90,10 @@ def build(
     as_of: str | None,
     repo_url: str | None,
     no_letters: bool,
+    builder: str,
     fmt: str,
 ) -> None:
-    """Generate the site's pages and build them with MkDocs Material.
+    """Generate the site's pages and build them with Material for MkDocs (or Zensical).
 
     The output folder is replaced only when the build succeeds, and only if it is empty or
     holds a site casebook built for the same audience.
@@ -96,6 +105,7 @@ def build(
         out=out or default_out(root, audience),
         as_of=resolve_as_of(as_of),
         repo_url=repo_url or _repo_url(),
+        builder=builder,  # type: ignore[arg-type]  # click.Choice(BUILDERS)
     )
     book = require(root)
     inputs = collect_inputs(book, options.audience, options.as_of, letters=not no_letters)

@@ -426,6 +426,34 @@ def _html_env(root: Path) -> SandboxedEnvironment:
     return sandboxed_env(root, LETTERHEAD_DIR, autoescape=True)
 
 
+# An HTML letter opened in a browser loads nothing: the letterhead's stylesheet is inlined and
+# its logo is a data: URI, so a request could only come from something planted in the
+# letterhead or a template (an @import or url() in letter.css, an <img> or <link>), which
+# would tell an outside server who opened which letter, and when. WeasyPrint's PDFs are
+# guarded by casebook.publish.pdf's URL fetcher instead.
+LETTER_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
+_CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{LETTER_CSP}">'
+# What may stand before the policy: nothing the browser could fetch from.
+_DOCUMENT_START = re.compile(
+    r"\A\s*(?:<!doctype[^>]*>\s*)?(?:<html\b[^>]*>\s*)?(?:<head\b[^>]*>)?", re.IGNORECASE
+)
+
+
+def with_csp(html: str) -> str:
+    """``html`` with the letter's Content-Security-Policy as its first element.
+
+    A policy in a ``<meta>`` applies only to what follows it, so it goes straight after the
+    doctype, ``<html>`` and ``<head>`` tags that open the letterhead template (whichever of
+    them are there), before anything the template itself puts in the head.
+    """
+    start = _DOCUMENT_START.match(html)
+    at = start.end() if start else 0
+    return html[:at] + _CSP_META + html[at:]
+
+
 def _wrap(
     env: SandboxedEnvironment,
     root: Path,
@@ -444,15 +472,17 @@ def _wrap(
     if logo_svg is not None:
         logo = "data:image/svg+xml;base64," + base64.b64encode(logo_svg).decode()
     try:
-        return env.get_template("letter.html.j2").render(
-            title=title,
-            council=lh.council or book.policy.settings.council,
-            letterhead=lh,
-            css=Markup(css.decode("utf-8") if css else ""),  # noqa: S704 - the council's own stylesheet, not case data
-            logo=logo,
-            body=Markup(body),  # noqa: S704 - sanitised above; case data was escaped
-            large_print=big,
-            kind=kind,
+        return with_csp(
+            env.get_template("letter.html.j2").render(
+                title=title,
+                council=lh.council or book.policy.settings.council,
+                letterhead=lh,
+                css=Markup(css.decode("utf-8") if css else ""),  # noqa: S704 - the council's own stylesheet, not case data
+                logo=logo,
+                body=Markup(body),  # noqa: S704 - sanitised above; case data was escaped
+                large_print=big,
+                kind=kind,
+            )
         )
     except jinja2.TemplateNotFound:
         raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2 not found") from None

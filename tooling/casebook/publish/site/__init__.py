@@ -1,4 +1,4 @@
-"""The internal site: a Markdown tree per audience, built with MkDocs Material.
+"""The internal site: a Markdown tree per audience, built with Material for MkDocs or Zensical.
 
 Privacy lives here, in the generator: the staff tree is made from handling cards only, and
 every value from a record is escaped (``md``). Nothing depends on a plugin or theme setting.
@@ -6,7 +6,9 @@ every value from a record is escaped (``md``). Nothing depends on a plugin or th
 
 from casebook.publish.site.build import (
     AUDIENCES,
+    BUILDERS,
     Audience,
+    Builder,
     BuildOptions,
     BuildResult,
     build_site,
@@ -22,11 +24,13 @@ from casebook.publish.site.inputs import (
 
 __all__ = [
     "AUDIENCES",
+    "BUILDERS",
     "Audience",
     "Breach",
     "BreachPeriod",
     "BuildOptions",
     "BuildResult",
+    "Builder",
     "RegisterRow",
     "RenderedLetter",
     "SiteInputs",

@@ -1,22 +1,35 @@
-"""`casebook site build`: generate the Markdown tree, run MkDocs, swap the output in.
+"""`casebook site build`: generate the Markdown tree, run the site builder, swap the output in.
 
 The build happens in a folder next to the output (same file system, same permissions). The
 Markdown tree holds personal data, so the build folder is removed whatever happens. The new
-site replaces the old one only when MkDocs succeeded: a failed build never leaves half a site.
+site replaces the old one only when the builder succeeded: a failed build never leaves half a
+site.
+
+Two builders read the same generated tree and ``mkdocs.yml``: Material for MkDocs (the default)
+and Zensical, its makers' successor (docs/decisions/0026-two-site-builders.md). Zensical keeps
+a cache of rendered pages (personal data) in ``.cache/`` of the folder it runs in: it runs in
+the build folder, so the cache goes with it.
+
+The council's ``site/*.yml`` is data, not code: ``INHERIT`` (MkDocs would read another
+configuration file from anywhere) and ``hooks`` (Python run by MkDocs) are refused, and
+``theme.custom_dir`` (MkDocs copies every non-template file in it into the published site) must
+name a folder inside ``site/``. Everything copied from ``site/`` is read as regular files, a
+symbolic link anywhere refused (``store.safefile.copy_tree``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import yaml
@@ -34,12 +47,21 @@ from casebook.store.cases import Casebook, gc_paused
 
 Audience = Literal["staff", "governance"]
 AUDIENCES: tuple[Audience, ...] = ("staff", "governance")
+Builder = Literal["mkdocs", "zensical"]
+BUILDERS: tuple[Builder, ...] = ("mkdocs", "zensical")
 
 SITE_DIR = "site"  # the casebook's site configuration: mkdocs.yml, <audience>.yml, overrides/
 MARKER = ".casebook-site"
 HOOKS = Path(__file__).with_name(
     "mkdocs_hooks.py"
 )  # written into every built site; guards what --out may replace
+# What a council's site/*.yml may turn on. Plugins and these Markdown extensions run over the
+# generated pages, whose text comes from the records: the generator's escaping is tested
+# against exactly these extensions, and Zensical bundles plugins that evaluate Jinja in pages
+# (macros), run code blocks (markdown-exec) or include other files (include-markdown,
+# pymdownx.snippets), which MkDocs would only run if installed.
+PLUGINS = frozenset({"search"})
+MARKDOWN_EXTENSIONS = frozenset({"toc", "tables", "admonition"})
 STRUCTURAL_RULES = frozenset({"file-name", "duplicate-id", "reference"})
 
 
@@ -50,12 +72,17 @@ class BuildOptions:
     out: Path
     as_of: date
     repo_url: str | None = None
-    # The builder command; MkDocs by default. Anything that reads mkdocs.yml and takes
-    # `build --strict -f FILE -d DIR` fits (kept swappable: see docs/decisions).
-    builder: Sequence[str] = field(default_factory=lambda: [sys.executable, "-m", "mkdocs"])
-    # Hand pre-escaped HTML straight to MkDocs (mkdocs_hooks.py). Same output either way;
-    # tests build without it to show that.
+    # Which builder reads the generated tree (docs/decisions/0026-two-site-builders.md).
+    builder: Builder = "mkdocs"
+    # Its command, before `build`; default `python -m mkdocs` or `python -m zensical` with
+    # this interpreter.
+    command: Sequence[str] | None = None
+    # MkDocs only: hand pre-escaped HTML straight to MkDocs (mkdocs_hooks.py). Same output
+    # either way (Zensical has no hooks and gets the same pages); tests build without it.
     hooks: bool = True
+
+    def builder_command(self) -> list[str]:
+        return list(self.command or [sys.executable, "-m", self.builder])
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +127,13 @@ def build_site(
     """Build one audience's site from ``book`` (loaded and checked by the caller)."""
     if options.audience not in AUDIENCES:
         raise UsageError(f"unknown audience {options.audience!r}: use staff or governance")
+    if options.builder not in BUILDERS:
+        raise UsageError(f"unknown site builder {options.builder!r}: use mkdocs or zensical")
     refuse_broken_records(book)
     config_dir = options.root / SITE_DIR
     base = _read_yaml(options.root, config_dir / "mkdocs.yml")
     overlay = _read_yaml(options.root, config_dir / f"{options.audience}.yml", required=False)
+    custom_dir = _custom_dir(options.root, merge(base, overlay))
     # Absolute, but symlinks not followed: a symlinked --out is refused, not written through.
     out = Path(os.path.abspath(options.out))  # noqa: PTH100 - resolve() follows symlinks
     check_out(out, options.audience)
@@ -124,18 +154,20 @@ def build_site(
         tree.write(docs)
         if (config_dir / "assets").is_dir():
             safefile.copy_tree(options.root, config_dir / "assets", docs / "assets")
-        if (config_dir / "overrides").is_dir():
-            safefile.copy_tree(options.root, config_dir / "overrides", work / "overrides")
-        if options.hooks:
+        for folder in sorted({"overrides", *([custom_dir] if custom_dir else [])}):
+            if (config_dir / folder).is_dir():
+                safefile.copy_tree(options.root, config_dir / folder, work / folder)
+        hooks = options.hooks and options.builder == "mkdocs"
+        if hooks:
             shutil.copy(HOOKS, work / HOOKS.name)
         site_dir = work / "site"
-        config = mkdocs_config(base, overlay, tree, options, site_dir)
+        config = mkdocs_config(base, overlay, tree, options, site_dir, custom_dir, hooks=hooks)
         config_file = work / "mkdocs.yml"
         config_file.write_text(
             yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
         )
         generated = time.perf_counter()
-        run_builder(options.builder, config_file, site_dir)
+        run_builder(options.builder, options.builder_command(), config_file, site_dir)
         built = time.perf_counter()
         (site_dir / MARKER).write_text(
             json.dumps(
@@ -222,7 +254,14 @@ def mkdocs_config(
     tree: Tree,
     options: BuildOptions,
     site_dir: Path,
+    custom_dir: str | None,
+    *,
+    hooks: bool,
 ) -> dict[str, Any]:
+    """The configuration the builder reads: the council's, with casebook's settings on top.
+
+    ``custom_dir`` is the checked value from :func:`_custom_dir` (None: the folder is absent).
+    """
     overlay = dict(overlay)
     extra_nav = overlay.pop("nav", []) or []
     config = merge(base, overlay)
@@ -231,11 +270,16 @@ def mkdocs_config(
     config["nav"] = [*tree.nav, *extra_nav]
     # Links in the generated HTML are written for directory URLs (cases/<ID>/).
     config["use_directory_urls"] = True
-    if options.hooks:
-        config["hooks"] = [*(config.get("hooks") or []), HOOKS.name]
+    config.pop("hooks", None)  # refused in the council's files (_read_yaml); only casebook's
+    if hooks:
+        config["hooks"] = [HOOKS.name]
     theme = dict(config.get("theme") or {})
-    if "custom_dir" in theme and not (options.root / SITE_DIR / str(theme["custom_dir"])).is_dir():
-        theme.pop("custom_dir")
+    theme.pop("custom_dir", None)
+    if custom_dir is not None:
+        theme["custom_dir"] = custom_dir
+    if options.builder == "zensical":
+        # Zensical's default look ("modern") ignores palette.primary; "classic" is Material's.
+        theme.setdefault("variant", "classic")
     config["theme"] = theme
     extra = dict(config.get("extra") or {})
     who = "Council staff only" if options.audience == "staff" else "Governance team only"
@@ -265,30 +309,52 @@ _OS_FAILURES = {
 }
 
 
-def run_builder(builder: Sequence[str], config_file: Path, site_dir: Path) -> None:
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def run_builder(
+    builder: Builder, command: Sequence[str], config_file: Path, site_dir: Path
+) -> None:
+    """Run ``<command> build --strict -f <config_file>`` in the build folder.
+
+    Raises ``SiteError`` (the builder's warning and error lines, never page text) when the
+    builder fails or writes no ``index.html``. Zensical takes no ``-d`` (``site_dir`` is in the
+    configuration) and writes ``.cache/`` into its working folder, the build folder.
+    """
     # Not --quiet: MkDocs' strict mode counts warnings as they are logged, and --quiet stops
     # them being logged, so a broken link would pass (tests/site/test_site_build.py).
-    cmd = [*builder, "build", "--strict", "-f", str(config_file), "-d", str(site_dir)]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    cmd = [*command, "build", "--strict", "-f", str(config_file)]
+    if builder == "mkdocs":
+        cmd += ["-d", str(site_dir)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
     try:
         proc = subprocess.run(
             cmd, cwd=config_file.parent, capture_output=True, text=True, env=env, check=False
         )
     except OSError as exc:
-        raise SiteError(f"cannot run the site builder {builder[0]!r}: {exc}") from None
+        raise SiteError(f"cannot run the site builder {command[0]!r}: {exc}") from None
     if proc.returncode != 0 or not (site_dir / "index.html").is_file():
-        # MkDocs names files and links, not their content. Its warnings and errors only.
-        output = proc.stderr + proc.stdout
+        lines = _ANSI.sub("", proc.stderr + proc.stdout).splitlines()
+        output = "\n".join(lines)
         for cause, plain in _OS_FAILURES.items():
             if cause in output:
                 raise SiteError(
-                    f"{plain} while MkDocs wrote the site; the previous site is unchanged"
+                    f"{plain} while {builder} wrote the site; the previous site is unchanged"
                 )
-        lines = output.splitlines()
-        problems = [x for x in lines if x.startswith(("WARNING", "ERROR", "Aborted", "Error"))]
-        # Never MkDocs' traceback: its last line says what went wrong.
-        tail = "\n".join(problems[-15:] or lines[-1:])
-        raise SiteError("mkdocs build --strict failed; the previous site is unchanged.\n" + tail)
+        if builder == "mkdocs":
+            # MkDocs names files and links, not their content. Its warnings and errors only,
+            # never its traceback: its last line says what went wrong.
+            starts: tuple[str, ...] = ("WARNING", "ERROR", "Aborted", "Error")
+            problems = [x for x in lines if x.startswith(starts)]
+            shown = (problems or lines[-1:])[-15:]
+        else:
+            # Zensical quotes the page's source around each warning (personal data, in a CI
+            # log): its one-line messages only, or the exit status.
+            problems = [x.strip() for x in lines if x.strip().startswith(("Warning", "Error"))]
+            shown = problems[-15:] or [f"zensical exited with status {proc.returncode}"]
+        raise SiteError(
+            f"{builder} build --strict failed; the previous site is unchanged.\n" + "\n".join(shown)
+        )
 
 
 def swap_in(new: Path, out: Path) -> None:
@@ -331,4 +397,71 @@ def _read_yaml(root: Path, path: Path, required: bool = True) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path} must be a mapping of MkDocs settings")
+    rel = safefile.relative(root, path)
+    if "INHERIT" in data:
+        raise ConfigError(
+            f"{rel}: INHERIT is not allowed: the site's configuration is {SITE_DIR}/mkdocs.yml "
+            "with staff.yml or governance.yml merged over it, and nothing else is read"
+        )
+    if "hooks" in data:
+        raise ConfigError(
+            f"{rel}: hooks are not allowed: they are Python code run by the builder where the "
+            "records are; casebook runs only its own hook (and Zensical runs none). Put page "
+            f"content in {SITE_DIR}/pages/ and styling in {SITE_DIR}/assets/ instead"
+        )
+    for key, allowed in (("plugins", PLUGINS), ("markdown_extensions", MARKDOWN_EXTENSIONS)):
+        extra = sorted(set(_names(data.get(key))) - allowed)
+        if extra:
+            raise ConfigError(
+                f"{rel}: {key} {', '.join(extra)} not allowed; casebook builds the site with "
+                f"{', '.join(sorted(allowed))} only (docs/commands/site.md says why)"
+            )
     return data
+
+
+def _names(value: object) -> list[str]:
+    """The names in a ``plugins:`` or ``markdown_extensions:`` value (a list of names or of
+    one-key mappings, or a mapping); anything else is returned as text, so it is refused."""
+    if value is None:
+        return []
+    items = list(value) if isinstance(value, list | dict) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, dict) and len(item) == 1:
+            item = next(iter(item))
+        out.append(item if isinstance(item, str) else repr(item))
+    return out
+
+
+def _custom_dir(root: Path, config: dict[str, Any]) -> str | None:
+    """``theme.custom_dir`` checked: a folder inside ``site/``, written relative to it.
+
+    MkDocs copies every file of the theme folder that is not a template into the published
+    site, so a custom_dir of ``/etc`` or ``../policy`` would publish those files. Returns the
+    value (``/``-separated, normalised), None when it is unset or names no folder (the
+    template's ``overrides`` is optional); ``ConfigError`` naming the value otherwise. The
+    folder's files are then copied as regular files only (a link is refused).
+    """
+    theme = config.get("theme")
+    if not isinstance(theme, dict) or theme.get("custom_dir") is None:
+        return None
+    value = theme["custom_dir"]
+    problem = None
+    if not isinstance(value, str) or not value.strip():
+        problem = "must be the name of a folder in site/"
+    elif "\\" in value or "\x00" in value:
+        problem = "must be written with / only"
+    elif value.startswith(("/", "~")) or PurePosixPath(value).is_absolute():
+        problem = "is absolute: write it relative to site/"
+    elif any(part in {"..", "."} for part in value.split("/")):
+        problem = "may not use '.' or '..': it must be a folder inside site/"
+    if problem:
+        raise ConfigError(f"{SITE_DIR}/*.yml: theme.custom_dir {value!r} {problem}")
+    rel = PurePosixPath(value).as_posix()
+    folder = root / SITE_DIR / rel
+    if folder.is_symlink():
+        raise ConfigError(
+            f"{SITE_DIR}/{rel} (theme.custom_dir) is a symbolic link; casebook copies only "
+            "regular files inside site/, never through links"
+        )
+    return rel if folder.is_dir() else None
