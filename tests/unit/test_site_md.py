@@ -99,3 +99,13 @@ def test_tables_and_lists() -> None:
     assert md.day(date(2026, 3, 9)) == "9 March 2026" and md.when(None) == md.DASH
     assert md.when(date(2026, 11, 2)) == '<time datetime="2026-11-02">2 November 2026</time>'
     assert json.loads(md.title("A & B")) == "A &amp; B"
+
+
+def test_case_page_tables_leave_out_columns_empty_in_every_row() -> None:
+    """Issue 17: no empty "—" columns on case pages."""
+    html = markup.table(
+        ["Date", "Consulted", "Reasons"], [["1 May 2026", "", "x"]], drop_empty=True
+    )
+    assert "Consulted" not in html and "<th>Reasons</th>" in html and "—" not in html
+    kept = markup.table(["Date", "Consulted"], [["1 May 2026", ""]])
+    assert "Consulted" in kept and "—" in kept

@@ -181,6 +181,7 @@ def case_page(
             ["Date", "To", "Decided by", "Consulted", "Approved in", "Reasons"],
             decisions,
             tools=False,
+            drop_empty=True,
         )
     )
 
@@ -224,7 +225,7 @@ def _obligations(view: CaseView, data: SiteData) -> str:
         )
         for o in sorted(mine, key=lambda o: (o.due, o.key))
     ]
-    return h.table(["Due", "Latest", "What", ""], rows, tools=False)
+    return h.table(["Due", "Latest", "What", ""], rows, tools=False, drop_empty=True)
 
 
 def _breaches(view: CaseView, breaches: list[BreachPeriod] | None) -> str:
@@ -245,7 +246,11 @@ def _breaches(view: CaseView, breaches: list[BreachPeriod] | None) -> str:
         out.append(f"<p><strong>{md.day(p.start)} to {end}</strong>: {counted}</p>")
         if p.breaches:
             rows = [(md.when(b.date), h.esc(b.channel), h.esc(b.restriction)) for b in p.breaches]
-            out.append(h.table(["Date", "Channel", "Restriction broken"], rows, tools=False))
+            out.append(
+                h.table(
+                    ["Date", "Channel", "Restriction broken"], rows, tools=False, drop_empty=True
+                )
+            )
     return "\n".join(out)
 
 

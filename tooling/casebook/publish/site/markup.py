@@ -43,8 +43,22 @@ def fields(rows: Iterable[tuple[str, str]]) -> str:
     return ul(f"<strong>{esc(label)}:</strong> {value or DASH}" for label, value in rows)
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[str]], tools: bool = True) -> str:
-    """An HTML table of already escaped cells, as one raw block (no blank lines inside)."""
+def table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    tools: bool = True,
+    drop_empty: bool = False,
+) -> str:
+    """An HTML table of already escaped cells, as one raw block (no blank lines inside).
+
+    ``drop_empty`` leaves out a column that is empty in every row (a column of dashes tells
+    the reader nothing; case pages use it).
+    """
+    rows = [list(r) for r in rows]
+    if drop_empty and rows:
+        keep = [i for i in range(len(header)) if any(i < len(r) and r[i] for r in rows)]
+        header = [header[i] for i in keep]
+        rows = [[r[i] if i < len(r) else "" for i in keep] for r in rows]
     body = ["<tr>" + "".join(f"<td>{c or DASH}</td>" for c in row) + "</tr>" for row in rows]
     if not body:
         return "<p><em>None.</em></p>"
