@@ -154,6 +154,29 @@ def test_every_internal_link_resolves(fixture_site: Built, audience: str) -> Non
     assert broken == []
 
 
+@pytest.mark.parametrize("audience", ["staff", "governance"])
+def test_home_page_links_to_every_section(fixture_site: Built, audience: str) -> None:
+    """Issue 17: from the home page every section (and every report and procedure) is one
+    link away, not only what the short navigation lists."""
+    site = fixture_site.out(audience)
+    parser = _Links()
+    parser.feed((site / "index.html").read_text(encoding="utf-8"))
+    reached = {(site / urlsplit(h).path).resolve() for h in parser.hrefs if not urlsplit(h).scheme}
+    sections = [p.parent for p in site.glob("*/index.html") if p.parent.name not in ("search",)]
+    sections += [p.parent for p in site.glob("reports/*/index.html")]
+    sections += [
+        p.parent for p in site.glob("procedures/*/index.html") if "-text" not in p.parent.name
+    ]
+    missing = sorted(
+        str(s.relative_to(site))
+        for s in sections
+        if s.resolve() not in reached
+        and s.name not in ("cards", "cases", "assets")
+        and s.parent.name not in ("cards", "cases")
+    )
+    assert missing == []
+
+
 def test_pages_say_what_was_not_computed(fixture_site: Built) -> None:
     tree = generate(fixture_site.book, "governance", AS_OF, SiteInputs())
     home = tree.pages["index.md"]

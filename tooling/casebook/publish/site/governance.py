@@ -66,6 +66,17 @@ def governance_tree(data: SiteData, root: Path) -> Tree:
 def home(data: SiteData) -> str:
     names = {v.id: v.case.person.name for v in data.cases}
     out = ["# What needs attention", "", f"As of **{md.day(data.as_of)}**.", ""]
+    # Every section is one link away from the home page (issue 17): the navigation lists only
+    # the four top pages, so the reports and procedures are named here too.
+    procs = sorted(data.policy.procedures.values(), key=lambda p: p.title)
+    out += [
+        "**Sections:** [central register](register.md) · [reports](reports/index.md) "
+        "([reviews](reports/reviews.md), [counts](reports/counts.md), "
+        "[central log review](reports/log-review.md)) · [procedures](procedures/index.md) ("
+        + ", ".join(f"[{md.text(p.title)}](procedures/{p.id}.md)" for p in procs)
+        + ") · [help](help.md)",
+        "",
+    ]
     obligations = data.inputs.obligations
     visible = set(names)
     if obligations is None:

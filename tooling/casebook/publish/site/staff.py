@@ -65,6 +65,8 @@ def index_page(all_cards: list[HandlingCard], as_of: date) -> str:
             f"Correct as of **{md.day(as_of)}**. If someone says they are under managed contact "
             "and they are not listed here, treat them as any other customer and tell the "
             "governance team.",
+            "",
+            "[What the cards mean and how to use this site](help.md).",
         ]
     )
     table = h.table(["Name", "Also known as", "Pass contact to"], rows, tools=len(rows) > 10)
