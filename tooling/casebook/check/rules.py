@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from casebook.check.context import CaseContext
-from casebook.check.letter_rules import letter_content
+from casebook.check.letter_rules import letter_content, letter_delivery
 from casebook.check.procedure_rules import (
     approvals,
     event_order,
@@ -53,6 +53,7 @@ CASE_RULES: list[Rule] = [
     exclusions,
     restrictions_allowed,
     letters_recorded,
+    letter_delivery,
     notifications_recorded,
     obligations_due,
     reviews_valid,
