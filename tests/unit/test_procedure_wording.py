@@ -23,7 +23,7 @@ def _cards():
     for case in book.cases():
         card = handling_card(timeline(case, book.policy.procedures[case.procedure], AS_OF), people)
         if card is not None:
-            out[case.procedure] = out.get(case.procedure, []) + [card]
+            out.setdefault(case.procedure, []).append(card)
     return out, book.policy
 
 
