@@ -1,6 +1,6 @@
 """Data-driven acceptance tests: each file under <rule>/{good,bad}/ is one case.
 
-A case file is checked against the repository's own policy/ (the five published procedures).
+A case file is checked against the repository's own policy/ (every procedure in policy/procedures/).
 Header comments say what to expect:
 
     # as-of: 2026-06-01                      check date (default 2026-11-23)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from casebook.check.context import CaseContext
+from casebook.model.case import LetterSent
 from casebook.model.findings import Finding, Loc, Severity
 from casebook.publish.letters.items import RESOLVERS, Missing
 from casebook.publish.letters.letterhead import load_letterhead
@@ -78,3 +79,31 @@ def _check(ctx: CaseContext, src: LetterSource, loc: Loc, severity: Severity) ->
                 f"to fix: {got.fix}",
                 loc=loc,
             )
+
+
+DELIVERY = "letter-delivery"
+
+
+def letter_delivery(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``letter-delivery``: a letter is delivered as its procedure says ("All
+    correspondence relating to the Unacceptable Actions Policy will be in writing and by
+    letter"): the letter event's ``via`` is one of the rule's ``via`` (``letters.<id>.delivery``,
+    else the procedure's ``delivery``). ``must`` is an error; ``should`` / ``normally`` /
+    ``usually`` a warning that ``departure: {rule: letter-delivery, reason}`` clears."""
+    proc = ctx.procedure
+    for i, ev in enumerate(ctx.case.events):
+        if not isinstance(ev, LetterSent):
+            continue
+        rule = proc.delivery_of(ev.letter)
+        if rule is None or ev.via in rule.via:
+            continue
+        departure = ev.departure
+        if rule.severity != "must" and departure is not None and departure.rule == DELIVERY:
+            continue
+        yield Finding(
+            "error" if rule.severity == "must" else "warning",
+            DELIVERY,
+            f"{ev.letter} went by {ev.via}; {proc.id} says it {rule.severity} go by "
+            f"{' or '.join(rule.via)} ({rule.source})",
+            loc=("events", i, "via"),
+        )

@@ -14,6 +14,8 @@ from casebook.model import RESTRICTION_TYPES, Procedure
 from casebook.model.findings import Finding, Loc
 from casebook.model.letter_items import LETTER_ITEMS
 from casebook.model.procedure import ClockStart, Requirement
+from casebook.model.restrictions import BREACH_CHECKS, DECLARED_CHECKS
+from casebook.publish.wording import wording_fields
 from casebook.store import safefile
 from casebook.store.paths import PathRefused, path_problem, policy_file
 from casebook.store.reader import PUBLISHED_DIR
@@ -147,12 +149,13 @@ def _procedure_findings(
             )
     for i, cap in enumerate(proc.referral):
         yield from _roles(cap.to_roles, roles, ("referral", i, "to_roles"))
+    yield from _measure_findings(proc)
     for sid, st in proc.states.items():
         for j, r in enumerate(st.restrictions):
-            if r not in RESTRICTION_TYPES:
+            if r not in RESTRICTION_TYPES and r not in proc.measures:
                 yield _err(
-                    f"unknown restriction type {r!r}; known types: "
-                    + ", ".join(sorted(RESTRICTION_TYPES)),
+                    f"unknown restriction type {r!r}; declare it under 'measures:' in this "
+                    "procedure, or use a built-in type: " + ", ".join(sorted(RESTRICTION_TYPES)),
                     ("states", sid, "restrictions", j),
                 )
         if st.review:
@@ -255,6 +258,38 @@ def _procedure_findings(
     if proc.log_review:
         yield from _roles(proc.log_review.by_roles, roles, ("log_review", "by_roles"))
     yield from _clock_starts(proc, proc, ())
+
+
+def _measure_findings(proc: Procedure) -> Iterator[Finding]:
+    """Each declared measure: a breach check that can judge it, wording that names only the
+    fields its restriction has."""
+    for mid, m in proc.measures.items():
+        loc: Loc = ("measures", mid)
+        model = RESTRICTION_TYPES.get(mid)
+        if m.breach_check is not None:
+            own = BREACH_CHECKS.get(mid)
+            allowed = {own, "none"} if model is not None else set(DECLARED_CHECKS)
+            if m.breach_check not in allowed:
+                yield _err(
+                    f"breach_check {m.breach_check!r} cannot judge {mid!r}; use "
+                    + " or ".join(sorted(x for x in allowed if x)),
+                    (*loc, "breach_check"),
+                )
+        fields = (
+            {(f.alias or n) for n, f in model.model_fields.items()}
+            if model is not None
+            else {"summary", "details", "start", "end", "notes", "type"}
+        )
+        for key in ("letter", "staff", "expects"):
+            text = getattr(m, key)
+            for name in wording_fields(text or ""):
+                base = name.partition(".")[0]
+                if name != "until" and base not in fields:
+                    yield _err(
+                        f"{{{name}}} is not a field of {mid!r}; fields: "
+                        + ", ".join(sorted(fields | {"until"})),
+                        (*loc, key),
+                    )
 
 
 def _clock_starts(proc: Procedure, node: object, loc: Loc) -> Iterator[Finding]:

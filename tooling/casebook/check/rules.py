@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from casebook.check.context import CaseContext
-from casebook.check.letter_rules import letter_content
+from casebook.check.letter_rules import letter_content, letter_delivery
 from casebook.check.procedure_rules import (
     approvals,
     councillor_arrangement,
@@ -59,6 +59,7 @@ CASE_RULES: list[Rule] = [
     letters_recorded,
     waivers,
     triggered,
+    letter_delivery,
     notifications_recorded,
     obligations_due,
     reviews_valid,

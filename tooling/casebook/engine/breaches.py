@@ -20,10 +20,12 @@ closed-topic       was about a matter a ``closed-topic`` restriction has closed 
 call-length        lasted longer than a ``call-length`` limit (when ``minutes`` is recorded)
 =================  ===========================================================================
 
-A contact by a channel the procedure does not know is counted but not judged (the reference
-rule reports it). Restrictions that a contact record cannot show to be broken (a response
-schedule, an advocate, a third party present, designated premises, an agreement) are not judged
-here.
+Which check judges a restriction is the procedure's (``measures.<type>.breach_check``): a
+built-in type's own check (the table) or ``none``; a measure the procedure declares itself
+(``Declared``) may use ``no-contact``. A contact by a channel the procedure does not know is
+counted but not judged (the reference rule reports it). Restrictions that a contact record
+cannot show to be broken (a response schedule, an advocate, a third party present, designated
+premises, an agreement) are not judged here.
 
 Contacts are sorted once and swept against the decisions' windows in date order; each contact
 is compared with the few restrictions of the one decision in force, and quotas are counted in
@@ -155,7 +157,7 @@ def analyse(tl: Timeline) -> BreachReport:
         period.contacts += 1
         if ev.channel not in channels:
             continue  # an unknown channel is a reference error already; nothing to judge
-        in_force = [x for x in by_step[period.event] if x.covers(day)]
+        in_force = [x for x in by_step[period.event] if x.covers(day) and _judged(proc, x)]
         reasons = _judge(ev, day, in_force, counts)
         if reasons:
             period.outside += 1
@@ -176,6 +178,16 @@ def _periods(derived: Timeline, proc: Procedure) -> list[PeriodSummary]:
         out.append(PeriodSummary(step.index, step.to_state, step.decision.date, end))
     # Two decisions on one day: the later one's arrangements apply.
     return [x for x in out if x.end is None or x.end >= x.start]
+
+
+def _judged(proc: Procedure, x: InForce) -> bool:
+    """Whether contacts are judged against this restriction: not when its measure says
+    ``breach_check: none``, nor a declared measure without a check."""
+    measure = proc.measures.get(x.restriction.type)
+    check = measure.breach_check if measure is not None else None
+    if check == "none":
+        return False
+    return not isinstance(x.restriction, r.Declared) or check == "no-contact"
 
 
 def _judge(
@@ -228,6 +240,9 @@ def _judge(
                             f"at most {res.max} allowed",
                         )
                     )
+        elif isinstance(res, r.Declared):
+            # Only declared measures with breach_check: no-contact reach here (_judged).
+            reasons.append(Reason("no-contact", res.type, f"during {res.type}"))
         elif isinstance(res, r.NoContact):
             reasons.append(
                 Reason("no-contact", res.type, f"during the no-contact period to {res.end}")

@@ -22,7 +22,7 @@ LETTER_ITEMS: dict[str, str] = {
     "thanks": "thanks for co-operation and confirmation that contact is no longer monitored",
     "policy-copy": "a copy of the procedure (enclosed)",
     "how-to-challenge": "how the person can challenge the decision",
-    "ombudsman": "how to contact the Local Government and Social Care Ombudsman",
+    "ombudsman": "how to contact the ombudsman (the procedure's challenge.ombudsman)",
     "statutory-rights": "that statutory rights to services and information are unaffected",
     "how-to-access-services": "how to request council services while the arrangements apply",
     "councillor-arrangements": "how the person can still contact their councillor",

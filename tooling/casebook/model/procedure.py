@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from casebook.model.common import Count, Flag, Slug, Source, Strict, Text
+from casebook.model.restrictions import BreachCheck
 
 CasePrefix = Annotated[str, Field(pattern=r"^[A-Z]{2,6}$")]
 
@@ -313,6 +314,15 @@ class LetterItem(Strict):
     source: Source
 
 
+class Delivery(Strict):
+    """How a letter must reach the person ("All correspondence ... will be in writing and by
+    letter"): the letter event's ``via`` must be one of ``via``."""
+
+    via: list[Literal["post", "email", "hand", "post-and-email"]] = Field(min_length=1)
+    severity: Severity = "must"
+    source: Source
+
+
 class Letter(Strict):
     title: Text
     # Path under policy/letters/; default <procedure-id>/<letter-id>.md.j2
@@ -324,6 +334,65 @@ class Letter(Strict):
     # How soon after the decision (or the clock's ``starts``) the letter must be sent.
     due_within: Period | None = None
     required: list[LetterItem] = Field(default_factory=list)
+    # How the letter must be delivered; default: the procedure's ``delivery``, else any way.
+    delivery: Delivery | None = None
+    source: Source
+
+
+class Measure(Strict):
+    """A restriction type ("special measure", "sanction") in the procedure's own words.
+
+    The id is a built-in type (casebook.model.restrictions: its parameters and its one breach
+    check) or a new one the council names (a ``Declared`` measure: ``summary`` and ``details``
+    only). ``letter`` (a sentence to the person), ``staff`` (a line on the staff card),
+    ``expects`` (what it asks of the person, in "You should ...") and ``staff_steps`` (what staff
+    do while it is in force) replace the built-in wording; each may use ``{field}`` for the
+    restriction's parameters (``{topic}``, ``{summary}``, ``{details.NAME}``) and ``{until}``
+    (" until 9 June 2026" or nothing). ``breach_check`` is which of the engine's generic checks
+    judges contacts against it: a built-in type's own check or ``none``; a declared measure
+    ``no-contact`` or ``none``.
+    """
+
+    label: Text
+    breach_check: BreachCheck | None = None
+    letter: Text | None = None
+    staff: Text | None = None
+    expects: Text | None = None
+    staff_steps: list[Text] = Field(default_factory=list)
+    # Words for a parameter's values: {handling: {acknowledge: "acknowledge it", ...}} makes
+    # ``{handling}`` read "acknowledge it".
+    values: dict[Slug, dict[Slug, Text]] = Field(default_factory=dict)
+    source: Source
+
+
+Ombudsman = Literal["lgsco", "psow", "spso", "nipso", "housing-ombudsman"]
+
+
+class Challenge(Strict):
+    """How a person challenges a decision under this procedure, in words for letters, and
+    which ombudsman they may go to afterwards (its details: ``ombudsmen:`` in the letterhead).
+    Without it, letters use the letterhead's ``complaints`` and ``ombudsman``."""
+
+    route: Text | None = None
+    ombudsman: Ombudsman | None = None
+    source: Source
+
+
+class StaffCard(Strict):
+    """What the staff handling card adds for this procedure: the emergency instruction
+    ("The council reports violence and serious threats to the police" is one council's zero
+    tolerance, not every council's) and steps staff always take."""
+
+    emergency: Text | None = None
+    steps: list[Text] = Field(default_factory=list)
+    source: Source
+
+
+class Guidance(Strict):
+    """An operative sentence of the text that no rule checks, and why (the traceability table
+    lists it as "guidance, not checkable")."""
+
+    reason: Text
     source: Source
 
 
@@ -449,6 +518,15 @@ class Procedure(Strict):
     # Whose bank holidays working-day clocks skip; default: settings.nation.
     nation: Nation | None = None
     appeal: Text | None = None  # how the person can challenge a decision, per the text
+    # The challenge route and ombudsman letters give (default: the letterhead's).
+    challenge: Challenge | None = None
+    # How every letter of the procedure must be delivered (a letter's own ``delivery`` wins).
+    delivery: Delivery | None = None
+    # Restriction types in the procedure's words, and new ones (``Measure``).
+    measures: dict[Slug, Measure] = Field(default_factory=dict)
+    staff_card: StaffCard | None = None
+    # Operative sentences that stay guidance (nothing can check them), with the reason.
+    guidance: list[Guidance] = Field(default_factory=list)
     channels: list[Channel] = Field(min_length=1)
     referral: list[Capacity] = Field(min_length=1)
     # Behaviour ids from policy/behaviours.yaml that this procedure names; empty means all.
@@ -473,6 +551,13 @@ class Procedure(Strict):
             if from_state in t.from_ and t.to == to_state:
                 return t
         return None
+
+    def delivery_of(self, letter_id: str) -> Delivery | None:
+        """The delivery rule of one letter: its own, else the procedure's."""
+        letter = self.letters.get(letter_id)
+        if letter is not None and letter.delivery is not None:
+            return letter.delivery
+        return self.delivery
 
     def channel_ids(self) -> set[str]:
         return {c.id for c in self.channels}

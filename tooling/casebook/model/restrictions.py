@@ -8,9 +8,9 @@ decision that imposes it and lasts until the next decision.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from casebook.model.common import ClockTime, Count, Day, Minutes, PersonId, Slug, Strict, Text
 
@@ -166,46 +166,102 @@ class CouncillorArrangement(_Base):
     summary: Text
 
 
+_BUILT_IN = (
+    Spoc,
+    Channels,
+    Volume,
+    TimeSlot,
+    CallLength,
+    CallScript,
+    NoContact,
+    ClosedTopic,
+    EmailDiverted,
+    EmailBlocked,
+    ResponseSchedule,
+    AdvocateOnly,
+    ThirdPartyPresent,
+    DesignatedPremises,
+    ServiceException,
+    Agreement,
+    CouncillorArrangement,
+)
+_BUILT_IN_TAGS = frozenset(
+    cls.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    for cls in _BUILT_IN
+)
+
+
+class Declared(_Base):
+    """A measure the procedure declares itself (``measures:`` in the procedure file), with no
+    parameters of its own beyond a ``summary`` and free-text ``details`` its wording may use:
+    Text 002 "may include other special measures". `check` refuses a type that the case's
+    procedure does not declare."""
+
+    # Any slug but a built-in type's (so that an editor's schema matches one member only).
+    type: Annotated[Slug, Field(json_schema_extra={"not": {"enum": sorted(_BUILT_IN_TAGS)}})]
+    summary: Text | None = None
+    details: dict[Slug, Text] = Field(default_factory=dict)
+
+
+def _tag(value: Any) -> str:
+    """The union member for a restriction: its built-in type, else ``declared``."""
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return kind if isinstance(kind, str) and kind in _BUILT_IN_TAGS else "declared"
+
+
 Restriction = Annotated[
-    Spoc
-    | Channels
-    | Volume
-    | TimeSlot
-    | CallLength
-    | CallScript
-    | NoContact
-    | ClosedTopic
-    | EmailDiverted
-    | EmailBlocked
-    | ResponseSchedule
-    | AdvocateOnly
-    | ThirdPartyPresent
-    | DesignatedPremises
-    | ServiceException
-    | Agreement
-    | CouncillorArrangement,
-    Field(discriminator="type"),
+    Annotated[Spoc, Tag("spoc")]
+    | Annotated[Channels, Tag("channels")]
+    | Annotated[Volume, Tag("volume")]
+    | Annotated[TimeSlot, Tag("time-slot")]
+    | Annotated[CallLength, Tag("call-length")]
+    | Annotated[CallScript, Tag("call-script")]
+    | Annotated[NoContact, Tag("no-contact")]
+    | Annotated[ClosedTopic, Tag("closed-topic")]
+    | Annotated[EmailDiverted, Tag("email-diverted")]
+    | Annotated[EmailBlocked, Tag("email-blocked")]
+    | Annotated[ResponseSchedule, Tag("response-schedule")]
+    | Annotated[AdvocateOnly, Tag("advocate-only")]
+    | Annotated[ThirdPartyPresent, Tag("third-party-present")]
+    | Annotated[DesignatedPremises, Tag("designated-premises")]
+    | Annotated[ServiceException, Tag("service-exception")]
+    | Annotated[Agreement, Tag("agreement")]
+    | Annotated[CouncillorArrangement, Tag("councillor-arrangement")]
+    | Annotated[Declared, Tag("declared")],
+    Discriminator(_tag),
 ]
 
+# The built-in types: each has parameters of its own and the one generic breach check that
+# can judge them (``BREACH_CHECKS``). Any other type is a ``Declared`` measure.
 RESTRICTION_TYPES: dict[str, type[_Base]] = {
     cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
-    for cls in (
-        Spoc,
-        Channels,
-        Volume,
-        TimeSlot,
-        CallLength,
-        CallScript,
-        NoContact,
-        ClosedTopic,
-        EmailDiverted,
-        EmailBlocked,
-        ResponseSchedule,
-        AdvocateOnly,
-        ThirdPartyPresent,
-        DesignatedPremises,
-        ServiceException,
-        Agreement,
-        CouncillorArrangement,
-    )
+    for cls in _BUILT_IN
 }
+assert set(RESTRICTION_TYPES) == _BUILT_IN_TAGS
+
+# The engine's generic breach checks (casebook.engine.breaches) and which built-in type each
+# one can judge from its parameters; a declared measure may use the checks that need none.
+BreachCheck = Literal[
+    "channel",
+    "recipient",
+    "quota",
+    "time-slot",
+    "no-contact",
+    "closed-matter",
+    "call-length",
+    "none",
+]
+BREACH_CHECKS: dict[str, str] = {
+    "spoc": "recipient",
+    "service-exception": "recipient",
+    "email-diverted": "recipient",
+    "channels": "channel",
+    "email-blocked": "channel",
+    "volume": "quota",
+    "time-slot": "time-slot",
+    "no-contact": "no-contact",
+    "closed-topic": "closed-matter",
+    "call-length": "call-length",
+}
+# Checks a Declared measure can use: they need no parameter beyond the contact itself.
+DECLARED_CHECKS: frozenset[str] = frozenset({"no-contact", "none"})

@@ -7,13 +7,15 @@ pass contact to, what to say, and what to do in an emergency. No behaviour histo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from casebook.engine.timeline import Timeline
-from casebook.model import ACTIVE_KINDS, Person, Restriction
+from casebook.model import ACTIVE_KINDS, Person, Procedure, Restriction
 from casebook.model import restrictions as r
-from casebook.publish.wording import name_of
+from casebook.model.procedure import Measure
+from casebook.publish.wording import fill_wording, name_of
 
 DAY_NAMES = {
     "mon": "Monday",
@@ -25,9 +27,11 @@ DAY_NAMES = {
     "sun": "Sunday",
 }
 
+# Generic safety advice for every card. What the council does next (reports to the police,
+# refers to adult social care) is the procedure's own: ``staff_card.emergency``.
 EMERGENCY = (
     "If anyone is in immediate danger, or the person threatens violence, call 999 and then "
-    "tell your manager. The council reports violence and serious threats to the police."
+    "tell your manager."
 )
 
 
@@ -73,15 +77,19 @@ def handling_card(tl: Timeline, people: dict[str, Person]) -> HandlingCard | Non
     channels = {c.id: c.label for c in proc.channels}
     # Service exceptions are listed apart (``exceptions``), not as restrictions.
     lines = tuple(
-        describe(x, people, channels) for x in in_force if not isinstance(x, r.ServiceException)
+        describe(x, people, channels, proc.measures)
+        for x in in_force
+        if not isinstance(x, r.ServiceException)
     )
     exceptions = tuple(
         f"{name_of(people, x.officer)} may go on corresponding about {x.matter}."
         for x in in_force
         if isinstance(x, r.ServiceException)
     )
-    steps = _steps(in_force, officer)
+    steps = _steps(in_force, officer, proc)
     say = _say(in_force, officer)
+    card = proc.staff_card
+    emergency = EMERGENCY + (f" {card.emergency}" if card and card.emergency else "")
     return HandlingCard(
         case_id=case.id,
         procedure=proc.title,
@@ -95,7 +103,7 @@ def handling_card(tl: Timeline, people: dict[str, Person]) -> HandlingCard | Non
         exceptions=exceptions,
         what_to_do=steps,
         what_to_say=say,
-        emergency=EMERGENCY,
+        emergency=emergency,
     )
 
 
@@ -109,14 +117,26 @@ def _until(x: Restriction) -> str:
     return f" until {x.end:%d %B %Y}" if x.end else ""
 
 
-def describe(x: Restriction, people: dict[str, Person], channels: dict[str, str]) -> str:
-    """One restriction in plain English, for staff and for letters."""
+def describe(
+    x: Restriction,
+    people: dict[str, Person],
+    channels: dict[str, str],
+    measures: Mapping[str, Measure] | None = None,
+) -> str:
+    """One restriction in plain English, for staff: the procedure's ``measures.<type>.staff``
+    wording where it gives one, else the built-in sentence for the type."""
 
     def ch(c: str) -> str:
         return channels.get(c, c).lower()
 
+    measure = (measures or {}).get(x.type)
+    if measure is not None and measure.staff:
+        return fill_wording(measure.staff, x, _until(x), measure.values)
     text: str
-    if isinstance(x, r.Spoc):
+    if isinstance(x, r.Declared):
+        label = measure.label if measure else x.type
+        text = f"{label}: {x.summary}" if x.summary else label
+    elif isinstance(x, r.Spoc):
         text = f"Contact only through {name_of(people, x.officer)} (single point of contact)"
     elif isinstance(x, r.Channels):
         allowed = [ch(c) for c in x.allowed]
@@ -164,7 +184,9 @@ def describe(x: Restriction, people: dict[str, Person], channels: dict[str, str]
     return text + _until(x)
 
 
-def _steps(in_force: list[Restriction], officer: Officer | None) -> tuple[str, ...]:
+def _steps(
+    in_force: list[Restriction], officer: Officer | None, proc: Procedure
+) -> tuple[str, ...]:
     steps = []
     if any(isinstance(x, r.NoContact) for x in in_force):
         steps.append("Do not engage. Politely end the call or conversation.")
@@ -175,8 +197,14 @@ def _steps(in_force: list[Restriction], officer: Officer | None) -> tuple[str, .
         steps.append("Pass the contact to the governance team; do not reply yourself.")
     if any(isinstance(x, r.CallScript) for x in in_force):
         steps.append("On the telephone, use the agreed script to end the call.")
-    if any(isinstance(x, r.ClosedTopic) for x in in_force):
-        steps.append("Read everything: new issues are dealt with on their merits.")
+    # What staff do while a measure is in force, in the procedure's words (Text 004's "read
+    # all correspondence" for a closed matter is Northamptonshire's, not every council's).
+    for kind in dict.fromkeys(x.type for x in in_force):
+        measure = proc.measures.get(kind)
+        if measure is not None:
+            steps.extend(s for s in measure.staff_steps if s not in steps)
+    if proc.staff_card is not None:
+        steps.extend(proc.staff_card.steps)
     steps.append(
         "Note the date, time, channel and a one-line summary, and send it to "
         + (f"{officer.name}." if officer else "the governance team.")

@@ -189,7 +189,7 @@ def register_row(
     channels = {c.id: c.label for c in proc.channels}
     intervals = tl.intervals
     in_force = [x for x in intervals if x.covers(as_of)]
-    restrictions = tuple(describe(x.restriction, staff, channels) for x in in_force)
+    restrictions = tuple(describe(x.restriction, staff, channels, proc.measures) for x in in_force)
     decisions = tuple(
         DecisionEntry(
             s.decision.date,

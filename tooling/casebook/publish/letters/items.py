@@ -150,7 +150,8 @@ def _channels(src: LetterSource) -> dict[str, str]:
 def _arrangements(src: LetterSource) -> tuple[str, ...]:
     people, channels = _people(src), _channels(src)
     return tuple(
-        phrases.arrangement(x, people, channels, src.decision_date) for x in _restrictions(src)
+        phrases.arrangement(x, people, channels, src.decision_date, src.procedure.measures)
+        for x in _restrictions(src)
     )
 
 
@@ -219,7 +220,10 @@ def expectations(src: LetterSource) -> Value | Missing:
     asks = [
         e
         for x in _restrictions(src)
-        if (e := phrases.expectation(x, people, channels, src.decision_date)) is not None
+        if (
+            e := phrases.expectation(x, people, channels, src.decision_date, src.procedure.measures)
+        )
+        is not None
     ]
     labels = {b.id: b.label for b in src.taxonomy.behaviours}
     stop = [labels[b] for b in src.case.referral.behaviours if b in labels]
@@ -321,7 +325,7 @@ def contact_arrangements(src: LetterSource) -> Value | Missing:
     how: list[str] = []
     when: list[str] = []
     for x in _restrictions(src):
-        line = phrases.arrangement(x, people, channels, src.decision_date)
+        line = phrases.arrangement(x, people, channels, src.decision_date, src.procedure.measures)
         if isinstance(x, r.Spoc | r.EmailDiverted | r.AdvocateOnly | r.ServiceException):
             who.append(line)
         elif isinstance(x, _HOW):
@@ -424,25 +428,45 @@ def policy_copy(src: LetterSource) -> Value | Missing:
 
 def how_to_challenge(src: LetterSource) -> Value | Missing:
     # The procedure's `appeal` is a note for the governance team; the words a person reads are
-    # the council's complaints route, which the letterhead states once for every procedure.
+    # the procedure's `challenge.route` (York: "explain how they can challenge this decision"),
+    # else the council's complaints route, which the letterhead states once.
+    challenge = src.procedure.challenge
+    if challenge is not None and challenge.route:
+        return challenge.route
     lh = src.letterhead
     if lh is None or not lh.complaints:
         return Missing(
             "the council's complaints route is not configured",
-            "add 'complaints:' (how to complain about a decision) to "
+            f"add 'challenge: {{route: ...}}' to policy/procedures/{src.procedure.id}.yaml, or "
+            "'complaints:' (how to complain about a decision) to "
             "policy/letterhead/letterhead.yaml",
         )
     return lh.complaints
 
 
 def ombudsman(src: LetterSource) -> Value | Missing:
+    # Which ombudsman is the procedure's (`challenge.ombudsman`: LGSCO in England, PSOW in
+    # Wales ...); its address is the letterhead's `ombudsmen:` entry. Without one, the
+    # letterhead's single `ombudsman`.
     lh = src.letterhead
-    if lh is None or lh.ombudsman is None:
+    challenge = src.procedure.challenge
+    which = challenge.ombudsman if challenge is not None else None
+    if which is not None:
+        o = lh.ombudsmen.get(which) if lh is not None else None
+        if o is None:
+            return Missing(
+                f"{src.procedure.id} names the ombudsman {which!r}, whose details are not "
+                "configured",
+                f"add 'ombudsmen: {{{which}: {{name, website, phone}}}}' to "
+                "policy/letterhead/letterhead.yaml",
+            )
+    elif lh is None or lh.ombudsman is None:
         return Missing(
             "no ombudsman is configured",
             "add 'ombudsman:' (name, website, phone) to policy/letterhead/letterhead.yaml",
         )
-    o = lh.ombudsman
+    else:
+        o = lh.ombudsman
     return Ombudsman(o.name, o.website, o.phone, tuple(o.address))
 
 
@@ -454,7 +478,7 @@ def statutory_rights(src: LetterSource) -> Value | Missing:
 def how_to_access_services(src: LetterSource) -> Value | Missing:
     people, channels = _people(src), _channels(src)
     routes = [
-        phrases.arrangement(x, people, channels, src.decision_date)
+        phrases.arrangement(x, people, channels, src.decision_date, src.procedure.measures)
         for x in _restrictions(src)
         if isinstance(x, r.Spoc | r.Channels | r.EmailDiverted | r.AdvocateOnly)
     ]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import EmailStr, Field
 
-from casebook.model.common import Strict, Text
+from casebook.model.common import Slug, Strict, Text
 from casebook.store.paths import PathMissing, PathRefused, confined
 from casebook.store.reader import read_model
 
@@ -44,6 +44,9 @@ class Letterhead(Strict):
     # How a person challenges a decision: the council's complaints route, in words for letters.
     complaints: Text | None = None
     ombudsman: Ombudsman | None = None
+    # Every ombudsman a procedure may name (``challenge.ombudsman``: lgsco, psow, spso, nipso,
+    # housing-ombudsman), with the details letters print.
+    ombudsmen: dict[Slug, Ombudsman] = Field(default_factory=dict)
     # Printed at the foot of each page (e.g. how the council handles personal data).
     footer: Text | None = None
 

@@ -7,12 +7,13 @@ Plain English Campaign and GOV.UK style recommend: 9 March 2026, 10am, 2:30pm.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from casebook.model import Person, Restriction
 from casebook.model import restrictions as r
-from casebook.model.procedure import Period
-from casebook.publish.wording import join_and, join_or, name_of
+from casebook.model.procedure import Measure, Period
+from casebook.publish.wording import fill_wording, join_and, join_or, name_of
 
 MONTHS = (
     "January",
@@ -112,12 +113,23 @@ def _when(x: Restriction, decided: date) -> str:
 
 
 def arrangement(
-    x: Restriction, people: dict[str, Person], channels: dict[str, str], decided: date
+    x: Restriction,
+    people: dict[str, Person],
+    channels: dict[str, str],
+    decided: date,
+    measures: Mapping[str, Measure] | None = None,
 ) -> str:
-    """One restriction as a sentence to the person: what the arrangement is."""
+    """One restriction as a sentence to the person: what the arrangement is. The procedure's
+    ``measures.<type>.letter`` wording wins over the built-in sentence."""
     when = _when(x, decided)
+    measure = (measures or {}).get(x.type)
+    if measure is not None and measure.letter:
+        return fill_wording(measure.letter, x, when, measure.values)
     text: str
-    if isinstance(x, r.Spoc):
+    if isinstance(x, r.Declared):
+        label = measure.label if measure else x.type
+        text = full_stop(f"{label}: {x.summary}" if x.summary else label)
+    elif isinstance(x, r.Spoc):
         text = (
             f"You can contact us only through {name_of(people, x.officer)}, "
             f"your single point of contact{when}."
@@ -153,11 +165,9 @@ def arrangement(
         then = (
             "acknowledge it" if x.handling == "acknowledge" else "put it on file without replying"
         )
-        text = (
-            f"We have closed the matter of {x.topic}. We will read anything you send us about "
-            f"it, but unless it contains new evidence we will only {then}{when}. We will deal "
-            "with any new complaint on its merits."
-        )
+        # What counts as a reason to reopen (Text 004's "fresh evidence") is the
+        # procedure's wording (``measures.closed-topic.letter``), not this sentence.
+        text = f"We have closed the matter of {x.topic}. We will {then}{when}."
     elif isinstance(x, r.EmailDiverted):
         text = (
             f"E-mails you send to any council address will be passed to "
@@ -190,10 +200,18 @@ def arrangement(
 
 
 def expectation(
-    x: Restriction, people: dict[str, Person], channels: dict[str, str], decided: date
+    x: Restriction,
+    people: dict[str, Person],
+    channels: dict[str, str],
+    decided: date,
+    measures: Mapping[str, Measure] | None = None,
 ) -> str | None:
-    """What the restriction asks of the person ("contact us only ..."), or None if nothing."""
+    """What the restriction asks of the person ("contact us only ..."), or None if nothing;
+    the procedure's ``measures.<type>.expects`` wording wins."""
     when = _when(x, decided)
+    measure = (measures or {}).get(x.type)
+    if measure is not None and measure.expects:
+        return fill_wording(measure.expects, x, when, measure.values)
     if isinstance(x, r.Spoc):
         return f"contact us only through {name_of(people, x.officer)}{when}"
     if isinstance(x, r.Channels):
@@ -219,5 +237,5 @@ def expectation(
     if isinstance(x, r.Agreement):
         return f"keep to this agreement about your contact with us: {x.summary}"
     if isinstance(x, r.ClosedTopic):
-        return f"not write to us again about {x.topic} unless you have new evidence"
+        return f"not write to us again about {x.topic}"
     return None

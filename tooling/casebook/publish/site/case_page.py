@@ -112,7 +112,9 @@ def case_page(
 
     out += [h.h2("restrictions-in-force", "Restrictions in force")]
     if view.active:
-        out.append(h.ul(h.esc(describe(r, data.people, channels)) for r in view.in_force))
+        out.append(
+            h.ul(h.esc(describe(r, data.people, channels, proc.measures)) for r in view.in_force)
+        )
     else:
         out.append(f"<p>None: the case is {h.esc(view.state_label.lower())}.</p>")
 

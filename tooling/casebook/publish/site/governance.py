@@ -15,6 +15,7 @@ from casebook.publish.site.procedures import (
     procedures_index,
     published_page,
     published_text,
+    traceability_page,
 )
 from casebook.publish.site.register import register_page
 from casebook.publish.site.reports import counts, log_review, reports_index, reviews
@@ -46,6 +47,7 @@ def governance_tree(data: SiteData, root: Path) -> Tree:
     for proc in sorted(data.policy.procedures.values(), key=lambda p: p.title):
         text = published_text(root, proc)
         tree.add(f"procedures/{proc.id}.md", procedure_page(proc, data, text is not None))
+        tree.add(f"procedures/{proc.id}-traceability.md", traceability_page(proc, root))
         if text is not None:
             tree.add(f"procedures/{proc.id}-text.md", published_page(proc, text))
     tree.add("reports/index.md", reports_index(data))

@@ -9,6 +9,7 @@ from casebook.model.common import COUNCIL_SETTING
 from casebook.model.procedure import Period, Requirement
 from casebook.publish.site import md
 from casebook.publish.site.view import SiteData
+from casebook.publish.traceability import trace
 from casebook.store.paths import PathRefused, read_confined
 from casebook.store.reader import PUBLISHED_DIR
 
@@ -61,6 +62,12 @@ def procedure_page(proc: Procedure, data: SiteData, has_text: bool) -> str:
     out = [f"# {md.text(proc.title)}", "", f"*{md.text(proc.council)}*"]
     if has_text:
         out += ["", f"The published text: {md.link('read it in full', f'{proc.id}-text.md')}."]
+    out += [
+        "",
+        md.link(
+            "Traceability: each cited sentence, its rule and its test", f"{proc.id}-traceability.md"
+        ),
+    ]
     out += ["", md.paragraphs(proc.summary)]
     if proc.scope:
         out += ["", "**Scope:** " + md.text(proc.scope)]
@@ -166,6 +173,27 @@ def procedure_page(proc: Procedure, data: SiteData, has_text: bool) -> str:
             f"Every {period(lr.every)} by {_roles(data, lr.by_roles)}. {cite(lr.source)}",
         ]
     return md.page(proc.title, "\n".join(out))
+
+
+def traceability_page(proc: Procedure, root: Path) -> str:
+    """Every sentence the procedure cites -> its rule -> the acceptance test that fails a case
+    breaking it (casebook.publish.traceability), for the governance site."""
+    rows, settings = trace(proc, root)
+    body = [
+        f"# Traceability: {md.text(proc.title)}",
+        "",
+        f"Each sentence of the published text that {md.text(proc.id)} cites, the `casebook "
+        "check` rule that encodes it, and the acceptance test that fails a case breaking it. "
+        "Sentences no rule can check are listed as guidance, with the reason.",
+        "",
+        md.table(
+            ["Sentence", "Rule", "Acceptance test"],
+            ([md.text(r.sentence), md.text(r.rule), md.text(r.test)] for r in rows),
+        ),
+        "",
+        f"{len(settings)} council settings (where the text is silent) are on the procedure page.",
+    ]
+    return md.page(f"Traceability: {proc.title}", "\n".join(body))
 
 
 def published_page(proc: Procedure, text: str) -> str:
