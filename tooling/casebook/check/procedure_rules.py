@@ -60,6 +60,8 @@ def transitions(ctx: CaseContext) -> Iterator[Finding]:
     for step in ctx.derived.steps:
         if step.transition is not None or step.to_state not in proc.states:
             continue  # unknown target states are reported by the reference rule
+        if step.outcome is not None:
+            continue  # an appeal outcome: the appeal rules judge it
         allowed = sorted({t.to for t in proc.transitions if step.from_state in t.from_})
         yield _err(
             "transition",
@@ -328,7 +330,7 @@ def _until(step: Step, ctx: CaseContext) -> Iterator[Finding]:
     """
     d = step.decision
     state = ctx.procedure.states[step.to_state]
-    if d.until is None:
+    if d.until is None or step.outcome is not None:
         return
     loc: Loc = ("events", step.index, "until")
     if d.until <= d.date:

@@ -110,7 +110,8 @@ class Timeline:
         later = [s.index for s in self._replay.all.steps if s.index > step.index]
         return later[0] if later else len(self.case.events)
 
-    def _counts(self, ev: Event) -> bool:
+    def counts(self, ev: Event) -> bool:
+        """Whether ``ev`` is recorded by ``as_of`` (every event when None)."""
         return self.as_of is None or ev.date <= self.as_of
 
     def clock_start(
@@ -133,7 +134,7 @@ class Timeline:
             return self.period_end(before[-1]) if before else None
         events = self.case.events[step.index + 1 : self.next_index(step)]
         for ev in events:
-            if not self._counts(ev):
+            if not self.counts(ev):
                 continue
             if starts.letter_sent is not None:
                 if isinstance(ev, LetterSent) and ev.letter == starts.letter_sent:
@@ -163,6 +164,9 @@ class Timeline:
         from its clock's start (None: no period, or its clock has not started)."""
         if step.decision.until is not None:
             return step.decision.until
+        if step.outcome is not None:
+            # An appeal outcome keeps the period the case is in (see ``replay.Step``).
+            return self.period_end(step.base, assume) if step.base is not None else None
         st = self.procedure.states.get(step.to_state)
         if st is None or st.period is None:
             return None

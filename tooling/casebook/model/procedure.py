@@ -424,6 +424,51 @@ class CouncillorArrangementRule(Strict):
         return self
 
 
+AppealOutcome = Literal["upheld", "varied", "lifted"]
+
+
+class Deadline(Period):
+    """A clock with a firmness: missing it is an error where ``severity`` is must, else a
+    warning (cleared by ``departure: {rule: ..., reason: ...}`` on the event)."""
+
+    severity: Severity = "must"
+
+
+class OutcomeRule(Strict):
+    """One outcome an appeal may have, and the letter that tells the person (sent after the
+    ``appeal-outcome`` event; due like any letter, ``due_within`` or the council's default)."""
+
+    letter: Slug | None = None
+    source: Source
+
+
+class AppealRule(Strict):
+    """A right of appeal against decisions into some states (Glasgow: "A customer can appeal a
+    decision to restrict contact").
+
+    ``window``: how long the person has, a clock from the decision under appeal, or from the
+    letter that told them (``starts: {letter_sent: <letter>}``: "within 10 working days of
+    receipt of the letter"); an appeal received after it is a finding of ``window.severity``.
+    ``hears``: who hears it, each requirement filled by someone who is not among the
+    ``decided_by`` or ``consulted`` of the decision under appeal ("A senior member of staff who
+    was not involved in the original decision"); the ``appeal-outcome`` is approved like a
+    decision, by the hearers. ``reply``: a clock from the appeal received, met by its outcome.
+    ``outcomes``: which of upheld (nothing changes), varied (the decision's restrictions are
+    replaced from the outcome date) and lifted (the case returns to the state it was in before
+    the decision) this procedure allows, each with its letter. No state is invented: a lifted
+    or varied outcome moves the case between states the procedure already has.
+    """
+
+    id: Slug
+    label: Text
+    against: list[Slug] = Field(min_length=1)  # states: decisions into them can be appealed
+    window: Deadline
+    hears: list[Requirement] = Field(min_length=1)
+    reply: Deadline
+    outcomes: dict[AppealOutcome, OutcomeRule] = Field(min_length=1)
+    source: Source
+
+
 class LogReview(Strict):
     """A periodic review of the procedure's whole register ("reviewed annually")."""
 
@@ -463,6 +508,8 @@ class Procedure(Strict):
     councillor_arrangement: CouncillorArrangementRule | None = None
     # Obligations set off by behaviour (a police report, a safeguarding referral).
     triggers: list[Trigger] = Field(default_factory=list)
+    # Rights of appeal: who may appeal which decisions, within what, heard by whom.
+    appeals: list[AppealRule] = Field(default_factory=list)
     # Who may approve a pull request that rewrites or deletes a past fact of a case (an event,
     # the referral). Absent (the default): nobody; the record is append-only and a mistake is
     # put right by a new event that says what it corrects (``corrects:``). See `approvals`.
@@ -473,6 +520,10 @@ class Procedure(Strict):
             if from_state in t.from_ and t.to == to_state:
                 return t
         return None
+
+    def appeal_against(self, state: str) -> AppealRule | None:
+        """The appeal rule covering decisions into ``state``, if any."""
+        return next((a for a in self.appeals if state in a.against), None)
 
     def channel_ids(self) -> set[str]:
         return {c.id for c in self.channels}

@@ -13,6 +13,8 @@ import markdown
 import nh3
 
 from casebook.model.case import (
+    Appeal,
+    AppealOutcomeEvent,
     ContactLogged,
     Decision,
     LetterSent,
@@ -320,6 +322,14 @@ def timeline_line(
             text += f"; outcome: {e.outcome}"
     elif isinstance(e, Note):
         what, text = "Note", f"by {who(e.by)}: {e.text}"
+    elif isinstance(e, Appeal):
+        what, text = "Appeal", f"against events[{e.against}], by {e.by}: {e.grounds}"
+    elif isinstance(e, AppealOutcomeEvent):
+        what = "Appeal outcome"
+        text = f"{e.outcome}, heard by {many(e.heard_by)}"
+        if e.outcome == "varied":
+            text += f", restrictions now: {', '.join(r.type for r in e.restrictions) or 'none'}"
+        text += f", approved in {e.approved_in or '(not recorded)'}: {e.reasons}"
     else:  # pragma: no cover - every event type is handled above
         what, text = type(e).__name__, ""
     return head + f"{what:15} " + _one_line(text)
