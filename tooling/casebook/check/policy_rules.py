@@ -254,7 +254,32 @@ def _procedure_findings(
                 )
     if proc.log_review:
         yield from _roles(proc.log_review.by_roles, roles, ("log_review", "by_roles"))
+    yield from _appeal_findings(proc, roles)
     yield from _clock_starts(proc, proc, ())
+
+
+def _appeal_findings(proc: Procedure, roles: set[str]) -> Iterator[Finding]:
+    """Each appeal rule names states, roles and letters the procedure defines, and no state
+    is covered by two rules (an appeal must find one rule)."""
+    seen: dict[str, str] = {}
+    for i, a in enumerate(proc.appeals):
+        for j, s in enumerate(a.against):
+            if s not in proc.states:
+                yield _err(f"appeal against unknown state {s!r}", ("appeals", i, "against", j))
+            elif s in seen:
+                yield _err(
+                    f"decisions into {s!r} are already appealed under {seen[s]!r}",
+                    ("appeals", i, "against", j),
+                )
+            seen.setdefault(s, a.id)
+        for k, req in enumerate(a.hears):
+            yield from _roles(req.roles, roles, ("appeals", i, "hears", k, "roles"))
+        for name, spec in a.outcomes.items():
+            if spec.letter is not None and spec.letter not in proc.letters:
+                yield _err(
+                    f"letter {spec.letter!r} is not defined under letters:",
+                    ("appeals", i, "outcomes", name, "letter"),
+                )
 
 
 def _clock_starts(proc: Procedure, node: object, loc: Loc) -> Iterator[Finding]:
