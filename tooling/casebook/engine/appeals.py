@@ -40,14 +40,14 @@ class AppealView:
 
 def appeals(tl: Timeline) -> list[AppealView]:
     """Every appeal recorded on or before ``tl.as_of`` (all when None), in event order."""
-    case, proc = tl.case, tl.procedure
+    case = tl.case
     steps = tl.on(None).steps
     out: list[AppealView] = []
     for i, ev in enumerate(case.events):
         if not isinstance(ev, Appeal) or (tl.as_of is not None and ev.date > tl.as_of):
             continue
         appealed = appealed_step(case, i, steps)
-        rule = proc.appeal_against(appealed.to_state) if appealed is not None else None
+        rule = tl.rules(appealed).appeal_against(appealed.to_state) if appealed else None
         window_ends = reply_due = None
         if appealed is not None and rule is not None:
             window_ends = tl.clock_end(appealed, rule.window)

@@ -228,12 +228,12 @@ def _by_date(r: LogReviewHeld) -> date:
 
 def _period(tl: Timeline, step: Step, nxt: Step | None) -> list[Obligation]:
     case, proc = tl.case, tl.procedure
-    st = proc.states.get(step.to_state)
+    st = tl.rules(step).states.get(step.to_state)
     end = tl.period_end(step)
     if st is None or end is None:
         return []
     kind = PERIOD_KINDS.get(st.kind, "period-ends")
-    then = _what_follows(proc, step.to_state)
+    then = _what_follows(tl.rules(step), step.to_state)
     label = {
         "monitoring-ends": f"{st.label}: the monitoring period ends; decide the outcome",
         "no-contact-ends": f"{st.label}: the no-contact period ends; {then}",
@@ -264,7 +264,7 @@ def _restriction_ends(tl: Timeline, step: Step, nxt: Step | None, as_of: date) -
     told; restrictions that end with the period or are replaced first are covered already.
     """
     case, proc = tl.case, tl.procedure
-    st = proc.states.get(step.to_state)
+    st = tl.rules(step).states.get(step.to_state)
     if st is None or st.kind not in ACTIVE_KINDS:
         return []
     ends = tl.period_end(step)
@@ -305,7 +305,7 @@ def _what_follows(proc: Procedure, state: str) -> str:
 
 def _reviews(tl: Timeline, step: Step, nxt: Step | None, as_of: date) -> list[Obligation]:
     case, proc = tl.case, tl.procedure
-    st = proc.states.get(step.to_state)
+    st = tl.rules(step).states.get(step.to_state)
     if st is None or st.review is None:
         return []
     spec = st.review
@@ -388,7 +388,7 @@ def _letters(
     end = nxt.decision.date if nxt else as_of
     out = []
     for letter_id in t.letters:
-        letter = proc.letters.get(letter_id)
+        letter = tl.rules(step).letters.get(letter_id)
         if letter is None:
             continue
         if step.decision.waives(letter_id) and t.waivable_letter(letter_id) is not None:
@@ -445,7 +445,7 @@ def _notifications(
             ),
             None,
         )
-        dl = proc.distribution_lists.get(rule.list_id)
+        dl = tl.rules(step).distribution_lists.get(rule.list_id)
         who = dl.label if dl else rule.list_id
         due = _deadline(tl, settings, step, rule.within)
         if due is None:
@@ -539,7 +539,8 @@ def _appeals(tl: Timeline, settings: Settings) -> list[Obligation]:
             )
         )
         letter_id = outcome_letter(view)
-        letter = proc.letters.get(letter_id) if letter_id else None
+        rules = tl.rules(view.appealed) if view.appealed is not None else proc
+        letter = rules.letters.get(letter_id) if letter_id else None
         if oi is None or outcome is None or letter_id is None or letter is None:
             continue
         sent = next(

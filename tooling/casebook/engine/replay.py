@@ -54,6 +54,13 @@ class Step:
     transition: Transition | None  # None when the procedure does not allow this move
     outcome: str | None = None  # "varied" or "lifted": a step made by an appeal outcome
     base: Step | None = None
+    # The version of the procedure in force on the decision's date, which judges it
+    # (``Procedure.at``); None: the procedure as loaded (it has no versions).
+    under: Procedure | None = None
+
+    def rules(self, proc: Procedure) -> Procedure:
+        """The procedure this step is judged under: ``under``, else ``proc``."""
+        return self.under if self.under is not None else proc
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +82,7 @@ def derive(case: Case, proc: Procedure, as_of: date | None = None) -> Derived:
         if isinstance(event, AppealOutcomeEvent):
             if as_of is not None and event.date > as_of:
                 break
-            step = _outcome_step(case, i, event, state, steps)
+            step = _outcome_step(case, i, event, state, steps, _under(proc, event.date))
             if step is not None:
                 steps.append(step)
                 if step.to_state in proc.states:
@@ -85,11 +92,17 @@ def derive(case: Case, proc: Procedure, as_of: date | None = None) -> Derived:
             continue
         if as_of is not None and event.date > as_of:
             break
-        transition = proc.transition(state, event.to)
-        steps.append(Step(i, event, state, event.to, transition))
-        if event.to in proc.states:
+        under = _under(proc, event.date)
+        transition = (under or proc).transition(state, event.to)
+        steps.append(Step(i, event, state, event.to, transition, under=under))
+        if event.to in proc.states or (under is not None and event.to in under.states):
             state, since = event.to, event.date
     return Derived(state, since, tuple(steps))
+
+
+def _under(proc: Procedure, day: date) -> Procedure | None:
+    """The version in force on ``day``, when the procedure has versions."""
+    return proc.at(day) if proc.versions else None
 
 
 def appealed_step(case: Case, appeal_index: int, steps: Iterable[Step]) -> Step | None:
@@ -101,7 +114,12 @@ def appealed_step(case: Case, appeal_index: int, steps: Iterable[Step]) -> Step 
 
 
 def _outcome_step(
-    case: Case, index: int, ev: AppealOutcomeEvent, state: str, steps: list[Step]
+    case: Case,
+    index: int,
+    ev: AppealOutcomeEvent,
+    state: str,
+    steps: list[Step],
+    under: Procedure | None,
 ) -> Step | None:
     """The step an appeal outcome makes (None: upheld, or not against a decision: `check`
     reports the latter). Lifted: back to the state before the decision under appeal, with the
@@ -137,7 +155,7 @@ def _outcome_step(
         exceptional=None,
         waived=[],
     )
-    return Step(index, decision, state, to, None, ev.outcome, base)
+    return Step(index, decision, state, to, None, ev.outcome, base, under)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +186,7 @@ def restriction_intervals(
     out: list[InForce] = []
     steps = derived.steps
     for k, step in enumerate(steps):
-        st = proc.states.get(step.to_state)
+        st = step.rules(proc).states.get(step.to_state)
         if st is None or st.kind not in ACTIVE_KINDS:
             continue
         d = step.decision

@@ -68,7 +68,7 @@ class Timeline:
             steps.append(s)
         state, since = self.procedure.initial, self.case.referral.date
         for s in steps:
-            if s.to_state in self.procedure.states:
+            if s.to_state in s.rules(self.procedure).states:
                 state, since = s.to_state, s.decision.date
         return Derived(state, since, tuple(steps))
 
@@ -100,6 +100,14 @@ class Timeline:
     def in_force(self, on: date) -> list[Restriction]:
         """The restrictions in force on ``on``."""
         return [x.restriction for x in self.intervals if x.covers(on)]
+
+    def rules(self, step: Step) -> Procedure:
+        """The version of the procedure ``step`` is judged under (``Procedure.at``)."""
+        return step.rules(self.procedure)
+
+    def version(self, step: Step | None) -> str | None:
+        """The id of the version ``step`` was judged under (None: the procedure has none)."""
+        return self.procedure.version if step is None else self.rules(step).version
 
     def add(self, start: date, period: Period) -> date:
         """``start`` plus ``period`` (working days in the procedure's nation)."""
@@ -154,7 +162,7 @@ class Timeline:
 
     def period_start(self, step: Step, assume: tuple[str, date] | None = None) -> date | None:
         """When the period of the state ``step`` entered started (None: not yet, or none)."""
-        st = self.procedure.states.get(step.to_state)
+        st = self.rules(step).states.get(step.to_state)
         if st is None or st.period is None:
             return step.decision.date
         return self.clock_start(step, st.period.starts, assume)
@@ -167,7 +175,7 @@ class Timeline:
         if step.outcome is not None:
             # An appeal outcome keeps the period the case is in (see ``replay.Step``).
             return self.period_end(step.base, assume) if step.base is not None else None
-        st = self.procedure.states.get(step.to_state)
+        st = self.rules(step).states.get(step.to_state)
         if st is None or st.period is None:
             return None
         return self.clock_end(step, st.period, assume)

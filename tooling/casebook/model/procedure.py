@@ -10,11 +10,12 @@ role carries ``source``: a verbatim quote from the published text (``policy/publ
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
-from casebook.model.common import Count, Flag, Slug, Source, Strict, Text
+from casebook.model.common import Count, Day, Flag, Slug, Source, Strict, Text
 
 CasePrefix = Annotated[str, Field(pattern=r"^[A-Z]{2,6}$")]
 
@@ -477,6 +478,27 @@ class LogReview(Strict):
     source: Source
 
 
+class Version(Strict):
+    """A revision of the procedure, in force from ``effective`` (as OpenFisca dates its
+    parameters): each decision is judged under the version in force on its date.
+
+    A version overrides parts of the procedure and keeps the rest: each state in ``states``
+    replaces the state of that id, each letter in ``letters`` replaces that letter (a version
+    adds no state or letter: declare it in the procedure, so every case file's ids stay
+    known whatever the date), and ``transitions`` / ``appeals``, when given, replace the whole
+    list. ``text`` is the published text of the revision (under policy/published/), if any.
+    """
+
+    id: Text
+    effective: Day
+    text: Text | None = None
+    states: dict[Slug, State] = Field(default_factory=dict)
+    transitions: list[Transition] | None = None
+    letters: dict[Slug, Letter] = Field(default_factory=dict)
+    appeals: list[AppealRule] | None = None
+    source: Source
+
+
 class Procedure(Strict):
     id: Slug
     title: Text
@@ -510,6 +532,11 @@ class Procedure(Strict):
     triggers: list[Trigger] = Field(default_factory=list)
     # Rights of appeal: who may appeal which decisions, within what, heard by whom.
     appeals: list[AppealRule] = Field(default_factory=list)
+    # The id of the version the rest of this file describes (e.g. "2013"), and the later
+    # revisions, each in force from its date (oldest first). See ``at``.
+    version: Text | None = None
+    versions: list[Version] = Field(default_factory=list)
+    _at: dict[int, Procedure] = PrivateAttr(default_factory=dict)
     # Who may approve a pull request that rewrites or deletes a past fact of a case (an event,
     # the referral). Absent (the default): nobody; the record is append-only and a mistake is
     # put right by a new event that says what it corrects (``corrects:``). See `approvals`.
@@ -520,6 +547,57 @@ class Procedure(Strict):
             if from_state in t.from_ and t.to == to_state:
                 return t
         return None
+
+    @model_validator(mode="after")
+    def _versions_in_order(self) -> Procedure:
+        ids = [self.version or "", *(v.id for v in self.versions)]
+        if len(set(ids)) != len(ids):
+            raise ValueError("versions need distinct ids (and one other than version:)")
+        for v in self.versions:
+            for part, mine in (("states", v.states), ("letters", v.letters)):
+                added = sorted(set(mine) - set(getattr(self, part)))
+                if added:
+                    raise ValueError(
+                        f"version {v.id} adds {part} {', '.join(added)}: a version may only "
+                        f"replace {part} the procedure defines (add them to the procedure)"
+                    )
+        days = [v.effective for v in self.versions]
+        if days != sorted(set(days)):
+            raise ValueError(
+                "versions must be listed oldest first, each with its own effective date"
+            )
+        return self
+
+    def version_index(self, day: date) -> int:
+        """Which version is in force on ``day``: 0 for the file's own body (``version``),
+        ``k`` for ``versions[k - 1]``."""
+        k = 0
+        for n, v in enumerate(self.versions, start=1):
+            if v.effective <= day:
+                k = n
+        return k
+
+    def at(self, day: date) -> Procedure:
+        """The procedure as in force on ``day``: the body with the latest version whose
+        ``effective`` is on or before ``day`` laid over it (itself when none is)."""
+        k = self.version_index(day)
+        if k == 0:
+            return self
+        if k not in self._at:
+            v = self.versions[k - 1]
+            over = self.at(self.versions[k - 2].effective) if k > 1 else self
+            self._at[k] = over.model_copy(
+                update={
+                    "version": v.id,
+                    "text": v.text or over.text,
+                    "states": {**over.states, **v.states},
+                    "transitions": v.transitions if v.transitions is not None else over.transitions,
+                    "letters": {**over.letters, **v.letters},
+                    "appeals": v.appeals if v.appeals is not None else over.appeals,
+                    "versions": [],
+                }
+            )
+        return self._at[k]
 
     def appeal_against(self, state: str) -> AppealRule | None:
         """The appeal rule covering decisions into ``state``, if any."""
