@@ -69,8 +69,20 @@ def check_policy(policy: Policy) -> list[Finding]:
     behaviours = {b.id for b in policy.taxonomy.behaviours}
     for proc_id, proc in policy.procedures.items():
         rel, text = policy.texts[proc_id]
-        for f in _procedure_findings(proc, roles, behaviours, set(people.mailing_lists), policy):
-            out.append(with_line(f, rel, text))
+        mailing = set(people.mailing_lists)
+        base = list(_procedure_findings(proc, roles, behaviours, mailing, policy))
+        out += [with_line(f, rel, text) for f in base]
+        # Each version, as in force from its date, must hold together too (a replaced
+        # transition naming a letter, a role ...). Found again in the base: reported once.
+        seen = {f.message for f in base}
+        for i, v in enumerate(proc.versions):
+            for f in _procedure_findings(proc.at(v.effective), roles, behaviours, mailing, policy):
+                if f.message not in seen:
+                    seen.add(f.message)
+                    moved = Finding(
+                        f.severity, f.rule, f"version {v.id}: {f.message}", loc=("versions", i)
+                    )
+                    out.append(with_line(moved, rel, text))
     out += _ledger_paths(policy)
     from casebook.check.template_rules import template_findings
 

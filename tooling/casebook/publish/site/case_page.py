@@ -167,7 +167,7 @@ def case_page(
     out += ["<p><strong>Account:</strong></p>", h.paragraphs(ref.account)]
 
     out += [h.h2("decisions", "Decisions")]
-    decisions = [
+    decisions: list[tuple[str, ...]] = [
         (
             md.day(d.date),
             h.esc(states.get(d.to, d.to)),
@@ -178,13 +178,15 @@ def case_page(
         )
         for _, d in case.decisions()
     ]
-    out.append(
-        h.table(
-            ["Date", "To", "Decided by", "Consulted", "Approved in", "Reasons"],
-            decisions,
-            tools=False,
-        )
-    )
+    header = ["Date", "To", "Decided by", "Consulted", "Approved in", "Reasons"]
+    if proc.versions:
+        # Which version of the procedure judged each decision (the one in force on its date).
+        header.append("Procedure version")
+        decisions = [
+            (*row, h.esc(proc.at(d.date).version or "-"))
+            for row, (_, d) in zip(decisions, case.decisions(), strict=True)
+        ]
+    out.append(h.table(header, decisions, tools=False))
 
     out += [
         h.h2("breaches-by-monitoring-period", "Breaches by monitoring period"),
