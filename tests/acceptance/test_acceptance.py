@@ -1,6 +1,7 @@
 """Data-driven acceptance tests: each file under <rule>/{good,bad}/ is one case.
 
-A case file is checked against the repository's own policy/ (every procedure in policy/procedures/).
+A case file is checked against the repository's own policy/ (every procedure in policy/procedures/),
+with ``<rule>/policy/`` laid over it where a rule needs a fixture procedure (``appeal/``).
 Header comments say what to expect:
 
     # as-of: 2026-06-01                      check date (default 2026-11-23)
@@ -25,7 +26,7 @@ from casebook.check.run import run_check
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
-FILES = sorted(p for p in HERE.glob("*/*/*.yaml"))
+FILES = sorted([*HERE.glob("*/good/*.yaml"), *HERE.glob("*/bad/*.yaml")])
 HEADER = re.compile(r"^#\s*(as-of|expect|expect-warning|file):\s*(.+?)\s*$", re.M)
 
 
@@ -47,11 +48,13 @@ def _pairs(values: list[str]) -> set[tuple[str, str | None]]:
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(HERE)) for p in FILES])
 def test_acceptance(path: Path, tmp_path: Path) -> None:
     kind = path.parent.name
-    assert kind in ("good", "bad"), f"{path}: put acceptance files under good/ or bad/"
     text = path.read_text(encoding="utf-8")
     head = _header(text)
     root = tmp_path / "book"
     shutil.copytree(REPO / "policy", root / "policy")
+    fixture = path.parents[1] / "policy"
+    if fixture.is_dir():
+        shutil.copytree(fixture, root / "policy", dirs_exist_ok=True)
     (root / "cases").mkdir()
     m = re.search(r"^id:\s*(\S+)", text, re.M)
     name = head.get("file", [f"{m.group(1) if m else 'XX-0000-0000'}.yaml"])[0]

@@ -71,8 +71,20 @@ def check_policy(policy: Policy) -> list[Finding]:
     behaviours = {b.id for b in policy.taxonomy.behaviours}
     for proc_id, proc in policy.procedures.items():
         rel, text = policy.texts[proc_id]
-        for f in _procedure_findings(proc, roles, behaviours, set(people.mailing_lists), policy):
-            out.append(with_line(f, rel, text))
+        mailing = set(people.mailing_lists)
+        base = list(_procedure_findings(proc, roles, behaviours, mailing, policy))
+        out += [with_line(f, rel, text) for f in base]
+        # Each version, as in force from its date, must hold together too (a replaced
+        # transition naming a letter, a role ...). Found again in the base: reported once.
+        seen = {f.message for f in base}
+        for i, v in enumerate(proc.versions):
+            for f in _procedure_findings(proc.at(v.effective), roles, behaviours, mailing, policy):
+                if f.message not in seen:
+                    seen.add(f.message)
+                    moved = Finding(
+                        f.severity, f.rule, f"version {v.id}: {f.message}", loc=("versions", i)
+                    )
+                    out.append(with_line(moved, rel, text))
     out += _ledger_paths(policy)
     from casebook.check.template_rules import template_findings
 
@@ -257,6 +269,7 @@ def _procedure_findings(
                 )
     if proc.log_review:
         yield from _roles(proc.log_review.by_roles, roles, ("log_review", "by_roles"))
+    yield from _appeal_findings(proc, roles)
     yield from _clock_starts(proc, proc, ())
 
 
@@ -290,6 +303,30 @@ def _measure_findings(proc: Procedure) -> Iterator[Finding]:
                         + ", ".join(sorted(fields | {"until"})),
                         (*loc, key),
                     )
+
+
+def _appeal_findings(proc: Procedure, roles: set[str]) -> Iterator[Finding]:
+    """Each appeal rule names states, roles and letters the procedure defines, and no state
+    is covered by two rules (an appeal must find one rule)."""
+    seen: dict[str, str] = {}
+    for i, a in enumerate(proc.appeals):
+        for j, s in enumerate(a.against):
+            if s not in proc.states:
+                yield _err(f"appeal against unknown state {s!r}", ("appeals", i, "against", j))
+            elif s in seen:
+                yield _err(
+                    f"decisions into {s!r} are already appealed under {seen[s]!r}",
+                    ("appeals", i, "against", j),
+                )
+            seen.setdefault(s, a.id)
+        for k, req in enumerate(a.hears):
+            yield from _roles(req.roles, roles, ("appeals", i, "hears", k, "roles"))
+        for name, spec in a.outcomes.items():
+            if spec.letter is not None and spec.letter not in proc.letters:
+                yield _err(
+                    f"letter {spec.letter!r} is not defined under letters:",
+                    ("appeals", i, "outcomes", name, "letter"),
+                )
 
 
 def _clock_starts(proc: Procedure, node: object, loc: Loc) -> Iterator[Finding]:

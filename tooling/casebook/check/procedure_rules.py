@@ -8,7 +8,7 @@ from datetime import date
 from casebook.check.context import CaseContext
 from casebook.engine.authority import evaluate
 from casebook.engine.replay import Step, involved_before, show_period
-from casebook.model import ACTIVE_KINDS
+from casebook.model import ACTIVE_KINDS, Procedure
 from casebook.model.findings import Finding, Loc
 from casebook.model.procedure import MinTime, Severity
 
@@ -60,6 +60,8 @@ def transitions(ctx: CaseContext) -> Iterator[Finding]:
     for step in ctx.derived.steps:
         if step.transition is not None or step.to_state not in proc.states:
             continue  # unknown target states are reported by the reference rule
+        if step.outcome is not None:
+            continue  # an appeal outcome: the appeal rules judge it
         allowed = sorted({t.to for t in proc.transitions if step.from_state in t.from_})
         yield _err(
             "transition",
@@ -229,7 +231,7 @@ def _min_time(ctx: CaseContext, step: Step, prev: Step, mt: MinTime) -> Finding 
     tl, t, d = ctx.derived, step.transition, step.decision
     assert t is not None
     if mt.after_period:
-        period = tl.procedure.states[step.from_state].period
+        period = tl.rules(prev).states[step.from_state].period
         if period is None and prev.decision.until is None:
             return None  # the state has no period: nothing to wait for
         earliest = tl.period_end(prev)
@@ -281,7 +283,7 @@ def restrictions_allowed(ctx: CaseContext) -> Iterator[Finding]:
     """Rule ``restriction``: restrictions of a type the target state allows, with sane dates."""
     proc = ctx.procedure
     for step in ctx.derived.steps:
-        state = proc.states.get(step.to_state)
+        state = ctx.derived.rules(step).states.get(step.to_state)
         if state is None:
             continue
         d = step.decision
@@ -327,8 +329,8 @@ def _until(step: Step, ctx: CaseContext) -> Iterator[Finding]:
     extension.
     """
     d = step.decision
-    state = ctx.procedure.states[step.to_state]
-    if d.until is None:
+    state = ctx.derived.rules(step).states[step.to_state]
+    if d.until is None or step.outcome is not None:
         return
     loc: Loc = ("events", step.index, "until")
     if d.until <= d.date:
@@ -372,17 +374,22 @@ def _current_end(step: Step, ctx: CaseContext) -> date | None:
     return ctx.derived.period_end(before[-1]) if before else None
 
 
+def _rules_at(ctx: CaseContext, index: int | None) -> Procedure:
+    """The version of the procedure the step at or before ``events[index]`` is judged under."""
+    before = [s for s in ctx.derived.steps if index is not None and s.index <= index]
+    return ctx.derived.rules(before[-1]) if before else ctx.procedure
+
+
 def letters_recorded(ctx: CaseContext) -> Iterator[Finding]:
     """Rule ``letter``: each letter a decision requires is recorded as sent, in time.
 
     What is required and when is derived once, in ``casebook.obligations``."""
-    proc = ctx.procedure
     people = ctx.person_by_id
     for ob in ctx.obligations:
         if ob.kind != "letter":
             continue
         letter_id = ob.key.rsplit("/", 1)[1]
-        letter = proc.letters[letter_id]
+        letter = _rules_at(ctx, ob.event).letters[letter_id]
         decided = ob.event if ob.event is not None else 0
         loc: Loc = ("events", decided)
         if ob.met_by is None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from casebook.check.context import CaseContext
 from casebook.model.case import (
+    AppealOutcomeEvent,
     ContactLogged,
     Decision,
     LetterSent,
@@ -165,3 +166,6 @@ def references(ctx: CaseContext) -> Iterator[Finding]:
             yield from person(ev.by, (*loc, "by"))
         elif isinstance(ev, Representation) and ev.considered_by:
             yield from person(ev.considered_by, (*loc, "considered_by"))
+        elif isinstance(ev, AppealOutcomeEvent):
+            for j, pid in enumerate(ev.heard_by):
+                yield from person(pid, (*loc, "heard_by", j))

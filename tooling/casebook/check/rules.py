@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from casebook.check.appeal_rules import appeal_hearers, appeal_records, appeal_replies
 from casebook.check.context import CaseContext
 from casebook.check.letter_rules import letter_content, letter_delivery
 from casebook.check.procedure_rules import (
@@ -61,6 +62,9 @@ CASE_RULES: list[Rule] = [
     triggered,
     letter_delivery,
     notifications_recorded,
+    appeal_records,
+    appeal_hearers,
+    appeal_replies,
     obligations_due,
     reviews_valid,
     breaches,

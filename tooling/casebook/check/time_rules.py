@@ -37,7 +37,7 @@ from casebook.store.cases import Casebook
 from casebook.store.ledgers import load_deletion_log, load_log_reviews
 from casebook.store.reader import with_line
 
-OWN_RULES = {"letter", "notification", "trigger"}  # reported by their own rules
+OWN_RULES = {"letter", "notification", "trigger", "appeal-reply"}  # reported by their own rules
 RETENTION_KINDS = {"deletion", "retention-review"}
 # What to do, as the command that records it ({case}: the case id). Hints speak in commands,
 # not YAML keys: nobody should have to edit a case file by hand to act on a finding.

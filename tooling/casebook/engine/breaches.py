@@ -171,7 +171,7 @@ def _periods(derived: Timeline, proc: Procedure) -> list[PeriodSummary]:
     out = []
     steps = derived.steps
     for k, step in enumerate(steps):
-        st = proc.states.get(step.to_state)
+        st = step.rules(proc).states.get(step.to_state)
         if st is None or st.kind not in ACTIVE_KINDS:
             continue
         end = steps[k + 1].decision.date - timedelta(days=1) if k + 1 < len(steps) else None

@@ -24,6 +24,7 @@ of the usual cadence ("quarterly ... unless advised otherwise"), never beyond ``
   decision and no later than the next decision.
 * ``deletion`` (or ``retention-review`` when a published exception is flagged): see
   ``casebook.retention``.
+* ``appeal-reply`` (and the outcome's ``letter``): see ``casebook.engine.appeals``.
 * ``log-review``: a procedure's ``log_review`` (York's annual review of the central log). It
   belongs to no case: its ``case`` is the procedure id (case ids are upper-case
   ``PREFIX-YYYY-NNNN``, so the two cannot collide), and it is met by an entry in
@@ -41,6 +42,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from casebook.engine.appeals import appeals, outcome_letter
 from casebook.engine.replay import Step, add_period, show_period
 from casebook.engine.retention import RetentionStatus, retention_status
 from casebook.engine.timeline import Timeline, timeline
@@ -127,6 +129,7 @@ def obligations_for(tl: Timeline, settings: Settings) -> list[Obligation]:
         out += _letters(tl, settings, step, nxt, as_of)
         out += _notifications(tl, settings, step, nxt, as_of)
     out += _triggers(tl, as_of)
+    out += _appeals(tl, settings)
     deletion = retention_obligation(retention_status(tl, settings))
     if deletion is not None:
         out.append(deletion)
@@ -225,12 +228,12 @@ def _by_date(r: LogReviewHeld) -> date:
 
 def _period(tl: Timeline, step: Step, nxt: Step | None) -> list[Obligation]:
     case, proc = tl.case, tl.procedure
-    st = proc.states.get(step.to_state)
+    st = tl.rules(step).states.get(step.to_state)
     end = tl.period_end(step)
     if st is None or end is None:
         return []
     kind = PERIOD_KINDS.get(st.kind, "period-ends")
-    then = _what_follows(proc, step.to_state)
+    then = _what_follows(tl.rules(step), step.to_state)
     label = {
         "monitoring-ends": f"{st.label}: the monitoring period ends; decide the outcome",
         "no-contact-ends": f"{st.label}: the no-contact period ends; {then}",
@@ -261,7 +264,7 @@ def _restriction_ends(tl: Timeline, step: Step, nxt: Step | None, as_of: date) -
     told; restrictions that end with the period or are replaced first are covered already.
     """
     case, proc = tl.case, tl.procedure
-    st = proc.states.get(step.to_state)
+    st = tl.rules(step).states.get(step.to_state)
     if st is None or st.kind not in ACTIVE_KINDS:
         return []
     ends = tl.period_end(step)
@@ -302,7 +305,7 @@ def _what_follows(proc: Procedure, state: str) -> str:
 
 def _reviews(tl: Timeline, step: Step, nxt: Step | None, as_of: date) -> list[Obligation]:
     case, proc = tl.case, tl.procedure
-    st = proc.states.get(step.to_state)
+    st = tl.rules(step).states.get(step.to_state)
     if st is None or st.review is None:
         return []
     spec = st.review
@@ -385,7 +388,7 @@ def _letters(
     end = nxt.decision.date if nxt else as_of
     out = []
     for letter_id in t.letters:
-        letter = proc.letters.get(letter_id)
+        letter = tl.rules(step).letters.get(letter_id)
         if letter is None:
             continue
         if step.decision.waives(letter_id) and t.waivable_letter(letter_id) is not None:
@@ -442,7 +445,7 @@ def _notifications(
             ),
             None,
         )
-        dl = proc.distribution_lists.get(rule.list_id)
+        dl = tl.rules(step).distribution_lists.get(rule.list_id)
         who = dl.label if dl else rule.list_id
         due = _deadline(tl, settings, step, rule.within)
         if due is None:
@@ -506,6 +509,65 @@ def _triggers(tl: Timeline, as_of: date) -> list[Obligation]:
                     event=index,
                 )
             )
+    return out
+
+
+def _appeals(tl: Timeline, settings: Settings) -> list[Obligation]:
+    """``appeal-reply``: an appeal's outcome is due ``reply`` after it was received (met by the
+    ``appeal-outcome``); ``letter``: the outcome's letter, due like any letter from the outcome
+    date and met by the first such letter recorded after it."""
+    case, proc = tl.case, tl.procedure
+    out = []
+    for view in appeals(tl):
+        if view.rule is None or view.reply_due is None:
+            continue
+        oi, outcome = view.outcome_index, view.outcome
+        out.append(
+            Obligation(
+                case.id,
+                proc.id,
+                "appeal-reply",
+                view.reply_due,
+                None,
+                f"{case.id}/appeal-reply/{view.index}",
+                f"{view.rule.label}: decide the appeal received {view.appeal.date} and tell the "
+                "person the outcome",
+                met=outcome is not None,
+                met_on=outcome.date if outcome is not None else None,
+                met_by=oi,
+                event=view.index,
+            )
+        )
+        letter_id = outcome_letter(view)
+        rules = tl.rules(view.appealed) if view.appealed is not None else proc
+        letter = rules.letters.get(letter_id) if letter_id else None
+        if oi is None or outcome is None or letter_id is None or letter is None:
+            continue
+        sent = next(
+            (
+                i
+                for i in range(oi + 1, len(case.events))
+                if isinstance(ev := case.events[i], LetterSent)
+                and ev.letter == letter_id
+                and tl.counts(ev)
+            ),
+            None,
+        )
+        out.append(
+            Obligation(
+                case.id,
+                proc.id,
+                "letter",
+                letter_due(settings, outcome.date, letter.due_within, tl),
+                None,
+                f"{case.id}/letter/{oi}/{letter_id}",
+                f"Send the {letter.title} (appeal {outcome.outcome} on {outcome.date})",
+                met=sent is not None,
+                met_on=case.events[sent].date if sent is not None else None,
+                met_by=sent,
+                event=oi,
+            )
+        )
     return out
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from casebook.engine.clocks import add_length, show_length
 from casebook.model import ACTIVE_KINDS, Case, Decision, Procedure, Restriction, Transition
 from casebook.model.case import (
+    Appeal,
+    AppealOutcomeEvent,
     ContactLogged,
     LetterSent,
     Meeting,
@@ -34,13 +36,31 @@ def show_period(p: Period) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One decision replayed against the procedure."""
+    """One decision replayed against the procedure.
+
+    An appeal outcome that changes something (``varied``, ``lifted``) is a step too, so that
+    everything reading the timeline follows it: ``index`` is the ``appeal-outcome`` event,
+    ``outcome`` its outcome, ``decision`` a decision made from it (its date, ``heard_by`` as
+    ``decided_by``, the restrictions from then on), ``transition`` None (the move is the
+    appeal's, not one of the procedure's transitions) and ``base`` the step whose period the
+    case is back in or still in (lifted: the decision before the one under appeal; varied:
+    the decision under appeal), used when the outcome sets no ``until`` of its own.
+    """
 
     index: int  # position in case.events
     decision: Decision
     from_state: str
     to_state: str
     transition: Transition | None  # None when the procedure does not allow this move
+    outcome: str | None = None  # "varied" or "lifted": a step made by an appeal outcome
+    base: Step | None = None
+    # The version of the procedure in force on the decision's date, which judges it
+    # (``Procedure.at``); None: the procedure as loaded (it has no versions).
+    under: Procedure | None = None
+
+    def rules(self, proc: Procedure) -> Procedure:
+        """The procedure this step is judged under: ``under``, else ``proc``."""
+        return self.under if self.under is not None else proc
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +79,83 @@ def derive(case: Case, proc: Procedure, as_of: date | None = None) -> Derived:
     state, since = proc.initial, case.referral.date
     steps: list[Step] = []
     for i, event in enumerate(case.events):
+        if isinstance(event, AppealOutcomeEvent):
+            if as_of is not None and event.date > as_of:
+                break
+            step = _outcome_step(case, i, event, state, steps, _under(proc, event.date))
+            if step is not None:
+                steps.append(step)
+                if step.to_state in proc.states:
+                    state, since = step.to_state, event.date
+            continue
         if not isinstance(event, Decision):
             continue
         if as_of is not None and event.date > as_of:
             break
-        transition = proc.transition(state, event.to)
-        steps.append(Step(i, event, state, event.to, transition))
-        if event.to in proc.states:
+        under = _under(proc, event.date)
+        transition = (under or proc).transition(state, event.to)
+        steps.append(Step(i, event, state, event.to, transition, under=under))
+        if event.to in proc.states or (under is not None and event.to in under.states):
             state, since = event.to, event.date
     return Derived(state, since, tuple(steps))
+
+
+def _under(proc: Procedure, day: date) -> Procedure | None:
+    """The version in force on ``day``, when the procedure has versions."""
+    return proc.at(day) if proc.versions else None
+
+
+def appealed_step(case: Case, appeal_index: int, steps: Iterable[Step]) -> Step | None:
+    """The decision step ``events[appeal_index]`` (an ``appeal``) is against, if it is one."""
+    appeal = case.events[appeal_index] if appeal_index < len(case.events) else None
+    if not isinstance(appeal, Appeal):
+        return None
+    return next((s for s in steps if s.index == appeal.against and s.outcome is None), None)
+
+
+def _outcome_step(
+    case: Case,
+    index: int,
+    ev: AppealOutcomeEvent,
+    state: str,
+    steps: list[Step],
+    under: Procedure | None,
+) -> Step | None:
+    """The step an appeal outcome makes (None: upheld, or not against a decision: `check`
+    reports the latter). Lifted: back to the state before the decision under appeal, with the
+    restrictions of the decision that had put the case there. Varied: the same state, with the
+    outcome's restrictions."""
+    if ev.outcome == "upheld":
+        return None
+    appealed = appealed_step(case, ev.appeal, steps)
+    if appealed is None:
+        return None
+    if ev.outcome == "lifted":
+        before = [s for s in steps if s.index < appealed.index]
+        base = before[-1] if before else None
+        to = appealed.from_state
+        restrictions = list(base.decision.restrictions) if base is not None else []
+        until = base.decision.until if base is not None else None
+    else:
+        base, to = appealed, appealed.to_state
+        restrictions, until = list(ev.restrictions), ev.until
+    decision = Decision.model_construct(
+        type="decision",
+        date=ev.date,
+        corrects=None,
+        departure=ev.departure,
+        to=to,
+        decided_by=list(ev.heard_by),
+        consulted=[],
+        reasons=f"Appeal {ev.outcome}: {ev.reasons}",
+        restrictions=restrictions,
+        until=until,
+        approved_in=ev.approved_in,
+        prior_step_waived=None,
+        exceptional=None,
+        waived=[],
+    )
+    return Step(index, decision, state, to, None, ev.outcome, base, under)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +186,7 @@ def restriction_intervals(
     out: list[InForce] = []
     steps = derived.steps
     for k, step in enumerate(steps):
-        st = proc.states.get(step.to_state)
+        st = step.rules(proc).states.get(step.to_state)
         if st is None or st.kind not in ACTIVE_KINDS:
             continue
         d = step.decision
@@ -144,6 +232,8 @@ def people_in_event(event: object) -> list[str]:
         return list(event.attendees)
     if isinstance(event, Representation):
         return [event.considered_by] if event.considered_by else []
+    if isinstance(event, AppealOutcomeEvent):
+        return list(event.heard_by)
     if isinstance(event, ContactLogged):
         return [event.to]
     return []

@@ -93,6 +93,8 @@ def retention_status(tl: Timeline, settings: Settings) -> RetentionStatus | None
     case, proc, derived = tl.case, tl.procedure, tl
     as_of = tl.as_of or date.max
     last = derived.last
+    if last is not None:
+        proc = tl.rules(last)
     st = proc.states.get(derived.state)
     if last is None or st is None or st.kind not in ENDED_KINDS:
         return None

@@ -68,7 +68,7 @@ class Timeline:
             steps.append(s)
         state, since = self.procedure.initial, self.case.referral.date
         for s in steps:
-            if s.to_state in self.procedure.states:
+            if s.to_state in s.rules(self.procedure).states:
                 state, since = s.to_state, s.decision.date
         return Derived(state, since, tuple(steps))
 
@@ -101,6 +101,14 @@ class Timeline:
         """The restrictions in force on ``on``."""
         return [x.restriction for x in self.intervals if x.covers(on)]
 
+    def rules(self, step: Step) -> Procedure:
+        """The version of the procedure ``step`` is judged under (``Procedure.at``)."""
+        return step.rules(self.procedure)
+
+    def version(self, step: Step | None) -> str | None:
+        """The id of the version ``step`` was judged under (None: the procedure has none)."""
+        return self.procedure.version if step is None else self.rules(step).version
+
     def add(self, start: date, period: Period) -> date:
         """``start`` plus ``period`` (working days in the procedure's nation)."""
         return add_length(start, period, self.procedure.nation)
@@ -110,7 +118,8 @@ class Timeline:
         later = [s.index for s in self._replay.all.steps if s.index > step.index]
         return later[0] if later else len(self.case.events)
 
-    def _counts(self, ev: Event) -> bool:
+    def counts(self, ev: Event) -> bool:
+        """Whether ``ev`` is recorded by ``as_of`` (every event when None)."""
         return self.as_of is None or ev.date <= self.as_of
 
     def clock_start(
@@ -133,7 +142,7 @@ class Timeline:
             return self.period_end(before[-1]) if before else None
         events = self.case.events[step.index + 1 : self.next_index(step)]
         for ev in events:
-            if not self._counts(ev):
+            if not self.counts(ev):
                 continue
             if starts.letter_sent is not None:
                 if isinstance(ev, LetterSent) and ev.letter == starts.letter_sent:
@@ -153,7 +162,7 @@ class Timeline:
 
     def period_start(self, step: Step, assume: tuple[str, date] | None = None) -> date | None:
         """When the period of the state ``step`` entered started (None: not yet, or none)."""
-        st = self.procedure.states.get(step.to_state)
+        st = self.rules(step).states.get(step.to_state)
         if st is None or st.period is None:
             return step.decision.date
         return self.clock_start(step, st.period.starts, assume)
@@ -163,7 +172,10 @@ class Timeline:
         from its clock's start (None: no period, or its clock has not started)."""
         if step.decision.until is not None:
             return step.decision.until
-        st = self.procedure.states.get(step.to_state)
+        if step.outcome is not None:
+            # An appeal outcome keeps the period the case is in (see ``replay.Step``).
+            return self.period_end(step.base, assume) if step.base is not None else None
+        st = self.rules(step).states.get(step.to_state)
         if st is None or st.period is None:
             return None
         return self.clock_end(step, st.period, assume)

@@ -38,11 +38,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from casebook.engine.appeals import appeals
 from casebook.engine.authority import describe, evaluate
 from casebook.engine.replay import involved_before, people_in_event
 from casebook.engine.timeline import timeline
 from casebook.github.client import Review, Status
 from casebook.model import Case, Decision, People, Procedure
+from casebook.model.case import AppealOutcomeEvent
 from casebook.model.procedure import Requirement
 from casebook.store.gitrepo import Git, NotRegularFile
 from casebook.store.reader import CASES_DIR, PEOPLE_FILE, PROCEDURES_DIR, validate
@@ -330,7 +332,18 @@ class ProcedureChange:
     after: Case
 
 
-Change = DecisionChange | RecordRewrite | ProcedureChange
+@dataclass(frozen=True, slots=True)
+class OutcomeChange:
+    """An appeal outcome the pull request adds: approved like a decision, by the hearers."""
+
+    file: str
+    case: Case
+    index: int
+    outcome: AppealOutcomeEvent
+    before: Case | None
+
+
+Change = DecisionChange | RecordRewrite | ProcedureChange | OutcomeChange
 
 
 def _key(event: object) -> str:
@@ -339,7 +352,7 @@ def _key(event: object) -> str:
     Filling in ``approved_in`` ("#42") after the fact is bookkeeping, not a new decision.
     """
     assert isinstance(event, BaseModel)
-    exclude = {"approved_in"} if isinstance(event, Decision) else None
+    exclude = {"approved_in"} if isinstance(event, Decision | AppealOutcomeEvent) else None
     return json.dumps(event.model_dump(mode="json", exclude=exclude), sort_keys=True)
 
 
@@ -356,7 +369,14 @@ def record_changes(file: str, before: Case | None, after: Case) -> list[Change]:
     may only grow. ``person`` and ``service`` are current details and may be updated.
     """
     if before is None:
-        return [DecisionChange("added", file, after, i, d, None) for i, d in after.decisions()]
+        added: list[Change] = [
+            DecisionChange("added", file, after, i, d, None) for i, d in after.decisions()
+        ]
+        return added + [
+            OutcomeChange(file, after, i, e, None)
+            for i, e in enumerate(after.events)
+            if isinstance(e, AppealOutcomeEvent)
+        ]
     out: list[Change] = []
     moved = before.procedure != after.procedure
     if moved:
@@ -389,6 +409,12 @@ def record_changes(file: str, before: Case | None, after: Case) -> list[Change]:
             out.append(
                 RecordRewrite(file, before, _event_name(before, i), how, i, ev.date.isoformat())
             )
+        if tag != "equal":
+            out += [
+                OutcomeChange(file, after, j, e, before)
+                for j in range(j1, j2)
+                if isinstance(e := after.events[j], AppealOutcomeEvent)
+            ]
         old_d = [i for i in range(i1, i2) if isinstance(before.events[i], Decision)]
         new_d = [j for j in range(j1, j2) if isinstance(after.events[j], Decision)]
         if moved:
@@ -534,6 +560,8 @@ def evaluate_change(
         return _evaluate_rewrite(ch, policy, approvers)
     if isinstance(ch, ProcedureChange):
         return _evaluate_procedure(ch, policy, approvers)
+    if isinstance(ch, OutcomeChange):
+        return _evaluate_outcome(ch, policy, approvers)
     d = ch.decision
     if ch.change == "removed":
         j = _judge_decision(
@@ -579,6 +607,59 @@ def evaluate_change(
         decided_by=tuple(d.decided_by),
         approved_by=j.approved_by,
         missing=j.missing,
+    )
+
+
+def _evaluate_outcome(
+    ch: OutcomeChange, policy: BasePolicy, approvers: Mapping[str, str]
+) -> DecisionResult:
+    """An appeal outcome needs everyone in ``heard_by`` to approve, and them to meet the appeal
+    rule's ``hears``, none of them among the decided_by or consulted of the decision under
+    appeal (as `check` judges it, rule ``appeal-hearer``)."""
+    o = ch.outcome
+    proc = policy.procedures.get(ch.case.procedure)
+    people = policy.people
+    missing: list[str] = []
+    label: str | None = None
+    requires: tuple[str, ...] = ()
+    view = None
+    if proc is not None and people is not None:
+        view = next((v for v in appeals(timeline(ch.case, proc)) if v.index == o.appeal), None)
+    if view is None or view.rule is None or view.appealed is None:
+        missing.append(
+            f"events[{o.appeal}] is not an appeal the procedure on the base branch allows "
+            "(casebook check explains); the outcome cannot be approved"
+        )
+    else:
+        assert people is not None
+        label = f"appeal {o.outcome}: {view.rule.label}"
+        d = view.appealed.decision
+        involved = {p: f"events[{view.appealed.index}]" for p in [*d.decided_by, *d.consulted]}
+        reqs = [r.model_copy(update={"independent": True}) for r in view.rule.hears]
+        requires = tuple(describe(r) for r in view.rule.hears)
+        for pid in o.heard_by:
+            if pid not in approvers:
+                missing.append(f"{pid} is named in heard_by but has not approved the head commit")
+        candidates = [p for p in o.heard_by if p in approvers]
+        outcome = evaluate(reqs, candidates, people.by_id(), involved)
+        missing += [
+            f"{line} (approvals by the people in heard_by)".replace(
+                "independent of the case", "not involved in the decision under appeal"
+            )
+            for line in outcome.missing
+        ]
+    return DecisionResult(
+        case=ch.case.id,
+        file=ch.file,
+        index=ch.index,
+        change="added",
+        to=o.outcome,
+        date=o.date.isoformat(),
+        transition=label,
+        requires=requires,
+        decided_by=tuple(o.heard_by),
+        approved_by=tuple(p for p in o.heard_by if p in approvers),
+        missing=tuple(missing),
     )
 
 

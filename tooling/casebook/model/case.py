@@ -217,6 +217,41 @@ class Note(_Event):
     kind: Slug | None = None
 
 
+class Appeal(_Event):
+    """An appeal received (``date`` is the day it was received) against the decision at
+    ``events[against]``, made by ``by`` (the person, or who acted for them)."""
+
+    type: Literal["appeal"]
+    against: Annotated[int, Field(strict=True, ge=0)]
+    by: Text
+    grounds: Text
+    channel: Slug | None = None
+
+
+class AppealOutcomeEvent(_Event):
+    """The outcome of the appeal at ``events[appeal]``, decided by ``heard_by``.
+
+    ``upheld``: the decision stands. ``varied``: ``restrictions`` (the complete new set) replace
+    the decision's from this date, and ``until`` may set another end of its period. ``lifted``:
+    the case returns to the state it was in before the decision under appeal, from this date.
+    Approved like a decision, by the people in ``heard_by`` (``approved_in``)."""
+
+    type: Literal["appeal-outcome"]
+    appeal: Annotated[int, Field(strict=True, ge=0)]
+    outcome: Literal["upheld", "varied", "lifted"]
+    heard_by: list[PersonId] = Field(min_length=1)
+    reasons: Text
+    restrictions: list[Restriction] = Field(default_factory=list)
+    until: Day | None = None
+    approved_in: Text | None = None
+
+    @model_validator(mode="after")
+    def _varied_only(self) -> AppealOutcomeEvent:
+        if self.outcome != "varied" and (self.restrictions or self.until is not None):
+            raise ValueError("restrictions and until belong only to a varied outcome")
+        return self
+
+
 Event = Annotated[
     Decision
     | LetterSent
@@ -225,7 +260,9 @@ Event = Annotated[
     | ReviewHeld
     | Notification
     | Representation
-    | Note,
+    | Note
+    | Appeal
+    | AppealOutcomeEvent,
     Field(discriminator="type"),
 ]
 
@@ -244,6 +281,10 @@ class Case(Strict):
     @model_validator(mode="after")
     def _corrects_earlier(self) -> Case:
         for i, event in enumerate(self.events):
+            for name in ("against", "appeal"):
+                ref = getattr(event, name, None)
+                if isinstance(ref, int) and ref >= i:
+                    raise ValueError(f"events[{i}].{name} is {ref}: it must name an earlier event")
             if event.corrects is not None and event.corrects >= i:
                 raise ValueError(
                     f"events[{i}].corrects is {event.corrects}: an event can only correct an "

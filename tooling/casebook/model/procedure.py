@@ -10,11 +10,12 @@ role carries ``source``: a verbatim quote from the published text (``policy/publ
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
-from casebook.model.common import Count, Flag, Slug, Source, Strict, Text
+from casebook.model.common import Count, Day, Flag, Slug, Source, Strict, Text
 from casebook.model.restrictions import BreachCheck
 
 CasePrefix = Annotated[str, Field(pattern=r"^[A-Z]{2,6}$")]
@@ -493,11 +494,77 @@ class CouncillorArrangementRule(Strict):
         return self
 
 
+AppealOutcome = Literal["upheld", "varied", "lifted"]
+
+
+class Deadline(Period):
+    """A clock with a firmness: missing it is an error where ``severity`` is must, else a
+    warning (cleared by ``departure: {rule: ..., reason: ...}`` on the event)."""
+
+    severity: Severity = "must"
+
+
+class OutcomeRule(Strict):
+    """One outcome an appeal may have, and the letter that tells the person (sent after the
+    ``appeal-outcome`` event; due like any letter, ``due_within`` or the council's default)."""
+
+    letter: Slug | None = None
+    source: Source
+
+
+class AppealRule(Strict):
+    """A right of appeal against decisions into some states (Glasgow: "A customer can appeal a
+    decision to restrict contact").
+
+    ``window``: how long the person has, a clock from the decision under appeal, or from the
+    letter that told them (``starts: {letter_sent: <letter>}``: "within 10 working days of
+    receipt of the letter"); an appeal received after it is a finding of ``window.severity``.
+    ``hears``: who hears it, each requirement filled by someone who is not among the
+    ``decided_by`` or ``consulted`` of the decision under appeal ("A senior member of staff who
+    was not involved in the original decision"); the ``appeal-outcome`` is approved like a
+    decision, by the hearers. ``reply``: a clock from the appeal received, met by its outcome.
+    ``outcomes``: which of upheld (nothing changes), varied (the decision's restrictions are
+    replaced from the outcome date) and lifted (the case returns to the state it was in before
+    the decision) this procedure allows, each with its letter. No state is invented: a lifted
+    or varied outcome moves the case between states the procedure already has.
+    """
+
+    id: Slug
+    label: Text
+    against: list[Slug] = Field(min_length=1)  # states: decisions into them can be appealed
+    window: Deadline
+    hears: list[Requirement] = Field(min_length=1)
+    reply: Deadline
+    outcomes: dict[AppealOutcome, OutcomeRule] = Field(min_length=1)
+    source: Source
+
+
 class LogReview(Strict):
     """A periodic review of the procedure's whole register ("reviewed annually")."""
 
     every: Period
     by_roles: list[Slug] = Field(min_length=1)
+    source: Source
+
+
+class Version(Strict):
+    """A revision of the procedure, in force from ``effective`` (as OpenFisca dates its
+    parameters): each decision is judged under the version in force on its date.
+
+    A version overrides parts of the procedure and keeps the rest: each state in ``states``
+    replaces the state of that id, each letter in ``letters`` replaces that letter (a version
+    adds no state or letter: declare it in the procedure, so every case file's ids stay
+    known whatever the date), and ``transitions`` / ``appeals``, when given, replace the whole
+    list. ``text`` is the published text of the revision (under policy/published/), if any.
+    """
+
+    id: Text
+    effective: Day
+    text: Text | None = None
+    states: dict[Slug, State] = Field(default_factory=dict)
+    transitions: list[Transition] | None = None
+    letters: dict[Slug, Letter] = Field(default_factory=dict)
+    appeals: list[AppealRule] | None = None
     source: Source
 
 
@@ -541,6 +608,13 @@ class Procedure(Strict):
     councillor_arrangement: CouncillorArrangementRule | None = None
     # Obligations set off by behaviour (a police report, a safeguarding referral).
     triggers: list[Trigger] = Field(default_factory=list)
+    # Rights of appeal: who may appeal which decisions, within what, heard by whom.
+    appeals: list[AppealRule] = Field(default_factory=list)
+    # The id of the version the rest of this file describes (e.g. "2013"), and the later
+    # revisions, each in force from its date (oldest first). See ``at``.
+    version: Text | None = None
+    versions: list[Version] = Field(default_factory=list)
+    _at: dict[int, Procedure] = PrivateAttr(default_factory=dict)
     # Who may approve a pull request that rewrites or deletes a past fact of a case (an event,
     # the referral). Absent (the default): nobody; the record is append-only and a mistake is
     # put right by a new event that says what it corrects (``corrects:``). See `approvals`.
@@ -558,6 +632,61 @@ class Procedure(Strict):
         if letter is not None and letter.delivery is not None:
             return letter.delivery
         return self.delivery
+
+    @model_validator(mode="after")
+    def _versions_in_order(self) -> Procedure:
+        ids = [self.version or "", *(v.id for v in self.versions)]
+        if len(set(ids)) != len(ids):
+            raise ValueError("versions need distinct ids (and one other than version:)")
+        for v in self.versions:
+            for part, mine in (("states", v.states), ("letters", v.letters)):
+                added = sorted(set(mine) - set(getattr(self, part)))
+                if added:
+                    raise ValueError(
+                        f"version {v.id} adds {part} {', '.join(added)}: a version may only "
+                        f"replace {part} the procedure defines (add them to the procedure)"
+                    )
+        days = [v.effective for v in self.versions]
+        if days != sorted(set(days)):
+            raise ValueError(
+                "versions must be listed oldest first, each with its own effective date"
+            )
+        return self
+
+    def version_index(self, day: date) -> int:
+        """Which version is in force on ``day``: 0 for the file's own body (``version``),
+        ``k`` for ``versions[k - 1]``."""
+        k = 0
+        for n, v in enumerate(self.versions, start=1):
+            if v.effective <= day:
+                k = n
+        return k
+
+    def at(self, day: date) -> Procedure:
+        """The procedure as in force on ``day``: the body with the latest version whose
+        ``effective`` is on or before ``day`` laid over it (itself when none is)."""
+        k = self.version_index(day)
+        if k == 0:
+            return self
+        if k not in self._at:
+            v = self.versions[k - 1]
+            over = self.at(self.versions[k - 2].effective) if k > 1 else self
+            self._at[k] = over.model_copy(
+                update={
+                    "version": v.id,
+                    "text": v.text or over.text,
+                    "states": {**over.states, **v.states},
+                    "transitions": v.transitions if v.transitions is not None else over.transitions,
+                    "letters": {**over.letters, **v.letters},
+                    "appeals": v.appeals if v.appeals is not None else over.appeals,
+                    "versions": [],
+                }
+            )
+        return self._at[k]
+
+    def appeal_against(self, state: str) -> AppealRule | None:
+        """The appeal rule covering decisions into ``state``, if any."""
+        return next((a for a in self.appeals if state in a.against), None)
 
     def channel_ids(self) -> set[str]:
         return {c.id for c in self.channels}

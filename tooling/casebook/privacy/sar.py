@@ -24,6 +24,8 @@ from casebook.engine.timeline import timeline
 from casebook.model import Case, Procedure
 from casebook.model import Person as StaffPerson
 from casebook.model.case import (
+    Appeal,
+    AppealOutcomeEvent,
     ContactLogged,
     Decision,
     Event,
@@ -156,6 +158,10 @@ def _texts(e: Event) -> list[str]:
         return [e.summary, e.outcome or ""]
     if isinstance(e, Note):
         return [e.text]
+    if isinstance(e, Appeal):
+        return [e.by, e.grounds]
+    if isinstance(e, AppealOutcomeEvent):
+        return [e.reasons]
     if isinstance(e, Notification):
         return [e.about]
     if isinstance(e, LetterSent):
@@ -529,4 +535,11 @@ def _event_line(e: Event, proc: Procedure | None, w: _W) -> str:
         return out
     if isinstance(e, Note):
         return f"{when}, note** by {staff(e.by)}: {_safe(red, e.text)}"
+    if isinstance(e, Appeal):
+        return f"{when}, your appeal:** {_safe(red, e.grounds)}"
+    if isinstance(e, AppealOutcomeEvent):
+        return (
+            f"{when}, outcome of your appeal** ({esc(e.outcome)}), heard by "
+            f"{staff_list(e.heard_by)}: {_safe(red, e.reasons)}"
+        )
     return f"{when}**"  # pragma: no cover - every event type is handled above

@@ -33,9 +33,11 @@ class DecisionEntry:
     to: str
     label: str  # the target state's label
     decided_by: tuple[str, ...]  # names of the people who decided
+    version: str | None = None  # the procedure version it was judged under (None: unversioned)
 
     def text(self) -> str:
-        return f"{self.date} {self.label} ({', '.join(self.decided_by)})"
+        under = f" [procedure version {self.version}]" if self.version else ""
+        return f"{self.date} {self.label} ({', '.join(self.decided_by)}){under}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +88,14 @@ class RegisterRow:
                     "to": d.to,
                     "label": d.label,
                     "decided_by": list(d.decided_by),
+                    "version": d.version,
                 }
                 for d in self.decisions
             ],
             "first_decision": _iso(self.first_decision),
             "last_decision": _iso(last.date if last else None),
             "decided_by": list(last.decided_by) if last else [],
+            "version": last.version if last else None,
             "last_review": _iso(self.last_review),
             "last_review_outcome": self.last_review_outcome,
             "next_review": _iso(self.next_review),
@@ -196,6 +200,7 @@ def register_row(
             s.to_state,
             proc.states[s.to_state].label if s.to_state in proc.states else s.to_state,
             tuple(staff[p].name if p in staff else p for p in s.decision.decided_by),
+            tl.version(s),
         )
         for s in derived.steps
     )

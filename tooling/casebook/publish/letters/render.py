@@ -97,7 +97,9 @@ def published_text(root: Path, proc: Procedure) -> str | None:
 
 def letter_source(book: Casebook, case: Case, job: LetterJob) -> LetterSource:
     policy = book.policy
-    proc = policy.procedures[case.procedure]
+    full = policy.procedures[case.procedure]
+    # A letter follows a decision, and says what the procedure in force on its date says.
+    proc = full.at(job.step.decision.date) if job.step is not None else full
     return LetterSource(
         case=case,
         procedure=proc,
@@ -108,7 +110,7 @@ def letter_source(book: Casebook, case: Case, job: LetterJob) -> LetterSource:
         published=published_text(book.root, proc),
         job=job,
         person_by_id=policy.people.by_id(),
-        job_steps=(tl := timeline(case, proc)).steps,
+        job_steps=(tl := timeline(case, full)).steps,
         timeline=tl,
     )
 
@@ -232,7 +234,11 @@ def letter_context(src: LetterSource, values: dict[str, object]) -> dict[str, An
         }
     return {
         "council": _council(src),
-        "procedure": {"id": src.procedure.id, "title": src.procedure.title},
+        "procedure": {
+            "id": src.procedure.id,
+            "title": src.procedure.title,
+            "version": src.procedure.version,
+        },
         "case": {"id": src.case.id, "service": src.case.service},
         "person": {"name": src.case.person.name},
         "recipient": {**_recipient(src), "via": src.job.event.via if src.job.event else None},

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from casebook.engine.appeals import appeals, outcome_letter
 from casebook.engine.replay import Step
 from casebook.engine.timeline import Timeline
 from casebook.model import Case, Person, Procedure
@@ -108,4 +109,14 @@ def pending_jobs(tl: Timeline, on: date) -> list[LetterJob]:
             waived = step.decision.waives(letter_id) and step.transition.waivable_letter(letter_id)
             if letter_id not in recorded and letter_id in proc.letters and not waived:
                 out.append(LetterJob(letter_id, on, step, None, None))
+    # The letter telling the person the outcome of their appeal, not yet recorded after it.
+    for view in appeals(derived):
+        outcome_id = outcome_letter(view)
+        oi = view.outcome_index
+        if outcome_id is None or oi is None or outcome_id not in proc.letters:
+            continue
+        if any(isinstance(ev, LetterSent) and ev.letter == outcome_id for ev in case.events[oi:]):
+            continue
+        before = [s for s in steps if s.index <= oi]
+        out.append(LetterJob(outcome_id, on, before[-1] if before else None, None, None))
     return out

@@ -13,6 +13,8 @@ import markdown
 import nh3
 
 from casebook.model.case import (
+    Appeal,
+    AppealOutcomeEvent,
     ContactLogged,
     Decision,
     LetterSent,
@@ -167,7 +169,7 @@ def case_page(
     out += ["<p><strong>Account:</strong></p>", h.paragraphs(ref.account)]
 
     out += [h.h2("decisions", "Decisions")]
-    decisions = [
+    decisions: list[tuple[str, ...]] = [
         (
             md.day(d.date),
             h.esc(states.get(d.to, d.to)),
@@ -178,14 +180,15 @@ def case_page(
         )
         for _, d in case.decisions()
     ]
-    out.append(
-        h.table(
-            ["Date", "To", "Decided by", "Consulted", "Approved in", "Reasons"],
-            decisions,
-            tools=False,
-            drop_empty=True,
-        )
-    )
+    header = ["Date", "To", "Decided by", "Consulted", "Approved in", "Reasons"]
+    if proc.versions:
+        # Which version of the procedure judged each decision (the one in force on its date).
+        header.append("Procedure version")
+        decisions = [
+            (*row, h.esc(proc.at(d.date).version or "-"))
+            for row, (_, d) in zip(decisions, case.decisions(), strict=True)
+        ]
+    out.append(h.table(header, decisions, tools=False, drop_empty=True))
 
     out += [
         h.h2("breaches-by-monitoring-period", "Breaches by monitoring period"),
@@ -327,6 +330,14 @@ def timeline_line(
             text += f"; outcome: {e.outcome}"
     elif isinstance(e, Note):
         what, text = "Note", f"by {who(e.by)}: {e.text}"
+    elif isinstance(e, Appeal):
+        what, text = "Appeal", f"against events[{e.against}], by {e.by}: {e.grounds}"
+    elif isinstance(e, AppealOutcomeEvent):
+        what = "Appeal outcome"
+        text = f"{e.outcome}, heard by {many(e.heard_by)}"
+        if e.outcome == "varied":
+            text += f", restrictions now: {', '.join(r.type for r in e.restrictions) or 'none'}"
+        text += f", approved in {e.approved_in or '(not recorded)'}: {e.reasons}"
     else:  # pragma: no cover - every event type is handled above
         what, text = type(e).__name__, ""
     return head + f"{what:15} " + _one_line(text)

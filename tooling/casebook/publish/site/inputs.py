@@ -55,6 +55,7 @@ class RegisterRow:
     last_review: date | None
     next_review: date | None = None  # computed by the register (#3); None when unknown
     expires: date | None = None  # end of the current period or restriction, when known
+    version: str | None = None  # the procedure version the last decision was judged under
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ def basic_row(view: CaseView, data: SiteData) -> RegisterRow:
         last_review=max(reviews) if reviews else None,
         next_review=next_review,
         expires=expires,
+        version=view.derived.version(last) if last else view.proc.version,
     )
 
 
@@ -84,7 +85,8 @@ def register_page(data: SiteData) -> str:
                 h.esc(view.case.person.name if view else ""),
                 _lines(
                     f'<span title="{h.esc(data.procedure_title(r.procedure))}">'
-                    f"{h.esc(r.procedure)}</span>",
+                    f"{h.esc(r.procedure)}</span>"
+                    + (f" (version {h.esc(r.version)})" if r.version else ""),
                     h.esc(r.service),
                 ),
                 _lines(
