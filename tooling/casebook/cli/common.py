@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from casebook.bounds import EARLIEST, LATEST
 from casebook.errors import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,7 +31,7 @@ class Env:
     def root(self) -> Path:
         # Imported here: the models behind it cost half a second, and `check` answers from
         # its memo of the last run without them (casebook.check.memo).
-        from casebook.store.reader import find_root
+        from casebook.store.paths import find_root
 
         return find_root(self.root_option or Path.cwd())
 
@@ -45,7 +46,6 @@ def today(tz: str = DEFAULT_TZ) -> date:
 
 def parse_date(value: str, option: str) -> date:
     """A date option, YYYY-MM-DD between EARLIEST and LATEST (so that no date sum overflows)."""
-    from casebook.model.common import EARLIEST, LATEST  # here: see Env.root
 
     try:
         day = date.fromisoformat(value)
