@@ -1,4 +1,4 @@
-"""A cache committed in a pull request is never believed (issue 12, item 1; decision 24).
+"""A cache committed in a pull request is never believed (issue 12, item 1; decision 25).
 
 The attack: a pull request force-adds a cache mapping an unchanged case file's digest to a
 different record, hoping that `check`, the register and the site read the record from the cache
