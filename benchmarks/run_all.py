@@ -1,6 +1,6 @@
 """Every casebook benchmark in one run: CPU time and peak memory of each command, as a table.
 
-    python benchmarks/run_all.py [--cases 1000 10000] [--tooling DIR] [--no-site]
+    python benchmarks/run_all.py [--cases 1000 10000] [--tooling DIR] [--no-site] [--keep DIR]
 
 For each N a synthetic casebook is generated (benchmarks/generate.py) and every command runs
 in its own process, as a user would run it. For each: CPU seconds (user + system, of the
@@ -10,6 +10,15 @@ the largest of them. CPU time, not wall time: the machine is shared. Ratios:
 - ``check`` warm (nothing changed) and after one file changed, over cold ``check``;
 - the site builds over MkDocs Material building N stub pages (bench_site.stub_project).
 ``--tooling`` runs another copy of the package (for before/after figures from one checkout).
+``--keep DIR`` generates each casebook once into DIR/N and reuses it (10,000 cases take
+minutes to generate); edits made by a run are undone first.
+Bytecode is compiled once into a throwaway ``PYTHONPYCACHEPREFIX`` before measuring, as an
+installed package would have it (PYTHONDONTWRITEBYTECODE would otherwise make every process
+compile casebook's sources again: a quarter of a second each).
+
+Figures before and after each change are in docs/decisions/ (0025, 0026). At N = 1,000 after
+decision 27: check cold 1.43x the baseline, warm with nothing changed 0.02 of cold, warm after
+one edit 0.12 of cold.
 The record cache is put in a throwaway XDG_CACHE_HOME; "cold" clears it (and any in-tree
 ``.casebook-cache`` an older version writes).
 """
@@ -57,16 +66,38 @@ def run(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> Run:
     return Run(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code)
 
 
-def measure(n: int, base: Path, tooling: Path, site: bool) -> list[tuple[str, Run, str, float]]:
+def casebook_of(n: int, base: Path, keep: Path | None) -> Path:
+    """A generated casebook of ``n`` cases: kept under ``keep`` when given."""
+    if keep is None:
+        return generate(base / "casebook", n, ROOT / "policy")
+    root = keep / str(n)
+    if not (root / "cases").is_dir():
+        generate(root, n, ROOT / "policy")
+    victim = sorted((root / "cases").glob("*.yaml"))[0]
+    text = victim.read_text(encoding="utf-8")
+    while text.endswith("# edited\n"):
+        text = text[: -len("# edited\n")]
+    victim.write_text(text, encoding="utf-8")
+    shutil.rmtree(root / "site", ignore_errors=True)
+    return root
+
+
+def measure(
+    n: int, base: Path, tooling: Path, site: bool, keep: Path | None = None
+) -> list[tuple[str, Run, str, float]]:
     """Rows of (name, run, ratio name, ratio) for one casebook of ``n`` cases."""
-    root = generate(base / "casebook", n, ROOT / "policy")
+    root = casebook_of(n, base, keep)
     xdg = base / "xdg"
     env = {
         **os.environ,
         "PYTHONPATH": str(tooling),
         "XDG_CACHE_HOME": str(xdg),
         "NO_MKDOCS_2_WARNING": "1",
+        "PYTHONPYCACHEPREFIX": str(base / "pycache"),
     }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # Compile everything once (not measured), as an installed package would be.
+    run([sys.executable, "-m", "compileall", "-q", str(tooling)], env)
     day = AS_OF.isoformat()
     casebook = [sys.executable, "-m", "casebook", "--root", str(root)]
 
@@ -115,12 +146,15 @@ def main() -> None:
     ap.add_argument("--cases", type=int, nargs="+", default=[1000])
     ap.add_argument("--tooling", type=Path, default=ROOT / "tooling")
     ap.add_argument("--no-site", action="store_true")
+    ap.add_argument("--keep", type=Path, help="generate casebooks here once and reuse them")
     args = ap.parse_args()
     print(f"tooling: {args.tooling}; as of {AS_OF}")
     print("| N | command | CPU s | ratio | peak MB |\n| --- | --- | --- | --- | --- |")
     for n in args.cases:
         with tempfile.TemporaryDirectory(prefix="bench-all-") as tmp:
-            for name, r, what, ratio in measure(n, Path(tmp), args.tooling, not args.no_site):
+            for name, r, what, ratio in measure(
+                n, Path(tmp), args.tooling, not args.no_site, args.keep
+            ):
                 shown = f"{ratio:.2f} {what}" if what else ""
                 print(f"| {n} | {name} | {r.cpu:.2f} | {shown} | {r.peak_mb:.0f} |", flush=True)
 

@@ -73,7 +73,7 @@ def plant(root: Path) -> None:
     db.executescript(cache_mod._SCHEMA)
     db.execute("INSERT INTO meta VALUES ('version', ?)", (cache_mod.CACHE_VERSION,))
     db.execute(
-        "INSERT INTO files VALUES (?, ?, ?, ?, ?, NULL, NULL)",
+        "INSERT INTO files (rel, digest, case_id, procedure, record) VALUES (?, ?, ?, ?, ?)",
         (CASE, digest, "MC-2026-0001", "mini", record),
     )
     db.commit()

@@ -29,6 +29,8 @@ class CheckReport:
     findings: list[Finding]
     # False when policy/ itself is invalid: nothing else could be checked (exit code 2).
     policy_ok: bool
+    # Files outside policy/ and cases/ the check read (the ledgers): for casebook.check.memo.
+    extra_inputs: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -99,7 +101,14 @@ def run_check(
         found = [replace(f, severity="warning") if f.rule in DEADLINE_RULES else f for f in found]
     elif deadline_files is not None:
         found = only_these_deadlines(found, deadline_files)
-    return CheckReport(as_of, len(book.files), sorted(found, key=sort_key), policy_ok=True)
+    settings = book.policy.settings
+    return CheckReport(
+        as_of,
+        len(book.files),
+        sorted(found, key=sort_key),
+        policy_ok=True,
+        extra_inputs=(settings.deletion_log, settings.log_reviews),
+    )
 
 
 def _decode(items: list[list[Any]]) -> list[Finding] | None:

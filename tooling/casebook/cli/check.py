@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
-from casebook.check.run import run_check
-from casebook.cli.common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
-from casebook.store.gitrepo import GitRepo
+from casebook.check import memo
+from casebook.cli.common import Env, as_of_option, format_option, pass_env, resolve_as_of
 
 
 @click.command()
@@ -43,33 +43,66 @@ def check(
     Exit 0 when there are no errors (warnings allowed), 1 when there are errors, 2 when
     policy/ itself is invalid or the command is used wrongly.
     """
-    files = changed_files(env.root, changed_since) if changed_since is not None else None
+    root = env.root
+    day = resolve_as_of(as_of)
+    # The memo of the last run (casebook.check.memo): stamped before anything is read. Not
+    # with --changed-since (git decides, not the files) nor --no-cache.
+    use_memo = not no_cache and changed_since is None
+    inputs = memo.inputs_stamp(root) if use_memo else ""
+    options = {"as_of": day.isoformat(), "format": fmt, "deadlines": not no_deadlines}
+    recalled = memo.recall(root, inputs, options) if use_memo else None
+    if recalled is None:
+        code, output, extras = _run(root, day, fmt, no_cache, no_deadlines, changed_since)
+        if use_memo:
+            memo.remember(root, inputs, options, extras, code, output)
+    else:
+        code, output = recalled
+    click.echo(output, nl=False)
+    raise SystemExit(code)
+
+
+def _run(
+    root: Path,
+    day: date,
+    fmt: str,
+    no_cache: bool,
+    no_deadlines: bool,
+    changed_since: str | None,
+) -> tuple[int, str, list[str]]:
+    """Check for real: (exit code, the whole output, files read outside policy/ and cases/)."""
+    from pydantic_core import to_json  # the JSON pydantic is built on: 3x the json module
+
+    from casebook.check.run import run_check  # here: the models cost half a second to build
+
+    files = changed_files(root, changed_since) if changed_since is not None else None
     report = run_check(
-        env.root,
-        resolve_as_of(as_of),
+        root,
+        day,
         use_cache=not no_cache,
         deadlines=not no_deadlines,
         deadline_files=files,
     )
     if fmt == "json":
-        emit_json(report.as_json())
+        # The same text as json.dumps(indent=2, ensure_ascii=False): the report is plain data.
+        output = to_json(report.as_json(), indent=2).decode() + "\n"
     else:
-        for f in report.findings:
-            click.echo(f.as_text())
         errors = sum(f.severity == "error" for f in report.findings)
         warnings = len(report.findings) - errors
-        click.echo(
+        lines = [f.as_text() for f in report.findings]
+        lines.append(
             f"{report.cases} case(s) checked as of {report.as_of}: "
             f"{errors} error(s), {warnings} warning(s)"
         )
-    if not report.policy_ok:
-        raise SystemExit(2)
-    raise SystemExit(0 if report.ok else 1)
+        output = "\n".join(lines) + "\n"
+    code = 2 if not report.policy_ok else 0 if report.ok else 1
+    return code, output, list(report.extra_inputs)
 
 
 def changed_files(root: Path, rev: str) -> frozenset[str]:
     """Paths (relative to the casebook root) changed since the fork point of HEAD with
     ``rev``: committed, staged, unstaged and untracked. UsageError when ``rev`` is unknown."""
+    from casebook.store.gitrepo import GitRepo
+
     git = GitRepo(root)
     base = git.resolve(rev)
     head = git.resolve("HEAD")

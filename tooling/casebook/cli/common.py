@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from casebook import EARLIEST, LATEST
 from casebook.errors import UsageError
-from casebook.model.common import EARLIEST, LATEST
-from casebook.store.reader import find_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +29,10 @@ class Env:
 
     @property
     def root(self) -> Path:
+        # Imported here: the models behind it cost half a second, and `check` answers from
+        # its memo of the last run without them (casebook.check.memo).
+        from casebook.store.paths import find_root
+
         return find_root(self.root_option or Path.cwd())
 
 
@@ -43,6 +46,7 @@ def today(tz: str = DEFAULT_TZ) -> date:
 
 def parse_date(value: str, option: str) -> date:
     """A date option, YYYY-MM-DD between EARLIEST and LATEST (so that no date sum overflows)."""
+
     try:
         day = date.fromisoformat(value)
     except ValueError:

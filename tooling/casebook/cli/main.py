@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 
 import click
 
 from casebook import __version__
-from casebook.cli.approvals import approvals
-from casebook.cli.check import check
-from casebook.cli.close import close
 from casebook.cli.common import Env, emit_json
-from casebook.cli.due import due
-from casebook.cli.fmt import fmt
-from casebook.cli.guard import guard
-from casebook.cli.history import history
-from casebook.cli.issues import issues
-from casebook.cli.letters import letters
-from casebook.cli.log import log
-from casebook.cli.new import new
-from casebook.cli.notify import notify
-from casebook.cli.purge import purge
-from casebook.cli.register import register
-from casebook.cli.retention import retention
-from casebook.cli.sar import sar
-from casebook.cli.schema import schema
-from casebook.cli.site import site
 from casebook.errors import CasebookError
 
 
@@ -49,29 +32,68 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     ctx.obj = Env(root)
 
 
-# One line per command; each lives in its own module under casebook/cli/.
-COMMANDS: list[click.Command] = [
-    check,
-    due,
-    register,
-    retention,
-    purge,
-    new,
-    log,
-    close,
-    fmt,
-    schema,
-    guard,
-    sar,
-    approvals,
-    issues,
-    history,
-    letters,
-    notify,
-    site,
-]
-for _command in COMMANDS:
-    cli.add_command(_command)
+# One line per command; each lives in its own module under casebook/cli/, named like it, and
+# is imported only when used: importing all of them (GitHub client, site builder, letters)
+# cost a second of CPU at every start, as much as a warm `check` itself (issue 14).
+COMMANDS: tuple[str, ...] = (
+    "check",
+    "due",
+    "register",
+    "retention",
+    "purge",
+    "new",
+    "log",
+    "close",
+    "fmt",
+    "schema",
+    "guard",
+    "sar",
+    "approvals",
+    "issues",
+    "history",
+    "letters",
+    "notify",
+    "site",
+)
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """``Group.commands`` whose values are imported on first access (``casebook.cli.NAME``).
+
+    Click reads ``commands`` as a mapping (``get``, ``items``, ``sorted``), so help, the
+    usage-error JSON and the docs tests see every command; each is imported when asked for,
+    then given ``--root`` after the command (``_with_root``).
+    """
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self._names = list(names)
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            if name not in self._names:
+                raise KeyError(name)
+            module = importlib.import_module(f"casebook.cli.{name}")
+            self._loaded[name] = _with_root(getattr(module, name))
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, cmd: click.Command) -> None:
+        if name not in self._names:
+            self._names.append(name)
+        self._loaded[name] = cmd
+
+    def __delitem__(self, name: str) -> None:
+        self._names.remove(name)
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+cli.commands = LazyCommands(COMMANDS)
 
 
 # Failures of the machine, not of casebook: said plainly, with the file, never as a bug.
@@ -108,24 +130,27 @@ def _root_after(ctx: click.Context, _param: click.Parameter, value: Path | None)
         c = c.parent
 
 
-def _leaves(group: click.Group) -> list[click.Command]:
-    out: list[click.Command] = []
-    for cmd in group.commands.values():
-        out += _leaves(cmd) if isinstance(cmd, click.Group) else [cmd]
-    return out
+def _leaves(cmd: click.Command) -> list[click.Command]:
+    if isinstance(cmd, click.Group):
+        return [leaf for sub in cmd.commands.values() for leaf in _leaves(sub)]
+    return [cmd]
 
 
-# `--root` is accepted after the subcommand too (people type the command, then where).
-for _leaf in _leaves(cli):
-    _leaf.params.append(
-        click.Option(
-            ["--root"],
-            type=click.Path(file_okay=False, path_type=Path),
-            expose_value=False,
-            callback=_root_after,
-            help="The casebook folder (the same as casebook --root DIR before the command).",
+def _with_root(cmd: click.Command) -> click.Command:
+    """``cmd`` with ``--root`` accepted after it too (people type the command, then where)."""
+    for leaf in _leaves(cmd):
+        if any("--root" in getattr(p, "opts", ()) for p in leaf.params):
+            continue
+        leaf.params.append(
+            click.Option(
+                ["--root"],
+                type=click.Path(file_okay=False, path_type=Path),
+                expose_value=False,
+                callback=_root_after,
+                help="The casebook folder (the same as casebook --root DIR before the command).",
+            )
         )
-    )
+    return cmd
 
 
 def _wants_json(argv: list[str]) -> bool:

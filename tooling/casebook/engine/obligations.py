@@ -47,7 +47,7 @@ from casebook.engine.replay import Step, add_period, show_period
 from casebook.engine.retention import RetentionStatus, retention_status
 from casebook.engine.timeline import Timeline, timeline
 from casebook.model import ACTIVE_KINDS, Procedure
-from casebook.model.case import Decision, LetterSent, Note, Notification, ReviewHeld
+from casebook.model.case import LetterSent, Note, Notification, ReviewHeld
 from casebook.model.procedure import Period
 from casebook.model.settings import Settings
 
@@ -162,19 +162,19 @@ def book_log_reviews(book: Casebook, as_of: date) -> list[Obligation]:
     first: dict[str, date] = {}
     reviewed = {p.id for p in procedures.values() if p.log_review}
     for f in book.files:
-        # Only cases of procedures with a central log are read (a cached record stays JSON).
+        # Only cases of procedures with a central log are looked at.
         if f.procedure not in reviewed:
             continue
-        case = f.case
-        if case is None:
-            continue
-        d = next((e.date for e in case.events if isinstance(e, Decision)), None)
+        # From the cached summary: the record is validated only when it changed.
+        d = f.first_decision
+        pid = f.procedure
         if (
             d is not None
+            and pid is not None
             and d <= as_of
-            and (case.procedure not in first or d < first[case.procedure])
+            and (pid not in first or d < first[pid])
         ):
-            first[case.procedure] = d
+            first[pid] = d
     reviews, _ = load_log_reviews(book.root, book.policy.settings)
     held = reviews.reviews if reviews is not None else []
     out: list[Obligation] = []

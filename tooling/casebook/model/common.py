@@ -7,6 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from casebook import EARLIEST as EARLIEST  # re-exported
+from casebook import LATEST as LATEST  # re-exported
+
 
 class Strict(BaseModel):
     """Base for every record model: unknown keys are errors, values are not silently coerced."""
@@ -21,11 +24,6 @@ HHMM_PATTERN = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 
 Slug = Annotated[str, Field(strict=True, pattern=SLUG_PATTERN)]
 Text = Annotated[str, Field(strict=True, min_length=1)]
-# Every date the engine adds periods to is bounded, so that no sum overflows (date.max is
-# 9999-12-31) and a mistyped year (2206, 9999) is a finding, not an internal error. The same
-# bounds apply at the command line (--as-of and other date options).
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2200, 12, 31)
 # Unquoted YYYY-MM-DD in YAML is a date; a quoted date or a number is refused, not guessed at.
 Day = Annotated[date, Field(strict=True, ge=EARLIEST, le=LATEST)]
 ClockTime = Annotated[str, Field(strict=True, pattern=HHMM_PATTERN)]

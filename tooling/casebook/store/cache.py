@@ -29,7 +29,7 @@ from typing import Any
 
 from casebook import __version__
 
-CACHE_VERSION = f"{__version__}/3"
+CACHE_VERSION = f"{__version__}/4"
 CACHE_NAME = "cache.sqlite"
 # The in-tree cache of earlier versions: never read; removed by `casebook purge`.
 LEGACY_DIR = ".casebook-cache"
@@ -43,9 +43,45 @@ CREATE TABLE IF NOT EXISTS files (
     procedure TEXT NOT NULL,
     record TEXT NOT NULL,
     findings_key TEXT,
-    findings TEXT
+    findings TEXT,
+    stat TEXT NOT NULL DEFAULT '',
+    summary TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS runs (
+    key TEXT PRIMARY KEY,
+    inputs TEXT NOT NULL,
+    extras TEXT NOT NULL,
+    code INTEGER NOT NULL,
+    output TEXT NOT NULL
 );
 """
+
+
+def stat_key(st: os.stat_result) -> str:
+    """A file's identity and last change, for deciding without reading it that it is unchanged.
+
+    Size, modification and status-change times (nanoseconds) and inode. The trade-off: a file
+    rewritten in place to the same size within one tick of the file system clock and with its
+    times put back would be taken as unchanged. Editors, ``git checkout`` and ``git pull`` all
+    write new times (and usually a new inode), and the status-change time cannot be set back
+    by ``touch`` or ``cp -p`` the way the modification time can. ``--no-cache`` reads every
+    file whatever its times say.
+    """
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _connect(folder: Path) -> sqlite3.Connection:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db = sqlite3.connect(folder / CACHE_NAME, timeout=10, isolation_level=None)
+    db.execute("PRAGMA secure_delete = ON")
+    db.executescript(_SCHEMA)
+    version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    if version is None or version[0] != CACHE_VERSION:
+        db.execute("DELETE FROM files")
+        db.execute("DELETE FROM runs")
+        db.execute("DELETE FROM meta")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
+    return db
 
 
 def cache_dir(root: Path) -> Path | None:
@@ -79,22 +115,16 @@ class RecordCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.db: sqlite3.Connection | None = None
-        self.rows: dict[str, tuple[str, str, str]] = {}  # rel -> (digest, id, procedure)
+        # rel -> (digest, id, procedure, stat_key, summary JSON)
+        self.rows: dict[str, tuple[str, str, str, str, str]] = {}
         self.seen: set[str] = set()
         self.dirty = False
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            db = sqlite3.connect(folder / CACHE_NAME, timeout=10, isolation_level=None)
-            db.execute("PRAGMA secure_delete = ON")
-            db.executescript(_SCHEMA)
-            version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-            if version is None or version[0] != CACHE_VERSION:
-                db.execute("DELETE FROM files")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
+            db = _connect(folder)
             self.rows = {
-                rel: (digest, case_id, proc)
-                for rel, digest, case_id, proc in db.execute(
-                    "SELECT rel, digest, case_id, procedure FROM files"
+                rel: (digest, case_id, proc, st, summary)
+                for rel, digest, case_id, proc, st, summary in db.execute(
+                    "SELECT rel, digest, case_id, procedure, stat, summary FROM files"
                 )
             }
             self.db = db
@@ -107,13 +137,43 @@ class RecordCache:
                 self.db.close()
         self.db = None
 
-    def get(self, rel: str, digest: str) -> tuple[str, str] | None:
-        """(case id, procedure) when a valid record of exactly these bytes is cached."""
+    def get(self, rel: str, digest: str) -> tuple[str, str, str] | None:
+        """(case id, procedure, summary JSON) when a valid record of these bytes is cached."""
         row = self.rows.get(rel)
         if self.db is None or row is None or row[0] != digest:
             return None
         self.seen.add(rel)
-        return row[1], row[2]
+        return row[1], row[2], row[4]
+
+    def by_stat(self, rel: str, key: str) -> str | None:
+        """The digest of the cached record when the file's ``stat_key`` is still ``key``: the
+        file is taken as unchanged without reading it (see ``stat_key`` for the trade-off)."""
+        row = self.rows.get(rel)
+        if self.db is None or row is None or not key or row[3] != key:
+            return None
+        return row[0]
+
+    def note(self, key: str) -> str | None:
+        """A value stored under ``key`` by ``put_note`` (None when absent)."""
+        if self.db is None:
+            return None
+        try:
+            got = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            self._fail()
+            return None
+        return None if got is None else str(got[0])
+
+    def put_note(self, prefix: str, key: str, value: str) -> None:
+        """Store ``value`` under ``key``, dropping every other note whose key has ``prefix``."""
+        if self.db is None:
+            return
+        try:
+            self._begin()
+            self.db.execute("DELETE FROM meta WHERE key LIKE ? || '%'", (prefix,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        except sqlite3.Error:
+            self._fail()
 
     def record(self, rel: str, digest: str) -> str | None:
         """The cached record as JSON (fetched now, not kept here)."""
@@ -134,18 +194,40 @@ class RecordCache:
             self.db.execute("BEGIN IMMEDIATE")
         self.dirty = True
 
-    def put(self, rel: str, digest: str, case_id: str, procedure: str, record: str) -> None:
+    def put(
+        self,
+        rel: str,
+        digest: str,
+        case_id: str,
+        procedure: str,
+        record: str,
+        stat: str = "",
+        summary: str = "{}",
+    ) -> None:
         self.seen.add(rel)
         if self.db is None:
             return
         try:
             self._begin()
             self.db.execute(
-                "INSERT OR REPLACE INTO files (rel, digest, case_id, procedure, record) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (rel, digest, case_id, procedure, record),
+                "INSERT OR REPLACE INTO files "
+                "(rel, digest, case_id, procedure, record, stat, summary) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rel, digest, case_id, procedure, record, stat, summary),
             )
-            self.rows[rel] = (digest, case_id, procedure)
+            self.rows[rel] = (digest, case_id, procedure, stat, summary)
+        except sqlite3.Error:
+            self._fail()
+
+    def set_stat(self, rel: str, stat: str) -> None:
+        """Record a new ``stat_key`` for a file whose bytes were read and found unchanged."""
+        row = self.rows.get(rel)
+        if self.db is None or row is None or row[3] == stat:
+            return
+        try:
+            self._begin()
+            self.db.execute("UPDATE files SET stat = ? WHERE rel = ?", (stat, rel))
+            self.rows[rel] = (*row[:3], stat, row[4])
         except sqlite3.Error:
             self._fail()
 
@@ -189,6 +271,7 @@ class RecordCache:
                 if stale:
                     self._begin()
                     self.db.executemany("DELETE FROM files WHERE rel = ?", stale)
+                    self.db.execute("DELETE FROM runs")  # outputs may quote those records
                     for (rel,) in stale:
                         del self.rows[rel]
             if self.db.in_transaction:
@@ -208,6 +291,50 @@ def open_cache(root: Path) -> RecordCache | None:
         return None
     cache = RecordCache(folder)
     return cache if cache.db is not None else None
+
+
+def recall_run(root: Path, key: str) -> tuple[str, str, int, str] | None:
+    """(inputs stamp, extra paths as JSON, exit code, output) of a run memo'd under ``key``.
+
+    Opens the database without reading its file rows: this is the whole of a warm ``check``
+    when nothing changed (``casebook.check.memo``). None on any failure.
+    """
+    folder = cache_dir(root)
+    if folder is None or not (folder / CACHE_NAME).is_file():
+        return None
+    try:
+        db = _connect(folder)
+        try:
+            row = db.execute(
+                "SELECT inputs, extras, code, output FROM runs WHERE key = ?", (key,)
+            ).fetchone()
+        finally:
+            db.close()
+    except (OSError, sqlite3.Error):
+        return None
+    return None if row is None else (str(row[0]), str(row[1]), int(row[2]), str(row[3]))
+
+
+def remember_run(root: Path, key: str, inputs: str, extras: str, code: int, output: str) -> None:
+    """Keep a run's output under ``key``; runs over other inputs are dropped (their output
+    may quote records since changed or purged). Failures are ignored: it is a memo only."""
+    folder = cache_dir(root)
+    if folder is None:
+        return
+    try:
+        db = _connect(folder)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM runs WHERE inputs != ?", (inputs,))
+            db.execute(
+                "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?)",
+                (key, inputs, extras, code, output),
+            )
+            db.execute("COMMIT")
+        finally:
+            db.close()
+    except (OSError, sqlite3.Error):
+        return
 
 
 def forget(root: Path) -> None:

@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from casebook.model import Case
+from casebook.model.case import Decision
 from casebook.model.findings import Finding
 from casebook.store import safefile, temporary
-from casebook.store.cache import CACHE_VERSION, RecordCache, open_cache
+from casebook.store.cache import CACHE_VERSION, RecordCache, open_cache, stat_key
 from casebook.store.reader import Policy, case_files, load_policy, read_model, with_line
 
 
@@ -39,6 +42,7 @@ class CaseFile:
     __slots__ = (
         "_cache",
         "_case",
+        "_summary",
         "_text",
         "case_id",
         "digest",
@@ -57,7 +61,7 @@ class CaseFile:
         text: str | None = None,
         digest: str = "",
         cache: RecordCache | None = None,
-        meta: tuple[str, str] | None = None,
+        meta: tuple[str, str, str] | None = None,
     ) -> None:
         self.path = path
         self.rel = rel
@@ -69,6 +73,20 @@ class CaseFile:
         # id and procedure, known without validating the record
         self.case_id: str | None = case.id if case else (meta[0] if meta else None)
         self.procedure: str | None = case.procedure if case else (meta[1] if meta else None)
+        self._summary = meta[2] if meta else None  # JSON of ``summary_of`` the record
+
+    @property
+    def first_decision(self) -> date | None:
+        """The date of the record's first decision event (for the central-log review clock),
+        from the cached summary when the record itself has not been read."""
+        if self._case is None and self._summary is not None:
+            try:
+                day = json.loads(self._summary).get("first_decision")
+                return None if day is None else date.fromisoformat(day)
+            except (ValueError, AttributeError, TypeError):
+                pass  # an unreadable summary: read the record
+        case = self.case
+        return None if case is None else first_decision(case)
 
     @property
     def case(self) -> Case | None:
@@ -103,6 +121,16 @@ class CaseFile:
             except (OSError, UnicodeDecodeError, safefile.UnsafeFile):
                 return None
         return self._text
+
+
+def first_decision(case: Case) -> date | None:
+    return next((e.date for e in case.events if isinstance(e, Decision)), None)
+
+
+def summary_of(case: Case) -> str:
+    """What commands need of a record without validating it again, as JSON for the cache."""
+    day = first_decision(case)
+    return json.dumps({"first_decision": None if day is None else day.isoformat()})
 
 
 @dataclass(slots=True)
@@ -167,11 +195,13 @@ def load(
     deciding whether it is usable.
     """
     policy, policy_findings = load_policy(root)
+    cache = open_cache(root) if use_cache and policy is not None else None
     if policy is not None and policy_rules is not None:
-        policy_findings += policy_rules(policy)
+        policy_findings += _policy_findings(root, policy, policy_rules, cache)
     if policy is None or any(f.severity == "error" for f in policy_findings):
+        if cache is not None:
+            cache.close()
         return None, policy_findings
-    cache = open_cache(root) if use_cache else None
     with gc_paused():
         files = [_load_case(root, path, cache) for path in case_files(root)]
     if cache is not None:
@@ -181,6 +211,25 @@ def load(
         findings += f.findings
     findings += _cross_file(files, policy)
     return Casebook(root, policy, files, findings, cache), findings
+
+
+def _policy_findings(
+    root: Path, policy: Policy, rules: PolicyRules, cache: RecordCache | None
+) -> list[Finding]:
+    """``rules(policy)``, remembered under the ``fingerprint`` of policy/ and the code (the
+    rules parse every letter template: a tenth of a second each run)."""
+    if cache is None:
+        return rules(policy)
+    key = f"policy:{fingerprint(root)}"
+    stored = cache.note(key)
+    if stored is not None:
+        try:
+            return [finding_from(item) for item in json.loads(stored)]
+        except (TypeError, ValueError):
+            pass  # unreadable: run the rules again
+    found = rules(policy)
+    cache.put_note("policy:", key, json.dumps([finding_to(f) for f in found]))
+    return found
 
 
 # The largest case record casebook reads or writes (docs/limits.md): about 13,000 events, decades
@@ -203,6 +252,14 @@ def too_large(rel: str, size: int) -> Finding:
 def _load_case(root: Path, path: Path, cache: RecordCache | None) -> CaseFile:
     rel = path.relative_to(root).as_posix()
     try:
+        # The stat first: a file whose size, times and inode are those cached is not read
+        # (store.cache.stat_key says when that could be wrong; --no-cache reads everything).
+        key = stat_key(safefile.check_regular(root, path)) if cache is not None else ""
+        if cache is not None:
+            digest = cache.by_stat(rel, key)
+            meta = cache.get(rel, digest) if digest is not None else None
+            if digest is not None and meta is not None:
+                return CaseFile(path, rel, None, digest=digest, cache=cache, meta=meta)
         data = safefile.read_bytes(root, path)
     except safefile.UnsafeFile as exc:
         return CaseFile(path, rel, None, [safefile.unsafe_finding(exc)])
@@ -214,11 +271,20 @@ def _load_case(root: Path, path: Path, cache: RecordCache | None) -> CaseFile:
     if cache is not None:
         meta = cache.get(rel, digest)
         if meta is not None:
+            cache.set_stat(rel, key)  # same bytes, new times (a checkout, a touch)
             return CaseFile(path, rel, None, digest=digest, cache=cache, meta=meta)
     loaded = read_model(root, path, Case)
     if cache is not None and loaded.model is not None:
         model = loaded.model
-        cache.put(rel, digest, model.id, model.procedure, model.model_dump_json(by_alias=True))
+        cache.put(
+            rel,
+            digest,
+            model.id,
+            model.procedure,
+            model.model_dump_json(by_alias=True),
+            key,
+            summary_of(model),
+        )
     return CaseFile(path, rel, loaded.model, loaded.findings, loaded.text, digest)
 
 

@@ -22,6 +22,24 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from casebook.errors import ConfigError
 from casebook.store import safefile
 
+PROCEDURES_DIR = "policy/procedures"
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds ``policy/procedures/``.
+
+    Here, not in ``store.reader``, so that finding the casebook imports no model (a warm
+    ``check`` answers before any model is needed: ``casebook.check.memo``).
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROCEDURES_DIR).is_dir():
+            return folder
+    raise ConfigError(
+        f"no casebook found at or above {start}: expected a folder with {PROCEDURES_DIR}/ "
+        "(run casebook from inside your casebook, or pass --root)"
+    )
+
 
 class PathRefused(ConfigError):
     """A path in a policy file that casebook will not read; the message says why."""

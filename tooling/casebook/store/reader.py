@@ -8,11 +8,12 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from casebook.errors import ConfigError
 from casebook.model import People, Procedure, Taxonomy
 from casebook.model.findings import Finding
 from casebook.model.settings import Settings
 from casebook.store import safefile
+from casebook.store.paths import PROCEDURES_DIR as PROCEDURES_DIR  # re-exported
+from casebook.store.paths import find_root as find_root  # re-exported
 from casebook.store.paths import path_problem
 from casebook.store.safefile import UnsafeFile, unsafe_finding
 from casebook.store.validation import findings_from
@@ -21,23 +22,10 @@ from casebook.store.yamlio import YamlLoadError, decode, load_text, locate
 M = TypeVar("M", bound=BaseModel)
 
 CASES_DIR = "cases"
-PROCEDURES_DIR = "policy/procedures"
 PEOPLE_FILE = "policy/people.yaml"
 BEHAVIOURS_FILE = "policy/behaviours.yaml"
 SETTINGS_FILE = "policy/settings.yaml"
 PUBLISHED_DIR = "policy/published"  # the published texts procedures cite
-
-
-def find_root(start: Path) -> Path:
-    """The nearest folder at or above ``start`` that holds ``policy/procedures/``."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / PROCEDURES_DIR).is_dir():
-            return folder
-    raise ConfigError(
-        f"no casebook found at or above {start}: expected a folder with {PROCEDURES_DIR}/ "
-        "(run casebook from inside your casebook, or pass --root)"
-    )
 
 
 @dataclass(slots=True)
