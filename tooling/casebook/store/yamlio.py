@@ -119,6 +119,16 @@ def _build_events(text: str) -> Any:
             if event.tag is not None:
                 raise _Refused("yaml-tag", _tag_message(event.tag), event.start_mark)
             value: Any = event.value
+            # The reader refuses raw control bytes; escapes ("\0", "\e", "\u202e") and
+            # direction overrides written as themselves are caught here. Plain ASCII cannot
+            # hold one, so the hot path skips the search.
+            if (event.style == '"' or not value.isascii()) and (bad := CONTROL.search(value)):
+                raise _Refused(
+                    "yaml-syntax",
+                    f"a value contains the control character U+{ord(bad.group()):04X} "
+                    "(NUL, escape, a text-direction override ...); remove it",
+                    event.start_mark,
+                )
             if event.implicit[0]:
                 tag = tags.get(value)
                 if tag is None:
@@ -188,6 +198,9 @@ def _build_events(text: str) -> Any:
 
 
 _NO_KEY = object()
+# C0 and C1 control characters (tab and line breaks are text) and the bidirectional overrides
+# and isolates, which make text display in another order than it is stored ("Trojan Source").
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ALIAS_MSG = (
     "YAML anchors and aliases (&name, *name) are not allowed in casebook files; "
     "write each value out in full"
