@@ -324,7 +324,7 @@ def load_text(text: str) -> Any:
     try:
         return _build_events(text)
     except _Refused as exc:
-        raise YamlLoadError(YamlProblem(exc.rule, str(exc.problem), _line(exc))) from None
+        raise YamlLoadError(YamlProblem(exc.rule, str(exc.problem), _line(exc, text))) from None
     except yaml.reader.ReaderError as exc:  # a control character (NUL ...) in the text
         line = text[: exc.position].count("\n") + 1
         raise YamlLoadError(
@@ -337,22 +337,27 @@ def load_text(text: str) -> Any:
         ) from None
     except yaml.MarkedYAMLError as exc:
         raise YamlLoadError(
-            YamlProblem("yaml-syntax", _syntax_message(exc, text), _line(exc))
+            YamlProblem("yaml-syntax", _syntax_message(exc, text), _line(exc, text))
         ) from None
     except yaml.YAMLError as exc:  # pragma: no cover - errors without a mark
         raise YamlLoadError(YamlProblem("yaml-syntax", str(exc), None)) from None
 
 
-def _line(exc: yaml.MarkedYAMLError) -> int | None:
+def _line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
+    """The 1-based line of the error as an editor counts it (LF, CRLF or CR). YAML also breaks
+    lines at U+0085, U+2028 and U+2029, so its own ``mark.line`` can point past the file."""
     mark = exc.problem_mark or exc.context_mark
-    return mark.line + 1 if mark is not None else None
+    if mark is None:
+        return None
+    head = text[: mark.index]
+    return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = str(exc.problem or "invalid YAML")
     context = f" ({exc.context})" if exc.context else ""
     hint = ""
-    line = _line(exc)
+    line = _line(exc, text)
     bad_line = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
     indent = bad_line[: len(bad_line) - len(bad_line.lstrip())]
     if "\t" in indent or "\\t" in problem:
