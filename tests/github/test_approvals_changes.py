@@ -263,6 +263,28 @@ def test_lifting_a_retention_flag_is_the_one_change_a_flag_may_take(case_repo):
     ]
 
 
+def test_adding_a_retention_flag_needs_the_approval_of_who_it_names(case_repo):
+    """A flag keeps a record past its deletion date: nobody may add one in someone's name."""
+    base = branch(case_repo)
+    replace(case_repo, CASE, "events:\n", FLAG)
+    pr = PR(case_repo, base, case_repo.commit("Keep the record"))
+    report = pr.run()
+    assert kinds(report) == [("retention-flag", "repeated-history")]
+    assert not report.ok and "mgr-amber" in missing(report)[0]
+    assert not pr.review("basil-gh").run().ok  # another manager cannot speak for her
+    assert pr.review("amber-gh").run().ok
+
+
+def test_a_lifted_flag_recorded_again_without_its_lift_is_a_new_flag(case_repo):
+    lifted = "by: mgr-amber, lifted: {date: 2026-04-01, by: mgr-amber, reason: Not repeated}}"
+    on_main(case_repo, "Flag, lifted", (CASE, "events:\n", FLAG.replace("by: mgr-amber}", lifted)))
+    base = branch(case_repo)
+    again = "  - {exception: repeated-history, reason: Third referral, recorded: 2026-03-12, "
+    replace(case_repo, CASE, "events:\n", again + "by: mgr-amber}\nevents:\n")
+    report = PR(case_repo, base, case_repo.commit("Suspend deletion again")).run()
+    assert kinds(report) == [("retention-flag", "repeated-history")] and not report.ok
+
+
 def test_a_correction_is_a_new_event_and_passes(case_repo):
     base = branch(case_repo)
     case_repo.append(

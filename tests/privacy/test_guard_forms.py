@@ -14,6 +14,8 @@ CAUGHT = [
     ("Letter to alexexample", "a name"),
     ("Call from Аlех Ехаmрlе", "a name"),  # Cyrillic А, х, Е, а, р, е
     ("Call from Ａｌｅｘ Ｅｘａｍｐｌｅ", "a name"),  # full-width
+    ("Call from Al\u00adex Exam\u200bple", "a name"),  # soft hyphen, zero-width space: invisible
+    ("Call from A\u2060lex\u200d Example", "a name"),  # word joiner, zero-width joiner
     ("Reply sent to alex@example", "an email"),
     ("Reply sent to robin@advocacy", "an email"),
     ("Visit to 1 Example Street", "an address"),

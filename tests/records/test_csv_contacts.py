@@ -80,3 +80,24 @@ def test_not_utf8(cli, mini):
     res = cli("--root", mini, "log", "contacts", CASE, "--csv", src, *AS_OF)
     assert res.code == 2
     assert "not UTF-8" in res.err
+
+
+def test_a_column_named_twice_is_refused(cli, mini):
+    # Before, the last `date` silently won: the contact was logged on the wrong day.
+    res = run(cli, mini, "date,channel,to,summary,Date\n2026-03-20,phone,mgr-basil,Hi,2026-03-21\n")
+    assert res.code == 2
+    assert "export.csv line 1: column(s) date named more than once" in res.err
+
+
+def test_an_unterminated_quote_names_its_line(cli, mini):
+    # Before, the rest of the file became one cell and the message blamed the channel.
+    text = 'date,summary,channel,to\n2026-03-20,"unterminated,phone,mgr-basil\n'
+    res = run(cli, mini, text)
+    assert res.code == 2
+    assert "export.csv line 2" in res.err and "channel" not in res.err
+
+
+def test_an_endless_file_is_refused_without_reading_it_all(cli, mini):
+    res = cli("--root", mini, "log", "contacts", CASE, "--csv", "/dev/zero", *AS_OF)
+    assert res.code == 2 and "Traceback" not in res.err
+    assert "an import takes at most" in res.err

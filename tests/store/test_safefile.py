@@ -120,3 +120,23 @@ def test_site_pages_with_a_symlink_are_refused(book, tmp_path):
     (pages / "secret.md").symlink_to("/etc/hostname")
     with pytest.raises(safefile.UnsafeFile, match=r"pages/secret\.md"):
         safefile.copy_tree(book, pages, tmp_path / "copy")
+
+
+def test_a_link_in_policy_that_no_loader_reads_is_not_followed(book):
+    # The findings cache's key hashed every file under policy/ with read_bytes, following
+    # links: a link nothing else reads crashed `check` with a traceback (/proc/self/mem: EIO),
+    # or read whatever it pointed at (a huge file, another user's data).
+    baseline, _ = check_json(book)
+    (book / "policy/notes.txt").symlink_to("/proc/self/mem")
+    (book / "policy/loop").symlink_to("..")
+    res = run_process("--root", book, "check", "--as-of", "2026-04-01", "--format", "json")
+    assert "Traceback" not in res.err
+    assert res.code == baseline
+
+
+def test_the_findings_cache_key_covers_the_rules_in_every_layer():
+    from casebook.store.cases import code_files
+
+    names = {p.relative_to(p.parents[1]).as_posix() for p in code_files()}
+    # The key once hashed only store/*.py: a changed rule in check/ served stale findings.
+    assert {"check/run.py", "engine/replay.py", "store/cases.py"} <= names

@@ -63,6 +63,8 @@ def test_arbitrary_bytes(data: bytes) -> None:
     [
         ("a: 1\nb:\n\ufeff&x [1]\nc: \ufeff*x\n", "yaml-alias", 3),
         ("a: !!int 0x28\n", "yaml-tag", 1),
+        ("\x85{", "yaml-syntax", 1),  # NEL breaks a YAML line, not an editor's
+        ("a: 1\u2028b: 2\nc: [\n", "yaml-syntax", 3),
         ("a: !!float abc\n", "yaml-tag", 1),
         ("a: !!bool yes\n", "yaml-tag", 1),
         ("a: [!local x]\n", "yaml-tag", 1),

@@ -77,6 +77,8 @@ def references(ctx: CaseContext) -> Iterator[Finding]:
     }
     for i, flag in enumerate(case.retention_flags):
         yield from person(flag.by, ("retention_flags", i, "by"))
+        if flag.lifted is not None:  # who lifted it is as much a record as who set it
+            yield from person(flag.lifted.by, ("retention_flags", i, "lifted", "by"))
         if flag.exception not in exceptions:
             yield _unknown(
                 "retention exception",

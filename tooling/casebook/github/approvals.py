@@ -44,7 +44,7 @@ from casebook.engine.replay import involved_before, people_in_event
 from casebook.engine.timeline import timeline
 from casebook.github.client import Review, Status
 from casebook.model import Case, Decision, People, Procedure
-from casebook.model.case import AppealOutcomeEvent
+from casebook.model.case import AppealOutcomeEvent, RetentionFlag
 from casebook.model.procedure import Requirement
 from casebook.store.gitrepo import Git, NotRegularFile
 from casebook.store.reader import CASES_DIR, PEOPLE_FILE, PROCEDURES_DIR, validate
@@ -55,8 +55,11 @@ STATUS_CONTEXT = "casebook/approvals"
 STANDING_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
 
 # added / changed / removed: a decision; procedure: the case's procedure changed;
-# rewritten / deleted: a past fact (an event, the referral) changed or gone.
-ChangeKind = Literal["added", "changed", "removed", "procedure", "rewritten", "deleted"]
+# rewritten / deleted: a past fact (an event, the referral) changed or gone; retention-flag: a
+# retention exception recorded (it keeps the record past its deletion date).
+ChangeKind = Literal[
+    "added", "changed", "removed", "procedure", "rewritten", "deleted", "retention-flag"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +346,37 @@ class OutcomeChange:
     before: Case | None
 
 
-Change = DecisionChange | RecordRewrite | ProcedureChange | OutcomeChange
+@dataclass(frozen=True, slots=True)
+class FlagAdded:
+    """A retention exception the pull request records (``retention_flags[index]`` at head).
+
+    A flag keeps the record past its deletion date (``suspend``: indefinitely), so it is a
+    decision like any other: the person it names in ``by`` must approve the head commit. A
+    flag that reappears without the ``lifted`` the base branch gave it counts as new.
+    """
+
+    file: str
+    case: Case
+    index: int
+    flag: RetentionFlag
+
+
+Change = DecisionChange | RecordRewrite | ProcedureChange | OutcomeChange | FlagAdded
+
+
+def _added_flags(file: str, before: Case | None, after: Case) -> list[FlagAdded]:
+    """Flags at head with no counterpart at the fork point (each counterpart used once)."""
+    remaining = [_key(f) for f in (before.retention_flags if before is not None else [])]
+    out = []
+    for i, f in enumerate(after.retention_flags):
+        # Adding ``lifted`` is the one change a recorded flag may take.
+        for k in (_key(f), _key(f.model_copy(update={"lifted": None}))):
+            if k in remaining:
+                remaining.remove(k)
+                break
+        else:
+            out.append(FlagAdded(file, after, i, f))
+    return out
 
 
 def _key(event: object) -> str:
@@ -369,13 +402,15 @@ def record_changes(file: str, before: Case | None, after: Case) -> list[Change]:
     may only grow. ``person`` and ``service`` are current details and may be updated.
     """
     if before is None:
-        added: list[Change] = [
-            DecisionChange("added", file, after, i, d, None) for i, d in after.decisions()
-        ]
-        return added + [
+        outcomes = [
             OutcomeChange(file, after, i, e, None)
             for i, e in enumerate(after.events)
             if isinstance(e, AppealOutcomeEvent)
+        ]
+        return [
+            *(DecisionChange("added", file, after, i, d, None) for i, d in after.decisions()),
+            *outcomes,
+            *_added_flags(file, None, after),
         ]
     out: list[Change] = []
     moved = before.procedure != after.procedure
@@ -391,6 +426,8 @@ def record_changes(file: str, before: Case | None, after: Case) -> list[Change]:
     kept += [_key(f.model_copy(update={"lifted": None})) for f in after.retention_flags]
     if any(_key(f) not in kept for f in before.retention_flags):
         out.append(RecordRewrite(file, before, "retention_flags", "rewritten", None, ""))
+    else:  # (a rewrite is refused already: its replacement is not also a new flag)
+        out += _added_flags(file, before, after)
 
     old = [_key(e) for e in before.events]
     new = [_key(e) for e in after.events]
@@ -562,6 +599,8 @@ def evaluate_change(
         return _evaluate_procedure(ch, policy, approvers)
     if isinstance(ch, OutcomeChange):
         return _evaluate_outcome(ch, policy, approvers)
+    if isinstance(ch, FlagAdded):
+        return _evaluate_flag(ch, approvers)
     d = ch.decision
     if ch.change == "removed":
         j = _judge_decision(
@@ -696,6 +735,32 @@ def _evaluate_rewrite(
         requires=requires,
         decided_by=(),
         approved_by=approved_by,
+        missing=missing,
+    )
+
+
+def _evaluate_flag(ch: FlagAdded, approvers: Mapping[str, str]) -> DecisionResult:
+    """A recorded retention exception needs the approval of the person it names (``by``)."""
+    by = ch.flag.by
+    missing = (
+        ()
+        if by in approvers
+        else (
+            f"{by} is named as recording the retention exception {ch.flag.exception!r} but has "
+            "not approved the head commit (a flag keeps the record past its deletion date)",
+        )
+    )
+    return DecisionResult(
+        case=ch.case.id,
+        file=ch.file,
+        index=None,
+        change="retention-flag",
+        to=ch.flag.exception,
+        date=ch.flag.recorded.isoformat(),
+        transition=f"retention exception {ch.flag.exception!r} (retention_flags[{ch.index}])",
+        requires=(f"approval by {by}, who records it",),
+        decided_by=(by,),
+        approved_by=(by,) if by in approvers else (),
         missing=missing,
     )
 

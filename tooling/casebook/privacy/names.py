@@ -1,8 +1,9 @@
 """Finding people's names and addresses in text, the same way everywhere.
 
-Text is compared after normalising: look-alike letters folded to the Latin letter they imitate
-(NFKC, then Unicode's confusables data from the ``confusable_homoglyphs`` package: Cyrillic
-"А" is "A"), camel case split ("AlexExample" is "Alex Example"), accents dropped, lower case,
+Text is compared after normalising: invisible format characters (soft hyphen, zero-width
+space) dropped, look-alike letters folded to the Latin letter they imitate (NFKC, then
+Unicode's confusables data from the ``confusable_homoglyphs`` package: Cyrillic "А" is "A"),
+camel case split ("AlexExample" is "Alex Example"), accents dropped, lower case,
 every run of characters that are not letters or digits made one space. So "Alex Example",
 "alex-example", "ALEX_EXAMPLE", "AlexExample" and "Alex  Example" all match, in a commit
 message, a branch name or a case note, while "Alexa" does not match "Alex". E-mail addresses
@@ -44,9 +45,11 @@ def _latin(char: str) -> str:
 
 def skeleton(text: str) -> str:
     """``text`` with compatibility forms (NFKC: full-width letters, ligatures) and look-alike
-    letters from other scripts replaced by the Latin letters they imitate."""
+    letters from other scripts replaced by the Latin letters they imitate, and invisible
+    format characters (Unicode category Cf: soft hyphen, zero-width space and joiners, word
+    joiner, direction marks) dropped: "Al\u00adex" shows as "Alex" and must match it."""
     text = unicodedata.normalize("NFKC", text)
-    return "".join(c if c.isascii() else _latin(c) for c in text)
+    return "".join(c if c.isascii() else _latin(c) for c in text if unicodedata.category(c) != "Cf")
 
 
 def normalise(text: str) -> str:

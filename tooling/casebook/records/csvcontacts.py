@@ -83,14 +83,25 @@ def read_rows(
     zone = zone or ZoneInfo("Europe/London")
     name = path.name
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        # Read no more than the limit can hold (4 bytes a character): `--csv /dev/zero` or a
+        # years-long export is refused below instead of filling the memory first.
+        with path.open("rb") as fh:
+            data = fh.read(4 * MAX_BYTES + 1)
+        text = data.decode("utf-8-sig")
     except OSError as exc:
         raise UsageError(f"--csv: cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise UsageError(
             f"{name}: not UTF-8 (byte 0x{exc.object[exc.start]:02x}); export it as CSV UTF-8"
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    if len(text) > MAX_BYTES or len(data) > 4 * MAX_BYTES:
+        raise UsageError(
+            f"{name}: {len(text.encode('utf-8')):,} bytes; an import takes at most "
+            f"{MAX_BYTES:,} bytes ({MAX_ROWS:,} rows). Split the export by month"
+        )
+    # strict: an unterminated quote is an error at its line, not the rest of the file
+    # swallowed into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -98,6 +109,12 @@ def read_rows(
     except csv.Error as exc:
         raise UsageError(f"{name} line 1: {exc}") from None
     cols = [h.strip().lower() for h in header]
+    twice = sorted({c for c in cols if c in COLUMNS and cols.count(c) > 1})
+    if twice:
+        raise UsageError(
+            f"{name} line 1: column(s) {', '.join(twice)} named more than once; which one "
+            "holds the value cannot be told. Keep one of each"
+        )
     need = [c for c in REQUIRED if c not in cols]
     need += [c for c, given in (("channel", channel), ("to", to)) if c not in cols and not given]
     if need:
@@ -107,11 +124,6 @@ def read_rows(
         )
     rows: list[Row] = []
     line = reader.line_num + 1
-    if len(text) > MAX_BYTES:
-        raise UsageError(
-            f"{name}: {len(text.encode('utf-8')):,} bytes; an import takes at most "
-            f"{MAX_BYTES:,} bytes ({MAX_ROWS:,} rows). Split the export by month"
-        )
     while True:
         start = line
         try:

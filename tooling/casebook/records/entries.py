@@ -6,7 +6,6 @@ put in shape. ``parse_restriction`` reads the command-line form of a restriction
 
 from __future__ import annotations
 
-import re
 import shlex
 import typing
 from datetime import date
@@ -17,11 +16,12 @@ from pydantic import BaseModel
 from casebook.errors import UsageError
 from casebook.model import RESTRICTION_TYPES
 from casebook.model.case import ContactLogged, Decision, LetterSent, Notification, ReviewHeld
+from casebook.store import yamlio
 
 # C0 and C1 control characters (NUL, escape, backspace ...; tab and line breaks are text) and the
 # bidirectional overrides that make text display in another order than it is stored. A NUL
 # stored in a record breaks the tools that read it (docs/limits.md).
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL = yamlio.CONTROL  # the same set the strict reader refuses in a file
 
 
 def refuse_control(where: str, value: Any) -> None:

@@ -358,15 +358,35 @@ def finding_from(item: list[Any]) -> Finding:
 
 def fingerprint(root: Path) -> str:
     """What a case's rule findings depend on besides the case: every file under policy/ and
-    the casebook code itself (so a changed rule is never served stale findings)."""
+    the casebook code itself (so a changed rule is never served stale findings).
+
+    policy/ comes from pull requests: it is walked without following links, and only its
+    regular files are read (through ``safefile``). Anything else (a link to ``/proc/self/mem``
+    or a huge file outside the tree, a FIFO, a device) adds its name and kind, never its
+    content: the loaders refuse such files with a finding of their own (rule ``file-type``).
+    """
     h = hashlib.sha256(CACHE_VERSION.encode())
-    package = Path(__file__).parent
-    for base, pattern in ((root / "policy", "**/*"), (package, "**/*.py")):
-        for path in sorted(base.glob(pattern)):
-            if path.is_file():
-                h.update(path.relative_to(base).as_posix().encode())
-                h.update(hashlib.sha256(path.read_bytes()).digest())
+    policy = root / "policy"
+    for folder, dirs, files in os.walk(policy, followlinks=False):
+        dirs.sort()
+        for name in sorted(files + [d for d in dirs if (Path(folder) / d).is_symlink()]):
+            path = Path(folder) / name
+            h.update(path.relative_to(policy).as_posix().encode())
+            try:
+                h.update(hashlib.sha256(safefile.read_bytes(root, path)).digest())
+            except (safefile.UnsafeFile, OSError) as exc:
+                h.update(f"unreadable: {exc}".encode())
+    package = Path(__file__).parent.parent
+    for path in code_files():
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
+
+
+def code_files() -> list[Path]:
+    """Every module of the casebook package, all layers (the rules live in ``check/`` and
+    ``engine/``, not beside this file), for the findings cache's key."""
+    return sorted((Path(__file__).parent.parent).glob("**/*.py"))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

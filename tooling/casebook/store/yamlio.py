@@ -119,6 +119,16 @@ def _build_events(text: str) -> Any:
             if event.tag is not None:
                 raise _Refused("yaml-tag", _tag_message(event.tag), event.start_mark)
             value: Any = event.value
+            # The reader refuses raw control bytes; escapes ("\0", "\e", "\u202e") and
+            # direction overrides written as themselves are caught here. Plain ASCII cannot
+            # hold one, so the hot path skips the search.
+            if (event.style == '"' or not value.isascii()) and (bad := CONTROL.search(value)):
+                raise _Refused(
+                    "yaml-syntax",
+                    f"a value contains the control character U+{ord(bad.group()):04X} "
+                    "(NUL, escape, a text-direction override ...); remove it",
+                    event.start_mark,
+                )
             if event.implicit[0]:
                 tag = tags.get(value)
                 if tag is None:
@@ -188,6 +198,9 @@ def _build_events(text: str) -> Any:
 
 
 _NO_KEY = object()
+# C0 and C1 control characters (tab and line breaks are text) and the bidirectional overrides
+# and isolates, which make text display in another order than it is stored ("Trojan Source").
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ALIAS_MSG = (
     "YAML anchors and aliases (&name, *name) are not allowed in casebook files; "
     "write each value out in full"
@@ -311,7 +324,7 @@ def load_text(text: str) -> Any:
     try:
         return _build_events(text)
     except _Refused as exc:
-        raise YamlLoadError(YamlProblem(exc.rule, str(exc.problem), _line(exc))) from None
+        raise YamlLoadError(YamlProblem(exc.rule, str(exc.problem), _line(exc, text))) from None
     except yaml.reader.ReaderError as exc:  # a control character (NUL ...) in the text
         line = text[: exc.position].count("\n") + 1
         raise YamlLoadError(
@@ -324,22 +337,27 @@ def load_text(text: str) -> Any:
         ) from None
     except yaml.MarkedYAMLError as exc:
         raise YamlLoadError(
-            YamlProblem("yaml-syntax", _syntax_message(exc, text), _line(exc))
+            YamlProblem("yaml-syntax", _syntax_message(exc, text), _line(exc, text))
         ) from None
     except yaml.YAMLError as exc:  # pragma: no cover - errors without a mark
         raise YamlLoadError(YamlProblem("yaml-syntax", str(exc), None)) from None
 
 
-def _line(exc: yaml.MarkedYAMLError) -> int | None:
+def _line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
+    """The 1-based line of the error as an editor counts it (LF, CRLF or CR). YAML also breaks
+    lines at U+0085, U+2028 and U+2029, so its own ``mark.line`` can point past the file."""
     mark = exc.problem_mark or exc.context_mark
-    return mark.line + 1 if mark is not None else None
+    if mark is None:
+        return None
+    head = text[: mark.index]
+    return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = str(exc.problem or "invalid YAML")
     context = f" ({exc.context})" if exc.context else ""
     hint = ""
-    line = _line(exc)
+    line = _line(exc, text)
     bad_line = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
     indent = bad_line[: len(bad_line) - len(bad_line.lstrip())]
     if "\t" in indent or "\\t" in problem:
