@@ -104,7 +104,7 @@ def test_zensical_cache_is_written_in_the_build_folder_and_removed(
     build_site(options, fixture_inputs(), book=loaded)
     work, *cached = seen.read_text().split()
     # Positive control: the cache was there, in the build folder next to --out ...
-    assert Path(work).parent == out.parent and Path(work).name.startswith(".staff.build-")
+    assert Path(work).parent == out.parent and Path(work).name.startswith(".casebook-tmp.")
     assert cached, "zensical wrote no cache: this test no longer shows anything"
     # ... and nothing of it (or of the build folder) is left anywhere.
     assert not Path(work).exists()
