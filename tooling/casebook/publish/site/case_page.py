@@ -288,17 +288,18 @@ def timeline_line(
             extra += [f"{e.minutes} min"] if e.minutes else []
             text += f" ({'; '.join(extra)})"
         what = "Contact in " if e.direction == "in" else "Contact out"
-        return f"{e.date.isoformat()} {e.time or '':5}  {what}     {_one_line(text)}"
+        return f"{md.day(e.date):17} {e.time or '':5}  {what}     {_one_line(text)}"
     date = getattr(e, "date", None)
     time = getattr(e, "time", None) or ""
-    head = f"{date.isoformat() if date else '':10} {time:5}  "
+    # One date style everywhere (issue 17), padded to the longest ("30 September 2026").
+    head = f"{md.day(date) if date else '':17} {time:5}  "
     if isinstance(e, Decision):
         what = "Decision"
         text = f"to {states.get(e.to, e.to)} by {many(e.decided_by)}"
         if e.consulted:
             text += f", consulted {many(e.consulted)}"
         if e.until:
-            text += f", until {e.until.isoformat()}"
+            text += f", until {md.day(e.until)}"
         text += f", approved in {e.approved_in or '(not recorded)'}: {e.reasons}"
     elif isinstance(e, LetterSent):
         letter = letters.get(e.letter)
@@ -319,7 +320,7 @@ def timeline_line(
         what = "Review"
         text = f"{e.outcome}, by {many(e.by)}: {e.notes}"
         if e.next_review:
-            text += f"; next review {e.next_review.isoformat()}"
+            text += f"; next review {md.day(e.next_review)}"
     elif isinstance(e, Notification):
         what, text = "Notification", f"{e.list_id} by {who(e.by)}: {e.about}"
     elif isinstance(e, Representation):
