@@ -15,10 +15,12 @@ from casebook.store import cases
 from casebook.store.cases import Casebook
 
 
-def load(root: Path, use_cache: bool = True) -> tuple[Casebook | None, list[Finding]]:
+def load(
+    root: Path, use_cache: bool = True, visit: cases.Visitor | None = None
+) -> tuple[Casebook | None, list[Finding]]:
     """Read policy and cases and check policy/. Returns (None, findings) when policy/ is
-    unusable (an error among the findings)."""
-    return cases.load(root, use_cache=use_cache, policy_rules=check_policy)
+    unusable (an error among the findings). ``visit``: see ``store.cases.load``."""
+    return cases.load(root, use_cache=use_cache, policy_rules=check_policy, visit=visit)
 
 
 def require(root: Path) -> Casebook:

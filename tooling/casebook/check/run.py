@@ -11,15 +11,15 @@ from typing import Any
 from casebook.check.loading import load
 from casebook.check.rules import BOOK_RULES, CASE_RULES, CaseContext
 from casebook.model.findings import Finding, has_errors, sort_key
+from casebook.store.cache import RecordCache
 from casebook.store.cases import (
     Casebook,
     CaseFile,
     finding_from,
     finding_to,
     fingerprint,
-    gc_paused,
 )
-from casebook.store.reader import with_line
+from casebook.store.reader import Policy, with_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,31 +69,13 @@ def run_check(
     procedure or ``policy/settings.yaml`` (the change then moves every date); elsewhere they
     are warnings that say the daily review-due run follows them. Every other finding is an
     error wherever it is: "the required check judges the pull request, not the calendar"."""
-    book, findings = load(root, use_cache=use_cache)
+    judge = _Judge(root, as_of)
+    book, findings = load(root, use_cache=use_cache, visit=judge)
     if book is None:
         return CheckReport(as_of, 0, sorted(findings, key=sort_key), policy_ok=False)
-    found = list(findings)
-    cache = book.cache
-    key = f"{fingerprint(root)}|{as_of.isoformat()}" if cache is not None else ""
-    stored = cache.all_findings(key) if cache is not None else {}
-    pending = []
-    for f in book.files:
-        hit = stored.get(f.rel) if f.valid else None
-        cached = _decode(hit[1]) if hit is not None and hit[0] == f.digest else None
-        if cached is not None:
-            found += cached
-        else:
-            pending.append(f)
-    del stored
-    with gc_paused():  # findings and derived state pile up: see casebook.gc_paused
-        for f, ctx in contexts(book, as_of, pending):
-            result = case_findings(f, ctx)
-            if cache is not None:
-                cache.put_findings(f.rel, f.digest, key, [finding_to(x) for x in result])
-            found += result
-            f.release()  # the model and text are not needed again: bound memory
-    if cache is not None:
-        cache.save()
+    found = [*findings, *judge.found]
+    if book.cache is not None:
+        book.cache.save()
     # Casebook-wide rules (ledgers, purged ids, central-log reviews) are never cached.
     for rule in BOOK_RULES:
         found += rule(book, as_of)
@@ -109,6 +91,38 @@ def run_check(
         policy_ok=True,
         extra_inputs=(settings.deletion_log, settings.log_reviews),
     )
+
+
+class _Judge:
+    """The case rules over each file as ``load`` reads it (``store.cases.Visitor``): findings
+    come from the cache when its key matches, else from the rules (then cached); the record
+    and text are dropped once judged, so a cold check of 10,000 cases holds one at a time."""
+
+    def __init__(self, root: Path, as_of: date) -> None:
+        self.root = root
+        self.as_of = as_of
+        self.found: list[Finding] = []
+        self.key = ""
+        self.stored: dict[str, tuple[str, list[list[Any]]]] | None = None
+        self.people: dict[str, Any] | None = None
+
+    def __call__(self, f: CaseFile, policy: Policy, cache: RecordCache | None) -> None:
+        if self.stored is None:
+            self.key = f"{fingerprint(self.root)}|{self.as_of.isoformat()}" if cache else ""
+            self.stored = cache.all_findings(self.key) if cache is not None else {}
+            self.people = policy.people.by_id()
+        hit = self.stored.pop(f.rel, None) if f.valid else None
+        cached = _decode(hit[1]) if hit is not None and hit[0] == f.digest else None
+        if cached is not None:
+            self.found += cached
+        else:
+            ctx = _context(f, policy, self.people or {}, self.as_of)
+            if ctx is not None:
+                result = case_findings(f, ctx)
+                if cache is not None:
+                    cache.put_findings(f.rel, f.digest, self.key, [finding_to(x) for x in result])
+                self.found += result
+        f.release()  # the model and text are not needed again: bound memory
 
 
 def _decode(items: list[list[Any]]) -> list[Finding] | None:
@@ -144,20 +158,27 @@ def contexts(
     policy = book.policy
     people = policy.people.by_id()
     for f in book.files if files is None else files:
-        case = f.case
-        if case is None or case.procedure not in policy.procedures:
-            continue
-        ctx = CaseContext(
-            case,
-            policy.procedures[case.procedure],
-            policy.people,
-            people,
-            policy.taxonomy,
-            policy.settings,
-            as_of,
-            policy.root,
-        )
-        yield f, ctx
+        ctx = _context(f, policy, people, as_of)
+        if ctx is not None:
+            yield f, ctx
+
+
+def _context(
+    f: CaseFile, policy: Policy, people: dict[str, Any], as_of: date
+) -> CaseContext | None:
+    case = f.case
+    if case is None or case.procedure not in policy.procedures:
+        return None
+    return CaseContext(
+        case,
+        policy.procedures[case.procedure],
+        policy.people,
+        people,
+        policy.taxonomy,
+        policy.settings,
+        as_of,
+        policy.root,
+    )
 
 
 def case_findings(f: CaseFile, ctx: CaseContext) -> list[Finding]:

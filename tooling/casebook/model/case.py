@@ -281,8 +281,11 @@ class Case(Strict):
     @model_validator(mode="after")
     def _corrects_earlier(self) -> Case:
         for i, event in enumerate(self.events):
+            # Asked of the class, not the event: a missing attribute on a pydantic model costs
+            # an exception inside ``__getattr__`` (a fifth of a second per 1,000 cases).
+            fields = type(event).model_fields
             for name in ("against", "appeal"):
-                ref = getattr(event, name, None)
+                ref = getattr(event, name) if name in fields else None
                 if isinstance(ref, int) and ref >= i:
                     raise ValueError(f"events[{i}].{name} is {ref}: it must name an earlier event")
             if event.corrects is not None and event.corrects >= i:

@@ -42,6 +42,7 @@ class CaseFile:
     __slots__ = (
         "_cache",
         "_case",
+        "_released",
         "_summary",
         "_text",
         "case_id",
@@ -74,6 +75,7 @@ class CaseFile:
         self.case_id: str | None = case.id if case else (meta[0] if meta else None)
         self.procedure: str | None = case.procedure if case else (meta[1] if meta else None)
         self._summary = meta[2] if meta else None  # JSON of ``summary_of`` the record
+        self._released = False  # the model was dropped and must be read again from the file
 
     @property
     def first_decision(self) -> date | None:
@@ -90,6 +92,10 @@ class CaseFile:
 
     @property
     def case(self) -> Case | None:
+        if self._case is None and self._released and self._cache is None:
+            # Released without a cache (``--no-cache``): read the file again.
+            self._case = read_model(self.path.parents[1], self.path, Case).model
+            self._released = False
         if self._case is None and self._cache is not None:
             text = self._cache.record(self.rel, self.digest)
             if text is None:  # the cache went away under us: read the file itself
@@ -103,11 +109,13 @@ class CaseFile:
 
     @property
     def valid(self) -> bool:
-        return self._case is not None or self._cache is not None
+        return self._case is not None or self._cache is not None or self._released
 
     def release(self) -> None:
-        """Drop the model and text (both come back on demand), to bound memory."""
-        if self._cache is not None:
+        """Drop the model and text (both come back on demand: from the cache, else from the
+        file), to bound memory: a command that walks every case holds one at a time."""
+        if self._case is not None:
+            self._released = self._cache is None
             self._case = None
         self._text = None
 
@@ -183,16 +191,25 @@ def gc_paused() -> Iterator[None]:
 
 
 PolicyRules = Callable[[Policy], list[Finding]]
+# Called with each case file as soon as it is read, with the policy and the cache.
+Visitor = Callable[[CaseFile, Policy, "RecordCache | None"], None]
 
 
 def load(
-    root: Path, use_cache: bool = True, policy_rules: PolicyRules | None = None
+    root: Path,
+    use_cache: bool = True,
+    policy_rules: PolicyRules | None = None,
+    visit: Visitor | None = None,
 ) -> tuple[Casebook | None, list[Finding]]:
     """Read policy and cases. Returns (None, findings) when policy/ is unusable.
 
     ``policy_rules`` (``check.policy_rules.check_policy``, passed in by ``check.loading``: this
     layer reads, it does not judge) adds the findings of the rules over policy/ before
     deciding whether it is usable.
+
+    ``visit`` sees each case file right after it is read, while its record and text are in
+    memory; it may ``release`` the file (``casebook check`` judges and drops each case in turn,
+    so memory holds one record, not 10,000: issue 14).
     """
     policy, policy_findings = load_policy(root)
     cache = open_cache(root) if use_cache and policy is not None else None
@@ -202,8 +219,13 @@ def load(
         if cache is not None:
             cache.close()
         return None, policy_findings
+    files = []
     with gc_paused():
-        files = [_load_case(root, path, cache) for path in case_files(root)]
+        for path in case_files(root):
+            f = _load_case(root, path, cache)
+            if visit is not None:
+                visit(f, policy, cache)
+            files.append(f)
     if cache is not None:
         cache.save(prune=True)
     findings = list(policy_findings)
@@ -285,6 +307,8 @@ def _load_case(root: Path, path: Path, cache: RecordCache | None) -> CaseFile:
             key,
             summary_of(model),
         )
+        # In the cache now (committed by ``save``, readable before): ``release`` may drop it.
+        return CaseFile(path, rel, model, loaded.findings, loaded.text, digest, cache)
     return CaseFile(path, rel, loaded.model, loaded.findings, loaded.text, digest)
 
 

@@ -373,11 +373,17 @@ def locate(text: str, loc: Loc) -> int | None:
     Where the path does not exist (a missing field), the line of the deepest part that does.
     Path parts that are not in the document (union tags in validation errors) are skipped.
     """
-    if len(loc) == 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
-        # The common case (a finding about one event) without composing the whole file again.
+    if len(loc) in (2, 3) and isinstance(loc[0], str) and isinstance(loc[1], int):
+        # The common cases (a finding about one event, or one field of it) without composing
+        # the whole file again.
         items = _block_items(text, loc[0])
         if items is not None and 0 <= loc[1] < len(items):
-            return items[loc[1]]
+            if len(loc) == 2:
+                return items[loc[1]]
+            if isinstance(loc[2], str):
+                found = _item_key(text, items, loc[1], loc[2])
+                if found is not None:
+                    return found
     node = _compose(text)
     if node is None:
         return None
@@ -403,7 +409,7 @@ def _block_items(text: str, key: str) -> tuple[int, ...] | None:
     """
     if "\t" in text:
         return None
-    lines = text.split("\n")
+    lines = _lines(text)
     head = key + ":"
     start = next(
         (
@@ -434,6 +440,32 @@ def _block_items(text: str, key: str) -> tuple[int, ...] | None:
                 return None  # "-" alone, or a key at the dash's column: not plain block style
             out.append(n + 1)
     return tuple(out)
+
+
+def _item_key(text: str, items: tuple[int, ...], index: int, key: str) -> int | None:
+    """The 1-based line of ``key`` in block-sequence item ``index`` (whose lines ``items``
+    gives, from ``_block_items``), or None when the item is not a plain block mapping holding
+    ``key`` unquoted (then ``locate`` composes). The item's own keys sit two columns right of
+    its dash; everything nested in them sits further right (the same YAML rule as above)."""
+    lines = _lines(text)
+    first = items[index] - 1
+    end = items[index + 1] - 1 if index + 1 < len(items) else len(lines)
+    dash = lines[first]
+    column = len(dash) - len(dash.lstrip(" ")) + 2
+    head = key + ":"
+    for n in range(first, end):
+        line = lines[n]
+        body = line[column:]
+        if line[:column].strip(" ") not in ("", "-") or not body.startswith(head):
+            continue
+        if body == head or body[len(head)] in " \r":
+            return n + 1
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _lines(text: str) -> list[str]:
+    return text.split("\n")
 
 
 @functools.lru_cache(maxsize=8)
