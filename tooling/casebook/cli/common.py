@@ -96,7 +96,8 @@ def warn_unreadable(book: Any) -> int:
     A report built without them could miss an overdue review, so the commands that list
     obligations or cases exit 1 when there are any.
     """
-    bad = [f.rel for f in book.files if f.case is None]
+    # ``valid``, not ``case``: asking for every record would hold them all in memory.
+    bad = [f.rel for f in book.files if not f.valid]
     if bad:
         shown = ", ".join(bad[:5]) + (" ..." if len(bad) > 5 else "")
         click.echo(

@@ -168,10 +168,11 @@ def register_rows(book: Casebook, as_of: date) -> list[RegisterRow]:
     policy = book.policy
     staff = policy.people.by_id()
     rows = []
-    for case in sorted(book.cases(), key=lambda c: c.id):
+    for case in book.cases():
         proc = policy.procedures.get(case.procedure)
         if proc is not None:
             rows.append(register_row(timeline(case, proc, as_of), staff, policy.settings))
+    rows.sort(key=lambda r: r.case)
     return rows
 
 

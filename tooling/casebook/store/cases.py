@@ -152,9 +152,15 @@ class Casebook:
 
     _index: dict[str, CaseFile] | None = None
 
-    def cases(self) -> list[Case]:
-        """Every valid case, in file-name order."""
-        return [f.case for f in self.files if f.case is not None]
+    def cases(self) -> Iterator[Case]:
+        """Every valid case, in file-name order, one at a time: each file's record is dropped
+        once the next is asked for (a caller that keeps a record keeps its own reference), so
+        walking 10,000 cases holds one record, not all (issue 14)."""
+        for f in self.files:
+            case = f.case
+            if case is not None:
+                yield case
+            f.release()
 
     def file_for(self, case_id: str) -> CaseFile | None:
         """The first file, in file-name order, named ``case_id``.yaml or holding that id.

@@ -41,7 +41,7 @@ from casebook.publish.site.governance import governance_tree
 from casebook.publish.site.inputs import SiteInputs
 from casebook.publish.site.staff import staff_tree
 from casebook.publish.site.tree import Tree
-from casebook.publish.site.view import site_data
+from casebook.publish.site.view import CaseView, site_data
 from casebook.store import safefile, temporary
 from casebook.store.cases import Casebook, gc_paused
 
@@ -115,10 +115,15 @@ def generate(
     repo_url: str | None = None,
 ) -> Tree:
     """The Markdown tree of one audience's site (no I/O besides reading published texts)."""
+    if audience == "staff":  # cards only: the staff site never sees an inactive case
+        active = site_data(book.policy, book.cases(), as_of, inputs, repo_url, _active)
+        return staff_tree(active)
     data = site_data(book.policy, book.cases(), as_of, inputs, repo_url)
-    if audience == "staff":
-        return staff_tree(data)
     return governance_tree(data, book.root)
+
+
+def _active(view: CaseView) -> bool:
+    return view.active
 
 
 def build_site(

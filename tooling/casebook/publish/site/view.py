@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -75,17 +76,20 @@ class SiteData:
 
 def site_data(
     policy: Policy,
-    cases: list[Case],
+    cases: Iterable[Case],
     as_of: date,
     inputs: SiteInputs | None = None,
     repo_url: str | None = None,
+    keep: Callable[[CaseView], bool] | None = None,
 ) -> SiteData:
-    """Replay every case as of ``as_of`` and decide which may appear at all."""
+    """Replay every case as of ``as_of`` and decide which may appear at all; with ``keep``,
+    only the views it accepts are kept (the staff site keeps active cases only, so a build
+    of 10,000 cases holds the quarter it shows, not all: issue 14). ``cases`` is read once."""
     inputs = inputs or SiteInputs()
     past = inputs.past_retention(as_of)
     views: list[CaseView] = []
     withheld: dict[str, str] = {}
-    for case in sorted(cases, key=lambda c: c.id):
+    for case in cases:
         if case.id in inputs.purged:
             withheld[case.id] = "listed in the deletion log (purged): the file must not exist"
             continue
@@ -100,5 +104,9 @@ def site_data(
         derived = known.on(as_of) if known is not None else timeline(case, proc, as_of)
         state = proc.states.get(derived.state)
         in_force = tuple(derived.in_force(as_of))
-        views.append(CaseView(case, proc, derived, state, in_force))
+        view = CaseView(case, proc, derived, state, in_force)
+        if keep is None or keep(view):
+            views.append(view)
+    views.sort(key=lambda v: v.case.id)
+    withheld = dict(sorted(withheld.items()))
     return SiteData(policy, as_of, inputs, views, withheld, repo_url)
