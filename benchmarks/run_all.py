@@ -8,7 +8,8 @@ process and the children it waited for, e.g. MkDocs: os.wait4) and peak resident
 the largest of them. CPU time, not wall time: the machine is shared. Ratios:
 - ``check`` cold over a parse-only baseline (PyYAML's C loader reading the same files);
 - ``check`` warm (nothing changed) and after one file changed, over cold ``check``;
-- the site builds over MkDocs Material building N stub pages (bench_site.stub_project).
+- the site builds over MkDocs Material building N stub pages (bench_site.stub_project);
+- ``log contact`` on one case of 1,000 and of 10,000 events over parsing that file alone.
 ``--tooling`` runs another copy of the package (for before/after figures from one checkout).
 ``--keep DIR`` generates each casebook once into DIR/N and reuses it (10,000 cases take
 minutes to generate); edits made by a run are undone first.
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,6 +123,7 @@ def measure(
     for name in ("due", "register"):
         r = run([*casebook, name, "--as-of", day, "--format", "json"], env)
         rows.append((f"{name} (warm cache)", r, "/baseline", r.cpu / baseline.cpu))
+    rows += log_rows(base, env)
     if site:
         from bench_site import stub_project
 
@@ -139,6 +142,32 @@ def measure(
                 r = run([*cmd, "--out", str(out)], env)
                 rows.append((f"site {audience} {state}", r, "/stub", r.cpu / stub_run.cpu))
     return rows
+
+
+def log_rows(base: Path, env: dict[str, str]) -> list[tuple[str, Run, str, float]]:
+    """``casebook log contact`` on one case of 1,000 and of 10,000 events (the mini fixture
+    casebook, bench_records.make_book), over parsing that case file alone in a process."""
+    from bench_records import CASE, START, make_book
+
+    out: list[tuple[str, Run, str, float]] = []
+    for events in (1000, 10000):
+        root = make_book(base / "log", events)
+        path = root / "cases" / f"{CASE}.yaml"
+        one = "import sys, yaml; yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)"
+        baseline = run([sys.executable, "-c", one, str(path)], env)
+        out.append((f"parse one case of {events:,} events", baseline, "", 1.0))
+        last = START + timedelta(days=events // 20 + 1)
+        r = run(
+            [
+                sys.executable, "-m", "casebook", "--root", str(root), "log", "contact", CASE,
+                "--date", str(last), "--time", "12:00", "--channel", "email",
+                "--to", "mgr-basil", "--summary", "Bench",
+                "--as-of", str(last + timedelta(days=400)),
+            ],
+            env,
+        )  # fmt: skip
+        out.append((f"log contact, case of {events:,} events", r, "/parse", r.cpu / baseline.cpu))
+    return out
 
 
 def main() -> None:
