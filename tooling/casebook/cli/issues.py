@@ -74,7 +74,7 @@ def derive_obligations(book: Casebook, as_of: date) -> list[Obligation]:
 def personal_terms(book: Casebook) -> list[str]:
     """Text from the case records that must never reach an issue (names, contact details)."""
     terms: set[str] = set()
-    for case in book.cases():
+    for case in book.each_case():
         p = case.person
         terms.update([p.name, *p.known_as])
         for value in (p.contact.email, p.contact.phone, p.contact.address):

@@ -167,7 +167,7 @@ def new(
     finish(edit, "case opened", dry_run)
     # The same person may already have a case (a new referral, or a different procedure).
     subject = Subject(name_v, (email,) if email else (), (address,) if address else ())
-    same = [c.id for c in book.cases() if subject.is_person(c.person)]
+    same = [c.id for c in book.each_case() if subject.is_person(c.person)]
     if same:
         click.echo(
             f"  note: the casebook already has case(s) about this person: {', '.join(same)}; "

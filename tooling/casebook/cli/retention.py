@@ -31,7 +31,7 @@ def retention(env: Env, as_of: str | None, fmt: str) -> None:
     book = require(env.root)
     procs = book.policy.procedures
     report = retention_report(
-        [(c, procs[c.procedure]) for c in book.cases() if c.procedure in procs],
+        [(c, procs[c.procedure]) for c in book.each_case() if c.procedure in procs],
         day,
         book.policy.settings,
     )

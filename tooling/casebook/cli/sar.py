@@ -32,7 +32,7 @@ def _subject(
     searching notes for "a" or "Lee" bundled unrelated people.
     """
     if CASE_ID.match(name):
-        case = next((c for c in book.cases() if c.id == name), None)
+        case = next((c for c in book.each_case() if c.id == name), None)
         if case is None:
             raise UsageError(f"no case {name} in {CASES_DIR}/")
         p = case.person

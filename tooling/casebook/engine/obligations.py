@@ -143,7 +143,7 @@ def obligations(book: Casebook, as_of: date) -> list[Obligation]:
     """
     policy = book.policy
     out: list[Obligation] = []
-    for case in book.cases():
+    for case in book.each_case():
         proc = policy.procedures.get(case.procedure)
         if proc is not None:
             out += obligations_for(timeline(case, proc, as_of), policy.settings)

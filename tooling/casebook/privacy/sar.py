@@ -117,7 +117,7 @@ class Found:
 
 def find(book: Casebook, subject: Subject) -> list[Found]:
     out: list[Found] = []
-    for case in book.cases():
+    for case in book.each_case():
         proc = book.policy.procedures.get(case.procedure)
         if subject.is_person(case.person):
             out.append(Found(case, proc, "subject", events=list(range(len(case.events)))))
@@ -196,7 +196,7 @@ class Redactor:
         self.keep = [normalise(k) for k in keep]
         self.keep_words = {w for k in self.keep for w in k.split()}
         third: set[str] = set()
-        for case in book.cases():
+        for case in book.each_case():
             people = [case.person.name, *case.person.known_as]
             people += [r.name for r in case.person.representatives]
             emails = [case.person.contact.email] + [

@@ -168,7 +168,7 @@ def register_rows(book: Casebook, as_of: date) -> list[RegisterRow]:
     policy = book.policy
     staff = policy.people.by_id()
     rows = []
-    for case in book.cases():
+    for case in book.each_case():
         proc = policy.procedures.get(case.procedure)
         if proc is not None:
             rows.append(register_row(timeline(case, proc, as_of), staff, policy.settings))

@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS runs (
     code INTEGER NOT NULL,
     output TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -79,6 +80,7 @@ def _connect(folder: Path) -> sqlite3.Connection:
     if version is None or version[0] != CACHE_VERSION:
         db.execute("DELETE FROM files")
         db.execute("DELETE FROM runs")
+        db.execute("DELETE FROM html")
         db.execute("DELETE FROM meta")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
     return db
@@ -260,6 +262,40 @@ class RecordCache:
         except sqlite3.Error:
             self._fail()
 
+    def html(self, key: str) -> str | None:
+        """Letter HTML stored by ``put_html`` under ``key`` (a digest of its Markdown)."""
+        if self.db is None:
+            return None
+        try:
+            got = self.db.execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            self._fail()
+            return None
+        return None if got is None else str(got[0])
+
+    def put_html(self, key: str, value: str) -> None:
+        if self.db is None:
+            return
+        try:
+            self._begin()
+            self.db.execute("INSERT OR REPLACE INTO html VALUES (?, ?)", (key, value))
+        except sqlite3.Error:
+            self._fail()
+
+    def keep_html(self, keys: set[str]) -> None:
+        """Drop every stored letter HTML but ``keys`` (the letters of this build): a letter
+        that changed, or whose case was purged, leaves no copy behind."""
+        if self.db is None:
+            return
+        try:
+            self._begin()
+            old = [row[0] for row in self.db.execute("SELECT key FROM html")]
+            self.db.executemany(
+                "DELETE FROM html WHERE key = ?", [(k,) for k in old if k not in keys]
+            )
+        except sqlite3.Error:
+            self._fail()
+
     def save(self, prune: bool = False) -> None:
         """Commit; with ``prune``, first drop every row this run did not find current (files
         gone, changed into invalid records): no stale copy of personal data stays."""
@@ -272,6 +308,7 @@ class RecordCache:
                     self._begin()
                     self.db.executemany("DELETE FROM files WHERE rel = ?", stale)
                     self.db.execute("DELETE FROM runs")  # outputs may quote those records
+                    self.db.execute("DELETE FROM html")  # so may letters
                     for (rel,) in stale:
                         del self.rows[rel]
             if self.db.in_transaction:

@@ -152,15 +152,23 @@ class Casebook:
 
     _index: dict[str, CaseFile] | None = None
 
-    def cases(self) -> Iterator[Case]:
+    def cases(self) -> list[Case]:
+        """Every valid case, in file-name order, all held in memory (for small casebooks and
+        tests; a command that walks every case uses ``each_case``)."""
+        return [f.case for f in self.files if f.case is not None]
+
+    def each_case(self, keep: bool = False) -> Iterator[Case]:
         """Every valid case, in file-name order, one at a time: each file's record is dropped
         once the next is asked for (a caller that keeps a record keeps its own reference), so
-        walking 10,000 cases holds one record, not all (issue 14)."""
+        walking 10,000 cases holds one record, not all (issue 14). With ``keep``, records stay
+        with their files: for a caller that holds them all anyway and walks them again (the
+        governance site), so that each is validated once, not once per walk."""
         for f in self.files:
             case = f.case
             if case is not None:
                 yield case
-            f.release()
+            if not keep:
+                f.release()
 
     def file_for(self, case_id: str) -> CaseFile | None:
         """The first file, in file-name order, named ``case_id``.yaml or holding that id.

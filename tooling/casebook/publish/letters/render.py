@@ -317,9 +317,14 @@ class Renderer:
     def render(
         self, case_id: str, fmt: Format, pending_on: date | None = None
     ) -> list[RenderedLetter]:
+        return self.render_case(self.case(case_id), fmt, pending_on)
+
+    def render_case(
+        self, case: Case, fmt: Format, pending_on: date | None = None
+    ) -> list[RenderedLetter]:
+        """``render`` for a record already in hand (the site has every record loaded)."""
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-        case = self.case(case_id)
         out = []
         used: dict[str, int] = {}
         for job in self.jobs(case, pending_on):

@@ -116,9 +116,9 @@ def generate(
 ) -> Tree:
     """The Markdown tree of one audience's site (no I/O besides reading published texts)."""
     if audience == "staff":  # cards only: the staff site never sees an inactive case
-        active = site_data(book.policy, book.cases(), as_of, inputs, repo_url, _active)
+        active = site_data(book.policy, book.each_case(), as_of, inputs, repo_url, _active)
         return staff_tree(active)
-    data = site_data(book.policy, book.cases(), as_of, inputs, repo_url)
+    data = site_data(book.policy, book.each_case(keep=True), as_of, inputs, repo_url)
     return governance_tree(data, book.root)
 
 

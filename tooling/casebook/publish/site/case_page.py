@@ -359,6 +359,16 @@ def _letters(view: CaseView, letters: list[RenderedLetter] | None) -> str:
     return "\n".join(out)
 
 
+def letter_body(markdown_text: str) -> str:
+    """A letter's Markdown as sanitised HTML with no blank lines (``letter_html``): a pure
+    function of its text and of the Markdown and nh3 versions, so the build may cache it."""
+    _LETTER_MD.reset()
+    body = _LETTER_MD.convert(markdown_text)
+    clean = nh3.clean(body, tags=LETTER_TAGS, attributes={"a": {"href"}}).strip()
+    # One raw HTML block: no blank lines inside, or Python-Markdown would end it early.
+    return "\n".join(line for line in clean.splitlines() if line.strip())
+
+
 def letter_html(letter: RenderedLetter) -> str:
     """A rendered letter as a collapsible block of sanitised HTML.
 
@@ -366,12 +376,8 @@ def letter_html(letter: RenderedLetter) -> str:
     cleaned with nh3 (an allow-list sanitiser), so a ``<script>`` or a ``javascript:`` link that
     reached a letter still cannot run on the site.
     """
-    _LETTER_MD.reset()
-    body = _LETTER_MD.convert(letter.markdown)
-    clean = nh3.clean(body, tags=LETTER_TAGS, attributes={"a": {"href"}}).strip()
+    clean = letter.html or letter_body(letter.markdown)
     when = f" ({md.day(letter.date)})" if letter.date else ""
-    # One raw HTML block: no blank lines inside, or Python-Markdown would end it early.
-    clean = "\n".join(line for line in clean.splitlines() if line.strip())
     return (
         f'<details class="cb-letter">\n<summary>{h.esc(letter.title)}{when}</summary>\n'
         f'<div class="cb-letter-body">\n{clean}\n</div>\n</details>'

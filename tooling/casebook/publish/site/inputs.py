@@ -66,6 +66,9 @@ class RenderedLetter:
     title: str
     markdown: str
     date: date | None = None
+    # The letter as sanitised HTML (``case_page.letter_body``), when already converted (the
+    # build reads it from the record cache by the Markdown's digest); empty: convert it.
+    html: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,15 @@ builds, and so that what is not computed shows as "not computed" rather than as 
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from casebook.engine.obligations import Obligation
 from casebook.errors import CasebookError
+from casebook.model import ACTIVE_KINDS, Case
 from casebook.publish.site.adapters import RowLike, breach_periods, review_dates
 from casebook.publish.site.build import Audience
 from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
@@ -46,16 +49,21 @@ def collect_inputs(
     timelines: dict[str, Timeline] = {}
     # Each case replayed once; the same functions as `casebook due` and `casebook register`.
     with gc_paused():
-        for case in book.cases():
+        for case in book.each_case(keep=audience == "governance"):
             proc = policy.procedures.get(case.procedure)
             if proc is None:
                 continue
-            tl = timelines[case.id] = timeline(case, proc, as_of)
+            tl = timeline(case, proc, as_of)
             if audience == "staff":
-                # Staff pages need only the deletion dates (a case past its date is withheld).
+                # Staff pages need only the deletion dates (a case past its date is withheld),
+                # and only the timelines of the cases they show (active ones).
                 deletion = retention_obligation(retention_status(tl, policy.settings))
                 due += [deletion] if deletion is not None else []
+                state = proc.states.get(tl.state)
+                if state is not None and state.kind in ACTIVE_KINDS:
+                    timelines[case.id] = tl
                 continue
+            timelines[case.id] = tl
             obs = obligations_for(tl, policy.settings)
             due += obs
             if audience == "governance":
@@ -68,12 +76,14 @@ def collect_inputs(
         return inputs
     inputs = replace(inputs, breaches=periods, review_dates=review_dates(rows))
     if letters:
-        rendered, failed = _letters(book)
+        rendered, failed = _letters(book, [tl.case for tl in timelines.values()])
         inputs = replace(inputs, letters=rendered, letters_failed=failed)
     return inputs
 
 
-def _letters(book: Casebook) -> tuple[list[RenderedLetter], frozenset[str]]:
+def _letters(book: Casebook, cases: list[Case]) -> tuple[list[RenderedLetter], frozenset[str]]:
+    """The letters of ``cases`` (those with a known procedure, already in memory) as Markdown,
+    and the ids of cases whose letters could not be rendered."""
     from casebook.publish.letters.render import (
         Renderer,  # the staff build never needs the letter machinery
     )
@@ -81,9 +91,9 @@ def _letters(book: Casebook) -> tuple[list[RenderedLetter], frozenset[str]]:
     renderer = Renderer(book)
     out: list[RenderedLetter] = []
     failed: set[str] = set()
-    for case in book.cases():
+    for case in cases:
         try:
-            rendered = renderer.render(case.id, "md")
+            rendered = renderer.render_case(case, "md")
         except CasebookError as exc:
             # Case id and kind of problem only: the message may quote the record.
             print(
@@ -96,4 +106,41 @@ def _letters(book: Casebook) -> tuple[list[RenderedLetter], frozenset[str]]:
         out += [
             RenderedLetter(x.case_id, x.title, x.content.decode("utf-8"), x.date) for x in rendered
         ]
-    return out, frozenset(failed)
+    return _with_html(book, out), frozenset(failed)
+
+
+def _with_html(book: Casebook, letters: list[RenderedLetter]) -> list[RenderedLetter]:
+    """Each letter with its sanitised HTML, from the record cache when the same Markdown was
+    converted before (Markdown and nh3 take most of a governance build's letter time; issue
+    14), stored there otherwise. Keyed by the digest of the Markdown and of the converting code
+    and libraries, so a changed letter or converter never gets old HTML."""
+    from casebook.publish.site.case_page import letter_body
+
+    cache = book.cache
+    if cache is None:
+        return letters
+    salt = _converter_digest()
+    keys: set[str] = set()
+    out = []
+    for letter in letters:
+        key = hashlib.sha256(salt + letter.markdown.encode()).hexdigest()
+        keys.add(key)
+        html = cache.html(key)
+        if html is None:
+            html = letter_body(letter.markdown)
+            cache.put_html(key, html)
+        out.append(replace(letter, html=html))
+    cache.keep_html(keys)
+    cache.save()
+    return out
+
+
+def _converter_digest() -> bytes:
+    from importlib.metadata import version
+
+    from casebook.publish.site import case_page
+
+    h = hashlib.sha256(Path(case_page.__file__).read_bytes())
+    for lib in ("markdown", "nh3"):
+        h.update(f"{lib} {version(lib)}".encode())
+    return h.digest()
