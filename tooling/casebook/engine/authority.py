@@ -32,11 +32,14 @@ def describe(req: Requirement, service: str | None = None) -> str:
 
 
 def same_service(person: Person, service: str | None) -> bool:
-    """Does ``person`` work in ``service`` (the case's)? Compared without case or spacing
-    differences; a person with no ``service`` in policy/people.yaml never does."""
-    if person.service is None or service is None:
+    """Does ``person`` work in ``service`` (the case's): their ``service`` or one of their
+    ``other_services`` in policy/people.yaml? Compared without case or spacing differences; a
+    person with no service never does."""
+    if service is None:
         return False
-    return " ".join(person.service.casefold().split()) == " ".join(service.casefold().split())
+    mine = [person.service, *person.other_services] if person.service else person.other_services
+    want = " ".join(service.casefold().split())
+    return any(" ".join(s.casefold().split()) == want for s in mine)
 
 
 def eligible(
