@@ -82,9 +82,7 @@ def evaluate(
             return True
         i = order[k]
         req = requirements[i]
-        options = [
-            p for p in pool if p not in used and eligible(req, p, people, involved, service)
-        ]
+        options = [p for p in pool if p not in used and eligible(req, p, people, involved, service)]
         for combo in _combinations(options, req.count):
             assignment[i] = combo
             if search(k + 1, used | set(combo)):
