@@ -29,7 +29,7 @@ from casebook.model.case import (
 )
 from casebook.model.procedure import Period
 from casebook.model.restrictions import NoContact
-from casebook.model.textmatch import name_forms, normalise
+from casebook.model.textmatch import name_finder
 
 
 def add_period(start: date, period: Period, nation: str | None = None) -> date:
@@ -285,7 +285,7 @@ def named_in_text(case: Case, index: int, people: Mapping[str, Person]) -> dict[
     """People of ``people`` named by name or id (``textmatch.name_forms``) in any text of the
     referral or of ``case.events[:index]``, with where the first mention is
     ("referral (named in its text)", "events[3] (named in its text)")."""
-    forms = {pid: name_forms(p.name, pid) for pid, p in people.items()}
+    finder = name_finder(tuple((pid, (p.name, pid)) for pid, p in people.items()))
     found: dict[str, str] = {}
     parts: list[tuple[str, object]] = [("referral", case.referral.model_dump(mode="json"))]
     parts += [
@@ -293,9 +293,6 @@ def named_in_text(case: Case, index: int, people: Mapping[str, Person]) -> dict[
         for i, ev in enumerate(case.events[:index])
     ]
     for where, dumped in parts:
-        for text in _strings(dumped):
-            hay = normalise(text)
-            for pid, f in forms.items():
-                if pid not in found and any(f" {form} " in hay for form in f):
-                    found[pid] = f"{where} (named in its text)"
+        for pid in sorted(finder.find(*_strings(dumped))):
+            found.setdefault(pid, f"{where} (named in its text)")
     return found

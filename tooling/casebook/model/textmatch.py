@@ -15,10 +15,6 @@ import functools
 import re
 import unicodedata
 
-from confusable_homoglyphs.confusables import (  # type: ignore[import-untyped]
-    confusables_data,
-)
-
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 # A lower-case letter followed by an upper-case one: a word boundary in camel case.
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -27,6 +23,11 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 @functools.cache
 def _latin(char: str) -> str:
     """The ASCII letter or digit ``char`` imitates (Unicode confusables), or ``char``."""
+    # Imported here: the confusables table costs memory, and most text is plain ASCII.
+    from confusable_homoglyphs.confusables import (  # type: ignore[import-untyped]
+        confusables_data,
+    )
+
     for glyph in confusables_data.get(char, ()):
         c = glyph.get("c", "")
         if c.isascii() and c.isalnum():
@@ -72,3 +73,34 @@ def name_forms(*names: str) -> list[str]:
         if len(words) >= 2:
             out.append(" ".join([words[-1], *words[:-1]]))
     return list(dict.fromkeys(out))
+
+
+class NameFinder:
+    """Which of a set of people a text names (any of ``name_forms`` of their names), found in
+    one scan of the text however many people there are.
+
+    ``people``: (key, names) pairs, e.g. ("dir-okonjo", ("Ngozi Okonjo", "dir-okonjo")). A form
+    two people share counts for the first."""
+
+    def __init__(self, people: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+        self._who: dict[str, str] = {}
+        for key, names in people:
+            for form in name_forms(*names):
+                self._who.setdefault(form, key)
+        alternatives = "|".join(re.escape(f) for f in sorted(self._who, key=len, reverse=True))
+        # A lookahead finds every form, overlapping ones included ("ann lee" in "jo ann lee").
+        self._pattern = re.compile(f"(?= ({alternatives}) )") if self._who else None
+
+    def find(self, *texts: str) -> set[str]:
+        """The keys of the people any of ``texts`` names (each text on its own: words of two
+        texts never join into a name)."""
+        if self._pattern is None:
+            return set()
+        hay = "|".join(normalise(t) for t in texts)
+        return {self._who[m.group(1)] for m in self._pattern.finditer(hay)}
+
+
+@functools.lru_cache(maxsize=8)
+def name_finder(people: tuple[tuple[str, tuple[str, ...]], ...]) -> NameFinder:
+    """A ``NameFinder`` for ``people``, kept for the next call with the same people."""
+    return NameFinder(people)
