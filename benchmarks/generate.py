@@ -22,6 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tooling"))
 
+from casebook.engine.authority import same_service  # noqa: E402
 from casebook.model import ACTIVE_KINDS, Procedure  # noqa: E402
 from casebook.model.people import People  # noqa: E402
 from casebook.model.procedure import Requirement  # noqa: E402
@@ -32,16 +33,39 @@ FIRST = ["Alex", "Sam", "Jo", "Chris", "Robin", "Kim", "Lee", "Pat", "Jamie", "M
 LAST = ["Example", "Sample", "Testperson", "Placeholder", "Fictional", "Madeup", "Specimen"]
 
 
-def _holders(people: People, req: Requirement, exclude: set[str]) -> list[str]:
-    return [p.id for p in people.people if set(req.roles) & set(p.roles) and p.id not in exclude]
+SERVICES = ["Planning", "Housing", "Environmental Services", "Revenues and Benefits"]
 
 
-def _restrictions(proc: Procedure, state: str, rng: random.Random, staff: list[str]) -> list[dict]:
+def _holders(
+    people: People, req: Requirement, exclude: set[str], service: str | None = None
+) -> list[str]:
+    return [
+        p.id
+        for p in people.people
+        if set(req.roles) & set(p.roles)
+        and p.id not in exclude
+        and (not req.same_service or same_service(p, service))
+    ]
+
+
+def _holder(people: People, roles: list[str], default: str) -> str:
+    """The first person holding one of ``roles`` (``default`` when no roles are asked for)."""
+    return next((p.id for p in people.people if set(roles) & set(p.roles)), default)
+
+
+def _restrictions(
+    proc: Procedure, state: str, rng: random.Random, people: People, staff: list[str]
+) -> list[dict]:
     allowed = proc.states[state].restrictions
     channels = [c.id for c in proc.channels]
     out: list[dict] = []
     makers = {
-        "spoc": lambda: {"type": "spoc", "officer": rng.choice(staff)},
+        "spoc": lambda: {
+            "type": "spoc",
+            "officer": _holder(people, proc.spoc.roles, staff[0])
+            if proc.spoc
+            else rng.choice(staff),
+        },
         "channels": lambda: {"type": "channels", "allowed": rng.sample(channels, 1)},
         "volume": lambda: {"type": "volume", "max": rng.randint(1, 5), "per": "week"},
         "time-slot": lambda: {
@@ -69,7 +93,13 @@ def _restrictions(proc: Procedure, state: str, rng: random.Random, staff: list[s
 
 def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefix: str) -> dict:
     staff = [p.id for p in people.people]
-    referrer = rng.choice(staff)
+    service = rng.choice(SERVICES)
+    capacity = proc.referral[0]
+    referrer = (
+        rng.choice([p.id for p in people.people if set(capacity.by_roles) & set(p.roles)])
+        if capacity.by_roles
+        else rng.choice(staff)
+    )
     involved = {referrer}
     start = AS_OF - timedelta(days=rng.randint(200, 700))
     channels = [c.id for c in proc.channels]
@@ -105,7 +135,10 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
             ok = True
             for req in t.approval.requires:
                 pool = _holders(
-                    people, req, set(deciders) | (involved if req.independent else set())
+                    people,
+                    req,
+                    set(deciders) | (involved if req.independent else set()),
+                    service,
                 )
                 if len(pool) < req.count:
                     ok = False
@@ -113,7 +146,7 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
                 deciders += rng.sample(pool, req.count)
             consulted: list[str] = []
             for req in t.approval.consult:
-                pool = _holders(people, req, involved if req.independent else set())
+                pool = _holders(people, req, involved if req.independent else set(), service)
                 if len(pool) < req.count:
                     ok = False
                     break
@@ -132,7 +165,7 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
             if consulted:
                 decision["consulted"] = consulted
             if proc.states[t.to].kind in ACTIVE_KINDS:
-                decision["restrictions"] = _restrictions(proc, t.to, rng, staff)
+                decision["restrictions"] = _restrictions(proc, t.to, rng, people, staff)
             events.append(decision)
             involved.update(decision["decided_by"], consulted)
             for r in decision.get("restrictions", []):
@@ -150,14 +183,15 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
                         "via": "post",
                     }
                 )
-            involved.add(staff[0])
             for note in t.notify:
+                by = _holder(people, note.by_roles, staff[0])
+                involved.add(by)
                 events.append(
                     {
                         "date": day + timedelta(days=1),
                         "type": "notification",
                         "list": note.list_id,
-                        "by": staff[0],
+                        "by": by,
                         "about": t.label,
                     }
                 )
@@ -170,7 +204,7 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
         # Case ids have four digits: from the 10,000th case on, the next year's numbers.
         "id": f"{prefix}-{2026 + n // 10000}-{n % 10000:04d}",
         "procedure": proc.id,
-        "service": rng.choice(["Planning", "Housing", "Council Tax", "Waste"]),
+        "service": service,
         "person": {
             "name": f"{first} {last} {n}",
             "contact": {"email": f"person{n}@example.org", "address": f"{n} Example Street"},
@@ -178,7 +212,7 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
         "referral": {
             "date": start,
             "by": referrer,
-            "capacity": proc.referral[0].id,
+            "capacity": capacity.id,
             "behaviours": ["high-volume"] if not proc.behaviours else proc.behaviours[:1],
             "account": "Many e-mails to many officers about one closed complaint",
         },

@@ -9,9 +9,9 @@ import pytest
 
 from casebook.check.loading import load
 from casebook.engine.authority import evaluate
-from casebook.engine.replay import add_period
+from casebook.engine.replay import add_period, involved_before
 from casebook.engine.timeline import timeline
-from casebook.model import Person
+from casebook.model import Case, Person
 from casebook.model.procedure import Period, Requirement
 from casebook.store.cache import CACHE_NAME, cache_dir
 
@@ -79,6 +79,67 @@ def test_count_requires_that_many_people():
 
 def test_unknown_people_never_count():
     assert not evaluate(STAGE2, ["hos", "sigo", "ghost"], _people(), {}).met
+
+
+def test_same_service_takes_the_head_of_the_case_service_only():
+    """001: "the head of service for the department affected"."""
+    people = {
+        "hos-h": Person(id="hos-h", name="H", roles=["head-of-service"], service="Housing"),
+        "hos-p": Person(id="hos-p", name="P", roles=["head-of-service"], service="Planning"),
+        "hos-e": Person(
+            id="hos-e",
+            name="E",
+            roles=["head-of-service"],
+            service="Environmental Services",
+            other_services=["Highways"],
+        ),
+        "hos-x": Person(id="hos-x", name="X", roles=["head-of-service"]),
+    }
+    req = [Requirement(roles=["head-of-service"], same_service=True, source="x" * 5)]
+    assert evaluate(req, ["hos-h"], people, {}, " housing ").met
+    assert evaluate(req, ["hos-e"], people, {}, "Highways").met
+    outcome = evaluate(req, ["hos-p", "hos-x"], people, {}, "Housing")
+    assert not outcome.met
+    assert "hos-p (Planning)" in outcome.missing[0]
+    assert "hos-x (no service in policy/people.yaml)" in outcome.missing[0]
+    # Without the relation, any head of service will do.
+    assert evaluate([req[0].model_copy(update={"same_service": False})], ["hos-p"], people, {}).met
+
+
+def test_prior_knowledge_includes_names_in_free_text():
+    """002: "no prior knowledge of the customer/issue", judged over the whole record."""
+    people = {
+        "dir-a": Person(id="dir-a", name="Ada Quill", roles=["director"]),
+        "dir-b": Person(id="dir-b", name="Ben Quill", roles=["director"]),
+        "dir-c": Person(id="dir-c", name="Cy Moss", roles=["director"]),
+        "dir-d": Person(id="dir-d", name="Dee Park", roles=["director"]),
+    }
+    case = Case.model_validate(
+        {
+            "id": "MC-2026-0001",
+            "procedure": "managed-contact",
+            "service": "Housing",
+            "person": {"name": "Sam Example"},
+            "referral": {
+                "date": date(2026, 1, 5),
+                "by": "tm-x",
+                "capacity": "service",
+                "behaviours": ["threats"],
+                "account": "The customer says QUILL, Ada promised a reply.",
+            },
+            "events": [
+                {"date": date(2026, 1, 6), "type": "note", "by": "tm-x", "text": "Told dir-c."},
+                {"date": date(2026, 1, 7), "type": "note", "by": "tm-x", "text": "Quill is away."},
+                {"date": date(2026, 1, 9), "type": "note", "by": "tm-x", "text": "Dee Park saw."},
+            ],
+        }
+    )
+    involved = involved_before(case, 2, people)
+    assert involved["dir-a"] == "referral (named in its text)"  # surname first, any case
+    assert involved["dir-c"] == "events[0] (named in its text)"  # by id
+    assert "dir-b" not in involved  # a shared surname alone names nobody
+    assert "dir-d" not in involved  # named only after the decision at events[2]
+    assert "dir-a" not in involved_before(case, 2)  # structured fields only, without people
 
 
 def test_derived_state_and_restrictions_follow_the_decisions(mini):

@@ -117,7 +117,7 @@ def appeal_hearers(ctx: CaseContext) -> Iterator[Finding]:
         for pid in d.consulted:
             involved.setdefault(pid, f"{where}.consulted")
         reqs = [r.model_copy(update={"independent": True}) for r in view.rule.hears]
-        outcome = evaluate(reqs, ev.heard_by, people, involved)
+        outcome = evaluate(reqs, ev.heard_by, people, involved, case.service)
         if not outcome.met:
             yield _err(
                 "appeal-hearer",

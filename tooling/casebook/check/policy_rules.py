@@ -161,6 +161,9 @@ def _procedure_findings(
             )
     for i, cap in enumerate(proc.referral):
         yield from _roles(cap.to_roles, roles, ("referral", i, "to_roles"))
+        yield from _roles(cap.by_roles, roles, ("referral", i, "by_roles"))
+    if proc.spoc is not None:
+        yield from _roles(proc.spoc.roles, roles, ("spoc", "roles"))
     yield from _measure_findings(proc)
     for sid, st in proc.states.items():
         for j, r in enumerate(st.restrictions):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 
 from casebook.check.context import CaseContext
 from casebook.engine.authority import evaluate
 from casebook.engine.replay import Step, involved_before, show_period
-from casebook.model import ACTIVE_KINDS, Procedure
+from casebook.model import ACTIVE_KINDS, Person, Procedure
 from casebook.model.findings import Finding, Loc
 from casebook.model.procedure import MinTime, Severity
 
@@ -82,9 +82,10 @@ def approvals(ctx: CaseContext) -> Iterator[Finding]:
             continue
         d = step.decision
         loc: Loc = ("events", step.index)
-        involved = involved_before(ctx.case, step.index)
+        involved = involved_before(ctx.case, step.index, people)
+        service = ctx.case.service
         if t.approval.requires:
-            outcome = evaluate(t.approval.requires, d.decided_by, people, involved)
+            outcome = evaluate(t.approval.requires, d.decided_by, people, involved, service)
             if not outcome.met:
                 yield _err(
                     "approval",
@@ -94,7 +95,9 @@ def approvals(ctx: CaseContext) -> Iterator[Finding]:
                     (*loc, "decided_by"),
                 )
         if t.approval.consult:
-            outcome = evaluate(t.approval.consult, [*d.consulted, *d.decided_by], people, involved)
+            outcome = evaluate(
+                t.approval.consult, [*d.consulted, *d.decided_by], people, involved, service
+            )
             if not outcome.met:
                 yield _err(
                     "approval",
@@ -103,6 +106,61 @@ def approvals(ctx: CaseContext) -> Iterator[Finding]:
                     + "; list the people consulted under 'consulted'",
                     (*loc, "consulted"),
                 )
+
+
+def _holds(people: Mapping[str, Person], pid: str, roles: list[str]) -> bool:
+    """Does ``pid`` hold one of ``roles``? An unknown person is the reference rule's finding,
+    so counts as holding them here (one finding per mistake)."""
+    person = people.get(pid)
+    return person is None or bool(set(roles).intersection(person.roles))
+
+
+def referral_by(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``referral-by``: the referral is made by someone the capacity allows (000: "should
+    be provided by the councillor"; 001: "refer ... to their line manager", who records it),
+    with the capacity's ``by_severity``."""
+    ref = ctx.case.referral
+    cap = next((c for c in ctx.procedure.referral if c.id == ref.capacity), None)
+    if cap is None or not cap.by_roles or _holds(ctx.person_by_id, ref.by, cap.by_roles):
+        return
+    found = graded(
+        cap.by_severity,
+        "referral-by",
+        f"a referral in the capacity {cap.id!r} ({cap.label}) is made by "
+        f"{' or '.join(cap.by_roles)}; {ref.by} holds none of those roles "
+        f"(source: {cap.source!r})",
+        ("referral", "by"),
+        ref,
+    )
+    if found is not None:
+        yield found
+
+
+def spoc_holders(ctx: CaseContext) -> Iterator[Finding]:
+    """Rule ``spoc``: the single point of contact a decision names (a ``spoc`` restriction's
+    ``officer``) holds one of the roles of the procedure's ``spoc`` (000: "This person will be
+    the Customer & ICT Services Business Manager", a must; 001: "will usually be the Customer
+    Relations Officer", a warning that a recorded reason clears)."""
+    rule = ctx.procedure.spoc
+    if rule is None:
+        return
+    for i, ev in enumerate(ctx.case.events):
+        for j, r in enumerate(getattr(ev, "restrictions", None) or []):
+            officer = getattr(r, "officer", None)
+            if r.type != "spoc" or not isinstance(officer, str):
+                continue
+            if _holds(ctx.person_by_id, officer, rule.roles):
+                continue
+            found = graded(
+                rule.severity,
+                "spoc",
+                f"the single point of contact is to be {' or '.join(rule.roles)}; {officer} "
+                f"holds none of those roles (source: {rule.source!r})",
+                ("events", i, "restrictions", j, "officer"),
+                ev,
+            )
+            if found is not None:
+                yield found
 
 
 def graded(
@@ -504,9 +562,16 @@ def triggered(ctx: CaseContext) -> Iterator[Finding]:
 
 def notifications_recorded(ctx: CaseContext) -> Iterator[Finding]:
     """Rule ``notify``: the people a procedure says must be told were told (see
-    ``casebook.obligations``)."""
+    ``casebook.obligations``); rule ``notification-sender``: by someone holding one of the
+    rule's ``by_roles`` ("the Customer Relations Officer will inform by email"), with its
+    ``by_severity``."""
     for ob in ctx.obligations:
-        if ob.kind != "notification" or ob.met:
+        if ob.kind != "notification":
+            continue
+        if ob.met:
+            found = _notification_sender(ctx, ob.event, ob.met_by, ob.key.rsplit("/", 1)[-1])
+            if found is not None:
+                yield found
             continue
         list_id = ob.key.rsplit("/", 1)[-1]
         msg = (
@@ -520,3 +585,26 @@ def notifications_recorded(ctx: CaseContext) -> Iterator[Finding]:
             if ob.overdue(ctx.as_of)
             else _warn("notify", msg, loc)
         )
+
+
+def _notification_sender(
+    ctx: CaseContext, decided: int | None, sent: int | None, list_id: str
+) -> Finding | None:
+    step = next((s for s in ctx.derived.steps if s.index == decided), None)
+    if step is None or step.transition is None or sent is None:
+        return None
+    rule = next((n for n in step.transition.notify if n.list_id == list_id), None)
+    ev = ctx.case.events[sent]
+    by = getattr(ev, "by", None)
+    if rule is None or not rule.by_roles or not isinstance(by, str):
+        return None
+    if _holds(ctx.person_by_id, by, rule.by_roles):
+        return None
+    return graded(
+        rule.by_severity,
+        "notification-sender",
+        f"the notification to {list_id!r} is to be sent by {' or '.join(rule.by_roles)}; "
+        f"{by} holds none of those roles (source: {rule.source!r})",
+        ("events", sent, "by"),
+        ev,
+    )

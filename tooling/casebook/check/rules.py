@@ -24,7 +24,9 @@ from casebook.check.procedure_rules import (
     guards,
     letters_recorded,
     notifications_recorded,
+    referral_by,
     restrictions_allowed,
+    spoc_holders,
     transitions,
     triggered,
     waivers,
@@ -48,6 +50,7 @@ Rule = Callable[[CaseContext], Iterable[Finding]]
 
 CASE_RULES: list[Rule] = [
     references,
+    referral_by,
     event_order,
     future_events,
     transitions,
@@ -56,6 +59,7 @@ CASE_RULES: list[Rule] = [
     guards,
     exclusions,
     restrictions_allowed,
+    spoc_holders,
     councillor_arrangement,
     letters_recorded,
     waivers,

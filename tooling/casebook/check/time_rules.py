@@ -27,11 +27,13 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from casebook.check.context import CaseContext
+from casebook.check.procedure_rules import graded
 from casebook.engine.obligations import Obligation, book_log_reviews
 from casebook.engine.replay import add_period
 from casebook.model import ACTIVE_KINDS
 from casebook.model.case import ContactLogged, Decision, Note, ReviewHeld
 from casebook.model.findings import Finding, Loc
+from casebook.model.procedure import Review
 from casebook.store import safefile
 from casebook.store.cases import Casebook
 from casebook.store.ledgers import load_deletion_log, load_log_reviews
@@ -122,7 +124,8 @@ def obligations_due(ctx: CaseContext) -> Iterator[Finding]:
 
 
 def reviews_valid(ctx: CaseContext) -> Iterator[Finding]:
-    """Rule ``review``: each review reviews a decision in force, and asks for the next in time."""
+    """Rule ``review``: each review reviews a decision in force, and asks for the next in time;
+    rule ``review-by``: by the people the state's ``review`` names."""
     proc = ctx.procedure
     current: Decision | None = None
     for i, ev in enumerate(ctx.case.events):
@@ -148,6 +151,9 @@ def reviews_valid(ctx: CaseContext) -> Iterator[Finding]:
                 f"review dated {ev.date}, before the decision of {current.date} it reviews",
                 loc=("events", i, "date"),
             )
+        found = _review_by(ctx, st.review, ev, i)
+        if found is not None:
+            yield found
         if ev.next_review is None:
             continue
         if ev.next_review <= ev.date:
@@ -170,6 +176,25 @@ def reviews_valid(ctx: CaseContext) -> Iterator[Finding]:
                     f"(by {limit})",
                     loc=("events", i, "next_review"),
                 )
+
+
+def _review_by(ctx: CaseContext, spec: Review | None, ev: ReviewHeld, i: int) -> Finding | None:
+    """Rule ``review-by``: at least one of the people holding the review holds one of the
+    state's ``review.by_roles`` (002: "They will be conducted by the Senior Information
+    Governance Manager, Team Manager"), with its ``by_severity``."""
+    if spec is None or not spec.by_roles:
+        return None
+    people = ctx.person_by_id
+    if any(p not in people or set(spec.by_roles).intersection(people[p].roles) for p in ev.by):
+        return None  # an unknown person is the reference rule's finding
+    return graded(
+        spec.by_severity,
+        "review-by",
+        f"a review of these arrangements is held by {' or '.join(spec.by_roles)}; "
+        f"{', '.join(ev.by)} hold none of those roles (source: {spec.source!r})",
+        ("events", i, "by"),
+        ev,
+    )
 
 
 def breaches(ctx: CaseContext) -> Iterator[Finding]:

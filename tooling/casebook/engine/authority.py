@@ -24,17 +24,37 @@ class Outcome:
     missing: tuple[str, ...] = ()
 
 
-def describe(req: Requirement) -> str:
+def describe(req: Requirement, service: str | None = None) -> str:
     who = req.label or " or ".join(req.roles)
     count = f"{req.count} x " if req.count > 1 else ""
-    return f"{count}{who}{' (independent of the case)' if req.independent else ''}"
+    where = f" (of the case's service, {service})" if req.same_service and service else ""
+    return f"{count}{who}{where}{' (independent of the case)' if req.independent else ''}"
+
+
+def same_service(person: Person, service: str | None) -> bool:
+    """Does ``person`` work in ``service`` (the case's): their ``service`` or one of their
+    ``other_services`` in policy/people.yaml? Compared without case or spacing differences; a
+    person with no service never does."""
+    if service is None:
+        return False
+    mine = [person.service, *person.other_services] if person.service else person.other_services
+    want = " ".join(service.casefold().split())
+    return any(" ".join(s.casefold().split()) == want for s in mine)
 
 
 def eligible(
-    req: Requirement, pid: str, people: Mapping[str, Person], involved: Mapping[str, str]
+    req: Requirement,
+    pid: str,
+    people: Mapping[str, Person],
+    involved: Mapping[str, str],
+    service: str | None = None,
 ) -> bool:
+    """May ``pid`` fill ``req``: holds one of its roles, is independent of the case where it
+    asks (not in ``involved``), and works in the case's ``service`` where it asks."""
     person = people.get(pid)
     if person is None or not set(req.roles).intersection(person.roles):
+        return False
+    if req.same_service and not same_service(person, service):
         return False
     return not (req.independent and pid in involved)
 
@@ -44,13 +64,16 @@ def evaluate(
     candidates: Iterable[str],
     people: Mapping[str, Person],
     involved: Mapping[str, str],
+    service: str | None = None,
 ) -> Outcome:
-    """Assign distinct candidates to every requirement, or explain what is missing."""
+    """Assign distinct candidates to every requirement, or explain what is missing.
+
+    ``service``: the case's, for requirements with ``same_service``."""
     pool = list(dict.fromkeys(candidates))
     # Fill the most constrained requirements first: fewer eligible people, fewer choices.
     order = sorted(
         range(len(requirements)),
-        key=lambda i: sum(eligible(requirements[i], p, people, involved) for p in pool),
+        key=lambda i: sum(eligible(requirements[i], p, people, involved, service) for p in pool),
     )
     assignment: dict[int, tuple[str, ...]] = {}
 
@@ -59,7 +82,7 @@ def evaluate(
             return True
         i = order[k]
         req = requirements[i]
-        options = [p for p in pool if p not in used and eligible(req, p, people, involved)]
+        options = [p for p in pool if p not in used and eligible(req, p, people, involved, service)]
         for combo in _combinations(options, req.count):
             assignment[i] = combo
             if search(k + 1, used | set(combo)):
@@ -69,7 +92,7 @@ def evaluate(
 
     if search(0, frozenset()):
         return Outcome(True, dict(assignment))
-    return Outcome(False, {}, tuple(_explain(requirements, pool, people, involved)))
+    return Outcome(False, {}, tuple(_explain(requirements, pool, people, involved, service)))
 
 
 def _combinations(options: list[str], count: int) -> Iterable[tuple[str, ...]]:
@@ -83,14 +106,23 @@ def _explain(
     pool: list[str],
     people: Mapping[str, Person],
     involved: Mapping[str, str],
+    service: str | None,
 ) -> list[str]:
     lines = []
     for req in requirements:
         holders = [p for p in pool if p in people and set(req.roles).intersection(people[p].roles)]
-        ok = [p for p in holders if eligible(req, p, people, involved)]
+        ok = [p for p in holders if eligible(req, p, people, involved, service)]
         if len(ok) >= req.count:
             continue
-        why = f"needs {describe(req)}"
+        why = f"needs {describe(req, service)}"
+        if req.same_service:
+            elsewhere = [
+                f"{p} ({people[p].service or 'no service in policy/people.yaml'})"
+                for p in holders
+                if not same_service(people[p], service)
+            ]
+            if elsewhere:
+                why += f"; of another service: {', '.join(elsewhere)}"
         if req.independent:
             conflicted = [f"{p} (appears in {involved[p]})" for p in holders if p in involved]
             if conflicted:
@@ -99,6 +131,6 @@ def _explain(
     if not lines:
         lines.append(
             "each requirement must be met by a different person: "
-            + "; ".join(describe(r) for r in requirements)
+            + "; ".join(describe(r, service) for r in requirements)
         )
     return lines

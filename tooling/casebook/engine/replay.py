@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from casebook.engine.clocks import add_length, show_length
-from casebook.model import ACTIVE_KINDS, Case, Decision, Procedure, Restriction, Transition
+from casebook.model import (
+    ACTIVE_KINDS,
+    Case,
+    Decision,
+    Person,
+    Procedure,
+    Restriction,
+    Transition,
+)
 from casebook.model.case import (
     Appeal,
     AppealOutcomeEvent,
@@ -21,6 +29,7 @@ from casebook.model.case import (
 )
 from casebook.model.procedure import Period
 from casebook.model.restrictions import NoContact
+from casebook.model.textmatch import name_finder
 
 
 def add_period(start: date, period: Period, nation: str | None = None) -> date:
@@ -239,12 +248,51 @@ def people_in_event(event: object) -> list[str]:
     return []
 
 
-def involved_before(case: Case, index: int) -> dict[str, str]:
-    """Who appears in the case before event ``index``, and where (for messages)."""
+def involved_before(
+    case: Case, index: int, people: Mapping[str, Person] | None = None
+) -> dict[str, str]:
+    """Who appears in the case before event ``index``, and where (for messages).
+
+    With ``people`` (policy/people.yaml by id), also everyone named in the free text of the
+    referral or of those events, by their name or id ("a note: Ngozi Okonjo has discussed the
+    matter with the customer"): "no prior knowledge of the customer/issue" is judged over the
+    whole record, not its structured fields only (``named_in_text``)."""
     seen: dict[str, str] = {case.referral.by: "referral.by"}
     for pid in case.officers:
         seen.setdefault(pid, "officers")
     for i, event in enumerate(case.events[:index]):
         for pid in people_in_event(event):
             seen.setdefault(pid, f"events[{i}]")
+    if people:
+        for pid, where in named_in_text(case, index, people).items():
+            seen.setdefault(pid, where)
     return seen
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in a dumped model (dicts, lists, nested), in order."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+def named_in_text(case: Case, index: int, people: Mapping[str, Person]) -> dict[str, str]:
+    """People of ``people`` named by name or id (``textmatch.name_forms``) in any text of the
+    referral or of ``case.events[:index]``, with where the first mention is
+    ("referral (named in its text)", "events[3] (named in its text)")."""
+    finder = name_finder(tuple((pid, (p.name, pid)) for pid, p in people.items()))
+    found: dict[str, str] = {}
+    parts: list[tuple[str, object]] = [("referral", case.referral.model_dump(mode="json"))]
+    parts += [
+        (f"events[{i}]", ev.model_dump(mode="json", by_alias=True))
+        for i, ev in enumerate(case.events[:index])
+    ]
+    for where, dumped in parts:
+        for pid in sorted(finder.find(*_strings(dumped))):
+            found.setdefault(pid, f"{where} (named in its text)")
+    return found

@@ -548,8 +548,8 @@ def _judge_decision(
                 "(casebook check explains); it cannot be approved",
             ),
         )
-    involved = {**dict(involved_before(case, index)), **dict(involved)}
     by_id = people.by_id()
+    involved = {**dict(involved_before(case, index, by_id)), **dict(involved)}
     missing: list[str] = []
     if undo:
         candidates = list(approvers)
@@ -562,7 +562,7 @@ def _judge_decision(
                     + (" (no github login in people.yaml on the base branch)" if no_login else "")
                 )
         candidates = [p for p in d.decided_by if p in approvers]
-    outcome = evaluate(t.approval.requires, candidates, by_id, involved)
+    outcome = evaluate(t.approval.requires, candidates, by_id, involved, case.service)
     if not outcome.met:
         scope = "approvals" if undo else "approvals by the people in decided_by"
         missing += [f"{line} ({scope})" for line in outcome.missing]
@@ -579,11 +579,13 @@ def _judge_any(
     policy: BasePolicy,
     approvers: Mapping[str, str],
     involved: Mapping[str, str],
+    service: str | None = None,
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(approved_by, missing) for requirements any approver may fill."""
+    """(approved_by, missing) for requirements any approver may fill (``service``: the
+    case's, for requirements of the same service)."""
     people = policy.people
     by_id = people.by_id() if people is not None else {}
-    outcome = evaluate(requirements, list(approvers), by_id, involved)
+    outcome = evaluate(requirements, list(approvers), by_id, involved, service)
     used = tuple(p for who in outcome.assignment.values() for p in who)
     return used, tuple(f"{line} (approvals)" for line in outcome.missing)
 
@@ -680,7 +682,7 @@ def _evaluate_outcome(
             if pid not in approvers:
                 missing.append(f"{pid} is named in heard_by but has not approved the head commit")
         candidates = [p for p in o.heard_by if p in approvers]
-        outcome = evaluate(reqs, candidates, people.by_id(), involved)
+        outcome = evaluate(reqs, candidates, people.by_id(), involved, ch.case.service)
         missing += [
             f"{line} (approvals by the people in heard_by)".replace(
                 "independent of the case", "not involved in the decision under appeal"
@@ -721,7 +723,7 @@ def _evaluate_rewrite(
         approved_by: tuple[str, ...] = ()
     else:
         approved_by, missing = _judge_any(
-            corrections.requires, policy, approvers, _involved(ch.before)
+            corrections.requires, policy, approvers, _involved(ch.before), ch.before.service
         )
         requires = tuple(describe(r) for r in corrections.requires)
     return DecisionResult(
@@ -807,7 +809,9 @@ def _evaluate_procedure(
     by: list[str] = []
     short: list[str] = []
     for t in outs:
-        used, missing = _judge_any(t.approval.requires, policy, approvers, involved)
+        used, missing = _judge_any(
+            t.approval.requires, policy, approvers, involved, ch.before.service
+        )
         requires += [describe(r) for r in t.approval.requires]
         by += used
         short += [f"{t.label}: {m}" for m in missing]

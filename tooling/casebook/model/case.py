@@ -70,6 +70,14 @@ class ContactCount(Strict):
     period: Text | None = None  # "14 days", "since January"
 
 
+class Departure(Strict):
+    """Why this event departs from a rule the procedure says applies "normally" or "usually"
+    (``rule`` is the rule id ``casebook check`` reports, e.g. ``prior-step``)."""
+
+    rule: Slug
+    reason: Text
+
+
 class Referral(Strict):
     date: Day
     by: PersonId
@@ -81,6 +89,8 @@ class Referral(Strict):
     # (``exclusions`` in the procedure): e.g. subject "councillor", request "foi".
     subject: Slug | None = None
     request: Slug | None = None
+    # Why ``by`` is not who the capacity usually refers (a "normally" rule: ``referral-by``).
+    departure: Departure | None = None
 
 
 class FlagLifted(Strict):
@@ -102,14 +112,6 @@ class RetentionFlag(Strict):
     recorded: Day
     by: PersonId
     lifted: FlagLifted | None = None
-
-
-class Departure(Strict):
-    """Why this event departs from a rule the procedure says applies "normally" or "usually"
-    (``rule`` is the rule id ``casebook check`` reports, e.g. ``prior-step``)."""
-
-    rule: Slug
-    reason: Text
 
 
 class _Event(Strict):

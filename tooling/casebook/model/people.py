@@ -30,6 +30,10 @@ class Person(Strict):
     # GitHub cannot match to an account is matched to a person by its git e-mail.
     git_emails: list[EmailStr] = Field(default_factory=list)
     service: Text | None = None
+    # Further services this person heads or works for (a Head of Environmental Services who
+    # also heads Highways): a rule asking for someone "for the department affected" accepts
+    # them for cases of any of these services too.
+    other_services: list[Text] = Field(default_factory=list)
     job_title: Text | None = None
 
 

@@ -123,7 +123,12 @@ class Review(Strict):
 
     every: Period  # the usual cadence ("quarterly")
     latest: Period | None = None  # the hard limit ("no later than every six months")
+    # Who holds the review ("conducted by the Senior Information Governance Manager, Team
+    # Manager"): at least one of the review's ``by`` must hold one of these roles. How firm
+    # that is: ``by_severity`` ("must" an error; otherwise a warning that ``departure: {rule:
+    # review-by, reason: ...}`` on the review clears).
     by_roles: list[Slug] = Field(default_factory=list)
+    by_severity: Severity = "must"
     source: Source
 
 
@@ -180,8 +185,12 @@ class Requirement(Strict):
     roles: list[Slug] = Field(min_length=1)
     count: Count = 1
     # "with no prior knowledge of the customer/issue": whoever fills this part must not appear
-    # in the case's referral, officers or earlier events.
+    # in the case's referral, officers or earlier events, nor be named (by name or id) in the
+    # free text of any of them (a note, the referral's account).
     independent: Flag = False
+    # "the head of service for the department affected": whoever fills this part works in the
+    # case's service (``service`` in policy/people.yaml equals the case's ``service``).
+    same_service: Flag = False
     label: Text | None = None
     source: Source
 
@@ -199,10 +208,16 @@ class Approval(Strict):
 
 
 class Notify(Strict):
-    """Who must be told when a transition happens, and by whom."""
+    """Who must be told when a transition happens, and by whom.
+
+    ``by_roles``: the notification's ``by`` must hold one of them ("the Customer and ICT
+    business manager must take all reasonable steps to advise all our staff"); ``by_severity``
+    says how firm that is ("must" an error; otherwise a warning that ``departure: {rule:
+    notification-sender, reason: ...}`` on the notification clears)."""
 
     list_id: Slug = Field(alias="list")  # a distribution list of this procedure
     by_roles: list[Slug] = Field(default_factory=list)
+    by_severity: Severity = "must"
     within: Period | None = None
     source: Source
 
@@ -413,11 +428,29 @@ class DistributionList(Strict):
 
 
 class Capacity(Strict):
-    """In what capacity someone may refer a case (councillor, staff via line manager ...)."""
+    """In what capacity someone may refer a case (councillor, staff via line manager ...).
+
+    ``by_roles``: the referral's ``by`` must hold one of them ("provided by the councillor");
+    empty: anyone in policy/people.yaml. ``by_severity``: "must" an error; otherwise a warning
+    that ``departure: {rule: referral-by, reason: ...}`` on the referral clears."""
 
     id: Slug
     label: Text
     to_roles: list[Slug] = Field(default_factory=list)  # who receives the referral
+    by_roles: list[Slug] = Field(default_factory=list)  # who may refer in this capacity
+    by_severity: Severity = "must"
+    source: Source
+
+
+class Holder(Strict):
+    """Who may hold a part a case names someone for (the single point of contact): a person
+    holding one of ``roles``. ``severity``: "must" ("This person will be the Customer & ICT
+    Services Business Manager") is an error; "usually" ("This person will usually be the
+    Customer Relations Officer") a warning that ``departure: {rule: <rule>, reason: ...}`` on
+    the decision naming them clears."""
+
+    roles: list[Slug] = Field(min_length=1)
+    severity: Severity = "must"
     source: Source
 
 
@@ -596,6 +629,9 @@ class Procedure(Strict):
     guidance: list[Guidance] = Field(default_factory=list)
     channels: list[Channel] = Field(min_length=1)
     referral: list[Capacity] = Field(min_length=1)
+    # Who may be named as the single point of contact (the ``officer`` of a ``spoc``
+    # restriction); absent: anyone in policy/people.yaml.
+    spoc: Holder | None = None
     # Behaviour ids from policy/behaviours.yaml that this procedure names; empty means all.
     behaviours: list[Slug] = Field(default_factory=list)
     initial: Slug

@@ -16,53 +16,18 @@ top-level domain or its local part alone, the first line of a postal address, a 
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from confusable_homoglyphs.confusables import (  # type: ignore[import-untyped]
-    confusables_data,
-)
+# The text normalisation lives in the model layer so that `check` (independence: a person
+# named in a case's free text) matches names exactly as the guard does.
+from casebook.model.textmatch import mentions, normalise, skeleton
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-# A lower-case letter followed by an upper-case one: a word boundary in camel case.
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+__all__ = ["Identifier", "identifiers", "matches", "mentions", "normalise", "skeleton", "variants"]
+
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", re.IGNORECASE)
-
-
-@functools.cache
-def _latin(char: str) -> str:
-    """The ASCII letter or digit ``char`` imitates (Unicode confusables), or ``char``."""
-    for glyph in confusables_data.get(char, ()):
-        c = glyph.get("c", "")
-        if c.isascii() and c.isalnum():
-            return str(c)
-    return char
-
-
-def skeleton(text: str) -> str:
-    """``text`` with compatibility forms (NFKC: full-width letters, ligatures) and look-alike
-    letters from other scripts replaced by the Latin letters they imitate, and invisible
-    format characters (Unicode category Cf: soft hyphen, zero-width space and joiners, word
-    joiner, direction marks) dropped: "Al\u00adex" shows as "Alex" and must match it."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(c if c.isascii() else _latin(c) for c in text if unicodedata.category(c) != "Cf")
-
-
-def normalise(text: str) -> str:
-    """Words of ``text`` for matching, with a space at each end."""
-    plain = unicodedata.normalize("NFKD", _CAMEL.sub(" ", skeleton(text)))
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return f" {_NON_WORD.sub(' ', plain).strip()} "
-
-
-def mentions(haystack: str, needle: str) -> bool:
-    """True when the words of ``needle`` appear together, whole, in ``haystack``."""
-    words = normalise(needle)
-    return words.strip() != "" and words in normalise(haystack)
 
 
 @dataclass(frozen=True, slots=True)

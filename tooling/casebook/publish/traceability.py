@@ -52,6 +52,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("transitions", "transition"),
     ("states", "transition"),
     ("referral", "reference"),
+    ("spoc", "spoc"),
     ("distribution_lists", "notify"),
     ("staff_card", "staff card wording (no check)"),
 )
@@ -99,6 +100,10 @@ def _rule(path: str, proc: Procedure) -> str:
             best, rule = suffix, name
     if key in ("", "text"):
         return "transition"
+    # A referral capacity that names who may refer in it is judged by referral-by.
+    cap = re.fullmatch(r"referral\[(\d+)\]", path)
+    if cap and proc.referral[int(cap.group(1))].by_roles:
+        return "referral-by"
     return rule
 
 

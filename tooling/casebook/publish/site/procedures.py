@@ -45,8 +45,9 @@ def _requirement(data: SiteData, req: Requirement) -> str:
     who = _roles(data, req.roles)
     n = f"{req.count} × " if req.count > 1 else ""
     ind = " — independent: no prior knowledge of the person or the issue" if req.independent else ""
+    own = " — of the case's own service" if req.same_service else ""
     label = f" ({md.text(req.label)})" if req.label else ""
-    return f"{n}{who}{label}{ind}. {cite(req.source)}"
+    return f"{n}{who}{label}{own}{ind}. {cite(req.source)}"
 
 
 def procedures_index(data: SiteData) -> str:
@@ -79,11 +80,19 @@ def procedure_page(proc: Procedure, data: SiteData, has_text: bool) -> str:
     out.append(
         md.bullets(
             f"{md.text(c.label)}"
+            + (f", made by {_roles(data, c.by_roles)}" if c.by_roles else "")
             + (f", to {_roles(data, c.to_roles)}" if c.to_roles else "")
             + f". {cite(c.source)}"
             for c in proc.referral
         )
     )
+    if proc.spoc:
+        how = "" if proc.spoc.severity == "must" else f" ({md.text(proc.spoc.severity)})"
+        out += [
+            "",
+            f"**Single point of contact:** {_roles(data, proc.spoc.roles)}{how}. "
+            + cite(proc.spoc.source),
+        ]
     out += ["", "**Channels:** " + ", ".join(md.text(c.label) for c in proc.channels)]
 
     out += ["", "## States", ""]
@@ -133,7 +142,8 @@ def procedure_page(proc: Procedure, data: SiteData, has_text: bool) -> str:
             facts.append("Letter: " + md.text(letter.title if letter else lid))
         for n in t.notify:
             dl = proc.distribution_lists.get(n.list_id)
-            facts.append(f"Tell: {md.text(dl.label if dl else n.list_id)}. {cite(n.source)}")
+            by = f", by {_roles(data, n.by_roles)}" if n.by_roles else ""
+            facts.append(f"Tell: {md.text(dl.label if dl else n.list_id)}{by}. {cite(n.source)}")
         if t.expects_prior:
             facts.append(
                 "Normally after: " + ", ".join(md.text(states.get(p, p)) for p in t.expects_prior)

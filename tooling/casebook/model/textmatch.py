@@ -1,0 +1,106 @@
+"""Comparing words in text, the same way everywhere (the privacy guard, independence checks).
+
+Text is compared after normalising: invisible format characters (soft hyphen, zero-width
+space) dropped, look-alike letters folded to the Latin letter they imitate (NFKC, then
+Unicode's confusables data from the ``confusable_homoglyphs`` package: Cyrillic "А" is "A"),
+camel case split ("AlexExample" is "Alex Example"), accents dropped, lower case, every run of
+characters that are not letters or digits made one space. So "Alex Example", "alex-example",
+"ALEX_EXAMPLE", "AlexExample" and "Alex  Example" all match, while "Alexa" does not match
+"Alex".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+# A lower-case letter followed by an upper-case one: a word boundary in camel case.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+@functools.cache
+def _latin(char: str) -> str:
+    """The ASCII letter or digit ``char`` imitates (Unicode confusables), or ``char``."""
+    # Imported here: the confusables table costs memory, and most text is plain ASCII.
+    from confusable_homoglyphs.confusables import (  # type: ignore[import-untyped]
+        confusables_data,
+    )
+
+    for glyph in confusables_data.get(char, ()):
+        c = glyph.get("c", "")
+        if c.isascii() and c.isalnum():
+            return str(c)
+    return char
+
+
+def skeleton(text: str) -> str:
+    """``text`` with compatibility forms (NFKC: full-width letters, ligatures) and look-alike
+    letters from other scripts replaced by the Latin letters they imitate, and invisible
+    format characters (Unicode category Cf: soft hyphen, zero-width space and joiners, word
+    joiner, direction marks) dropped: "Al\u00adex" shows as "Alex" and must match it."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c if c.isascii() else _latin(c) for c in text if unicodedata.category(c) != "Cf")
+
+
+@functools.lru_cache(maxsize=8192)
+def normalise(text: str) -> str:
+    """Words of ``text`` for matching, with a space at each end (cached: `check` compares
+    each case's texts with every person's name, once per decision)."""
+    plain = unicodedata.normalize("NFKD", _CAMEL.sub(" ", skeleton(text)))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return f" {_NON_WORD.sub(' ', plain).strip()} "
+
+
+def mentions(haystack: str, needle: str) -> bool:
+    """True when the words of ``needle`` appear together, whole, in ``haystack``."""
+    words = normalise(needle)
+    return words.strip() != "" and words in normalise(haystack)
+
+
+def name_forms(*names: str) -> list[str]:
+    """The normalised forms that count as naming someone called each of ``names`` in free
+    text: the words in order ("Ngozi Okonjo", "ngozi.okonjo", "dir-okonjo" as an id) and,
+    for a name of two words or more, surname first ("Okonjo, Ngozi"). A surname alone does not
+    count: two people may share it."""
+    out: list[str] = []
+    for name in names:
+        words = normalise(name).split()
+        if not words:
+            continue
+        out.append(" ".join(words))
+        if len(words) >= 2:
+            out.append(" ".join([words[-1], *words[:-1]]))
+    return list(dict.fromkeys(out))
+
+
+class NameFinder:
+    """Which of a set of people a text names (any of ``name_forms`` of their names), found in
+    one scan of the text however many people there are.
+
+    ``people``: (key, names) pairs, e.g. ("dir-okonjo", ("Ngozi Okonjo", "dir-okonjo")). A form
+    two people share counts for the first."""
+
+    def __init__(self, people: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+        self._who: dict[str, str] = {}
+        for key, names in people:
+            for form in name_forms(*names):
+                self._who.setdefault(form, key)
+        alternatives = "|".join(re.escape(f) for f in sorted(self._who, key=len, reverse=True))
+        # A lookahead finds every form, overlapping ones included ("ann lee" in "jo ann lee").
+        self._pattern = re.compile(f"(?= ({alternatives}) )") if self._who else None
+
+    def find(self, *texts: str) -> set[str]:
+        """The keys of the people any of ``texts`` names (each text on its own: words of two
+        texts never join into a name)."""
+        if self._pattern is None:
+            return set()
+        hay = "|".join(normalise(t) for t in texts)
+        return {self._who[m.group(1)] for m in self._pattern.finditer(hay)}
+
+
+@functools.lru_cache(maxsize=8)
+def name_finder(people: tuple[tuple[str, tuple[str, ...]], ...]) -> NameFinder:
+    """A ``NameFinder`` for ``people``, kept for the next call with the same people."""
+    return NameFinder(people)
