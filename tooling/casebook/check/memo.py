@@ -78,7 +78,7 @@ def run_key(inputs: str, options: dict[str, object]) -> str:
     return hashlib.sha256((inputs + json.dumps(options, sort_keys=True)).encode()).hexdigest()
 
 
-def recall(root: Path, inputs: str, options: dict[str, object]) -> tuple[int, str] | None:
+def recall(root: Path, inputs: str, options: dict[str, object]) -> tuple[int, bytes] | None:
     """(exit code, output) of the last run with these inputs and options, or None."""
     got = recall_run(root, run_key(inputs, options))
     if got is None:
@@ -99,7 +99,7 @@ def remember(
     options: dict[str, object],
     extras: list[str],
     code: int,
-    output: str,
+    output: bytes,
 ) -> None:
     """Keep this run's output for the next run with the same inputs and options.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -36,12 +37,14 @@ class CheckReport:
     def ok(self) -> bool:
         return not has_errors(self.findings)
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self, findings: bool = True) -> dict[str, object]:
+        """The report as plain data; ``findings=False`` leaves the list empty (for writing
+        it one finding at a time, ``cli.check.report_json``)."""
         return {
             "ok": self.ok,
             "as_of": self.as_of.isoformat(),
             "cases": self.cases,
-            "findings": [f.as_json() for f in self.findings],
+            "findings": [f.as_json() for f in self.findings] if findings else [],
         }
 
 
@@ -103,8 +106,9 @@ class _Judge:
         self.as_of = as_of
         self.found: list[Finding] = []
         self.key = ""
-        self.stored: dict[str, tuple[str, list[list[Any]]]] | None = None
+        self.stored: dict[str, tuple[str, str]] | None = None
         self.people: dict[str, Any] | None = None
+
 
     def __call__(self, f: CaseFile, policy: Policy, cache: RecordCache | None) -> None:
         if self.stored is None:
@@ -120,13 +124,16 @@ class _Judge:
             if ctx is not None:
                 result = case_findings(f, ctx)
                 if cache is not None:
-                    cache.put_findings(f.rel, f.digest, self.key, [finding_to(x) for x in result])
+                    text = json.dumps([finding_to(x) for x in result])
+                    cache.put_findings(f.rel, f.digest, self.key, text)
                 self.found += result
         f.release()  # the model and text are not needed again: bound memory
 
 
-def _decode(items: list[list[Any]]) -> list[Finding] | None:
+def _decode(text: str) -> list[Finding] | None:
+    """Cached findings, or None when the stored text is not what ``finding_to`` writes."""
     try:
+        items = json.loads(text)
         return [finding_from(item) for item in items]
     except (TypeError, ValueError):
         return None

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from casebook import __version__
 
@@ -233,31 +231,31 @@ class RecordCache:
         except sqlite3.Error:
             self._fail()
 
-    def all_findings(self, key: str) -> dict[str, tuple[str, list[list[Any]]]]:
-        """rel -> (digest, findings as lists) for every row with findings under ``key``."""
+    def all_findings(self, key: str) -> dict[str, tuple[str, str]]:
+        """rel -> (digest, findings as the JSON text ``put_findings`` stored) for every row
+        with findings under ``key`` (decoded by the caller one file at a time: decoding
+        10,000 files' findings at once took a third of a gigabyte)."""
         if self.db is None:
             return {}
-        out: dict[str, tuple[str, list[list[Any]]]] = {}
+        out: dict[str, tuple[str, str]] = {}
         try:
             for rel, digest, text in self.db.execute(
                 "SELECT rel, digest, findings FROM files WHERE findings_key = ?", (key,)
             ):
-                try:
-                    out[rel] = (digest, json.loads(text))
-                except ValueError:
-                    continue
+                out[rel] = (digest, str(text))
         except sqlite3.Error:
             self._fail()
         return out
 
-    def put_findings(self, rel: str, digest: str, key: str, found: list[list[Any]]) -> None:
+    def put_findings(self, rel: str, digest: str, key: str, found: str) -> None:
+        """Store a file's findings (a JSON list of ``finding_to`` lists) under ``key``."""
         if self.db is None or rel not in self.rows:
             return
         try:
             self._begin()
             self.db.execute(
                 "UPDATE files SET findings_key = ?, findings = ? WHERE rel = ? AND digest = ?",
-                (key, json.dumps(found), rel, digest),
+                (key, found, rel, digest),
             )
         except sqlite3.Error:
             self._fail()
@@ -330,7 +328,7 @@ def open_cache(root: Path) -> RecordCache | None:
     return cache if cache.db is not None else None
 
 
-def recall_run(root: Path, key: str) -> tuple[str, str, int, str] | None:
+def recall_run(root: Path, key: str) -> tuple[str, str, int, bytes] | None:
     """(inputs stamp, extra paths as JSON, exit code, output) of a run memo'd under ``key``.
 
     Opens the database without reading its file rows: this is the whole of a warm ``check``
@@ -349,10 +347,13 @@ def recall_run(root: Path, key: str) -> tuple[str, str, int, str] | None:
             db.close()
     except (OSError, sqlite3.Error):
         return None
-    return None if row is None else (str(row[0]), str(row[1]), int(row[2]), str(row[3]))
+    if row is None:
+        return None
+    output = row[3] if isinstance(row[3], bytes) else str(row[3]).encode()
+    return str(row[0]), str(row[1]), int(row[2]), output
 
 
-def remember_run(root: Path, key: str, inputs: str, extras: str, code: int, output: str) -> None:
+def remember_run(root: Path, key: str, inputs: str, extras: str, code: int, output: bytes) -> None:
     """Keep a run's output under ``key``; runs over other inputs are dropped (their output
     may quote records since changed or purged). Failures are ignored: it is a memo only."""
     folder = cache_dir(root)
