@@ -163,6 +163,34 @@ def proofs(root: Path) -> list[Proof]:
     return out
 
 
+_SEGMENT = re.compile(r"([^.\[]+)|\[([^\]]*)\]")
+
+
+def resolves(proc: Procedure, key: str) -> bool:
+    """Whether ``key`` (as in a ``# breaks:`` header) names something in the procedure: each
+    ``.field`` an attribute or mapping key, each ``[name]`` a list entry by id, item or index.
+    A header naming a key that is not there (renamed, removed) is stale, and a test says so."""
+    node: object = proc
+    for field, name in _SEGMENT.findall(key):
+        if field:
+            fields = type(node).model_fields if isinstance(node, BaseModel) else {}
+            named = {f.alias or n: n for n, f in fields.items()} | {n: n for n in fields}
+            if field in named:
+                node = getattr(node, named[field])
+            elif isinstance(node, dict) and field in node:
+                node = node[field]
+            else:
+                return False
+        elif isinstance(node, list | tuple):
+            found = [v for i, v in enumerate(node) if _name(v, i) == name or str(i) == name]
+            if not found:
+                return False
+            node = found[0]
+        else:
+            return False
+    return True
+
+
 def _under(key: str, row: str) -> bool:
     return key == row or key.startswith(row + ".") or key.startswith(row + "[")
 
