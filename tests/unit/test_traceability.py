@@ -72,30 +72,40 @@ def test_a_row_claims_a_test_only_for_its_own_key(tmp_path):
     """A bad case declaring it breaks one key proves that row (and the rows above it), not a
     sibling sentence of the same rule, which shows the case as "same rule, other sentence"."""
     policy = _policy()
-    proc = policy.procedures["managed-contact"] if "managed-contact" in policy.procedures else None
-    proc = proc or next(iter(policy.procedures.values()))
+    for proc in policy.procedures.values():
+        _claims_are_declared(proc)
+    # A procedure with two sentences under one rule: the case breaks the first one only.
+    proc, row = next(
+        (p, r)
+        for p in policy.procedures.values()
+        for rows in [trace(p, REPO)[0]]
+        for r in rows
+        if any(o.rule == r.rule and not _covers(r.keys[0], o.keys) for o in rows)
+    )
+    key = row.keys[0]
+    root = tmp_path / "book"
+    (root / "tests" / "acceptance" / "x" / "bad").mkdir(parents=True)
+    case = root / "tests" / "acceptance" / "x" / "bad" / "c.yaml"
+    case.write_text(f"# breaks: {proc.id} {key}.nothing\n# expect: {row.rule}\n")
+    mine, _ = trace(proc, root)
+    assert next(r for r in mine if r.keys == row.keys).test == "tests/acceptance/x/bad/c.yaml"
+    others = [r for r in mine if r.rule == row.rule and not _covers(key, r.keys)]
+    assert others
+    assert all(r.test.startswith("same rule, other sentence: tests/acceptance/x") for r in others)
+
+
+def _claims_are_declared(proc):
     rows, _ = trace(proc, REPO)
     for r in rows:
         if r.test.startswith("tests/"):
-            text = (REPO / r.test).read_text(encoding="utf-8")
-            assert any(
-                f"# breaks: {proc.id} {k}" in text or f"# breaks: * {k}" in text for k in r.keys
-            ) or any(
-                line.split()[2].startswith(tuple(r.keys))
-                for line in text.splitlines()
+            heads = [
+                line.split()[2:4]
+                for line in (REPO / r.test).read_text(encoding="utf-8").splitlines()
                 if line.startswith("# breaks: ")
-            ), r
+            ]
+            assert any(p in (proc.id, "*") and _covers(k, r.keys) for p, k in heads), r
         else:
             assert r.test.startswith(("same rule, other sentence: ", "no acceptance test yet", "-"))
-    root = tmp_path / "book"
-    (root / "tests" / "acceptance" / "x" / "bad").mkdir(parents=True)
-    key = rows[0].keys[0]
-    case = root / "tests" / "acceptance" / "x" / "bad" / "c.yaml"
-    case.write_text(f"# breaks: {proc.id} {key}.nothing\n# expect: {rows[0].rule}\n")
-    mine, _ = trace(proc, root)
-    assert mine[0].test == "tests/acceptance/x/bad/c.yaml"
-    others = [r for r in mine[1:] if r.rule == rows[0].rule and not _covers(key, r.keys)]
-    assert all(r.test.startswith("same rule, other sentence: tests/acceptance/x") for r in others)
 
 
 def _covers(key: str, keys: tuple[str, ...]) -> bool:
