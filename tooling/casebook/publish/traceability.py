@@ -8,8 +8,11 @@ what it proves:
 
 * a test that breaks *that* key: a file under ``tests/`` with a header line
   ``# breaks: <procedure id> <key>`` (``*`` for every procedure), where ``<key>`` is the row's
-  "encoded at" path or a key under it (``# breaks: managed-contact states.stage-1.review.latest``
-  proves the row at ``states.stage-1.review`` too);
+  "encoded at" path, or a key under it that no row of its own cites (``...approval.requires``
+  with no sentence of its own proves the approval's row; ``...guards.prior``, which has one,
+  proves only that one);
+* a good case that breaks it and expects only a warning (the text says "normally") is shown as
+  "warning only (the text allows departures): <file>";
 * otherwise an acceptance bad case of the same rule that breaks another sentence, labelled
   "same rule, other sentence: <file>" (for this procedure if there is one);
 * otherwise "no acceptance test yet".
@@ -195,15 +198,14 @@ def _under(key: str, row: str) -> bool:
     return key == row or key.startswith(row + ".") or key.startswith(row + "[")
 
 
-def _test_for(proc_id: str, rule: str, keys: tuple[str, ...], found: list[Proof]) -> str:
-    exact = [
-        t.path
-        for t in found
-        for p, key in t.breaks
-        if p in (proc_id, "*") and any(_under(key, k) for k in keys)
-    ]
-    if exact:
-        return exact[0]
+def _test_for(proc_id: str, rule: str, claimed: list[Proof], found: list[Proof]) -> str:
+    # A case that breaks the key and fails beats one that only warns (a good case listing the
+    # warning: "normally", "subject to other demands"), which is labelled as such.
+    fails = [t for t in claimed if "/good/" not in t.path]
+    if fails:
+        return fails[0].path
+    if claimed:
+        return f"warning only (the text allows departures): {claimed[0].path}"
     same = [t for t in found if t.bad_case and rule in t.rules]
     mine = [t for t in same if t.procedure == proc_id] or same
     if mine:
@@ -214,6 +216,7 @@ def _test_for(proc_id: str, rule: str, keys: tuple[str, ...], found: list[Proof]
 
 def trace(proc: Procedure, root: Path) -> tuple[list[Row], list[tuple[str, str]]]:
     """The rows for the cited sentences (and guidance), and the council settings apart."""
+    proc_id = proc.id
     found = proofs(root)
     settings: list[tuple[str, str]] = []
     grouped: dict[tuple[str, str], list[str]] = {}
@@ -222,10 +225,27 @@ def trace(proc: Procedure, root: Path) -> tuple[list[Row], list[tuple[str, str]]
             settings.append((path or "(procedure)", source[len(COUNCIL_SETTING) :].strip()))
             continue
         grouped.setdefault((source, _rule(path, proc)), []).append(path or "(procedure)")
+    groups = list(grouped.items())
+    # Each declared key proves the row(s) cited on it, or else those cited on the nearest key
+    # above it: a case breaking transitions[a->b].guards.prior proves the guard's sentence, not
+    # the transition's own one, when the guard has a sentence of its own.
+    claimed: dict[int, list[Proof]] = {}
+    for t in found:
+        for p, key in t.breaks:
+            if p not in (proc_id, "*"):
+                continue
+            depth = {
+                i: max((len(k) for k in paths if _under(key, k)), default=-1)
+                for i, (_, paths) in enumerate(groups)
+            }
+            best = max(depth.values(), default=-1)
+            for i, d in depth.items():
+                if d == best >= 0 and t not in claimed.setdefault(i, []):
+                    claimed[i].append(t)
     rows: list[Row] = []
-    for (source, rule), paths in grouped.items():
-        keys = tuple(paths)
-        rows.append(Row(source, paths[0], rule, _test_for(proc.id, rule, keys, found), keys))
+    for i, ((source, rule), paths) in enumerate(groups):
+        test = _test_for(proc_id, rule, claimed.get(i, []), found)
+        rows.append(Row(source, paths[0], rule, test, tuple(paths)))
     for g in proc.guidance:
         rows.append(Row(g.source, "guidance", f"guidance, not checkable: {g.reason}", "-"))
     return rows, settings
