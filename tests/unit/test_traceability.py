@@ -51,6 +51,8 @@ def test_every_breaks_header_names_a_key_of_its_procedure():
     stale = []
     for proof in proofs(REPO):
         for pid, key in proof.breaks:
+            if pid.startswith("<"):
+                continue  # a placeholder in a docstring that explains the header
             procs = list(policy.procedures.values()) if pid == "*" else [policy.procedures.get(pid)]
             if procs == [None]:
                 if "/policy/" not in proof.path and not _fixture(proof.path, pid):

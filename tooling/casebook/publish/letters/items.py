@@ -257,9 +257,6 @@ def final_position(src: LetterSource) -> Value | Missing:
     return phrases.full_stop(step.decision.final_position)
 
 
-SANCTION_KINDS = frozenset({"restricted", "no-contact"})
-
-
 # What a decision that imposes no restriction does, said to the person.
 _KIND_ACTION = {
     "warning": "This letter is a formal warning. We are not restricting your contact now.",
@@ -388,9 +385,7 @@ def sanction(src: LetterSource) -> Value | Missing:
     if step is None:
         return Missing("no decision precedes the letter", _decision_fix(src))
     state = src.procedure.states.get(step.to_state)
-    # A sanction restricts contact (a restricted or no-contact state); monitoring or a warning
-    # is not one, so a sanction letter after it has no sanction to state.
-    if step.transition is None or state is None or state.kind not in SANCTION_KINDS:
+    if step.transition is None or state is None or state.kind in ENDED_KINDS:
         return Missing(
             f"the decision before the letter (to {step.to_state!r}) does not apply a sanction",
             "record the sanction decision before the letter",
