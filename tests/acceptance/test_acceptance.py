@@ -9,8 +9,8 @@ Header comments say what to expect:
     # expect-warning: prior-step events[0].to
     # file: MC-2026-0002.yaml                name to give the file in cases/ (default: its id)
     # expect-text: item 'spoc'               an error's message says this (which letter item)
-    # breaks: <procedure> <key>              the procedure key the case breaks (traceability:
-                                             e.g. managed-contact letters.stage-1-letter.required[spoc])
+    # breaks: <procedure> <key>              the procedure key the case breaks (traceability),
+                                             e.g. letters.stage-1-letter.required[spoc]
 
 A good file must produce no findings at all (unless it lists expect-warning lines); a bad file
 must produce exactly the errors it lists. A new case is a new file.
