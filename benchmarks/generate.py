@@ -164,6 +164,12 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
             }
             if consulted:
                 decision["consulted"] = consulted
+            # Where a letter of this step must give the council's final position (item
+            # final-position), the decision records it.
+            if any(
+                i.item == "final-position" for lid in t.letters for i in proc.letters[lid].required
+            ):
+                decision["final_position"] = "The complaint is closed; our reply gave our answer."
             if proc.states[t.to].kind in ACTIVE_KINDS:
                 decision["restrictions"] = _restrictions(proc, t.to, rng, people, staff)
             events.append(decision)

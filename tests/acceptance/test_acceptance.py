@@ -8,6 +8,9 @@ Header comments say what to expect:
     # expect: approval events[0].decided_by  an error of this rule on this field (bad files)
     # expect-warning: prior-step events[0].to
     # file: MC-2026-0002.yaml                name to give the file in cases/ (default: its id)
+    # expect-text: item 'spoc'               an error's message says this (which letter item)
+    # breaks: <procedure> <key>              the procedure key the case breaks (traceability),
+                                             e.g. letters.stage-1-letter.required[spoc]
 
 A good file must produce no findings at all (unless it lists expect-warning lines); a bad file
 must produce exactly the errors it lists. A new case is a new file.
@@ -27,7 +30,7 @@ from casebook.check.run import run_check
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
 FILES = sorted([*HERE.glob("*/good/*.yaml"), *HERE.glob("*/bad/*.yaml")])
-HEADER = re.compile(r"^#\s*(as-of|expect|expect-warning|file):\s*(.+?)\s*$", re.M)
+HEADER = re.compile(r"^#\s*(as-of|expect|expect-warning|expect-text|file):\s*(.+?)\s*$", re.M)
 
 
 def _header(text: str) -> dict[str, list[str]]:
@@ -73,5 +76,9 @@ def test_acceptance(path: Path, tmp_path: Path) -> None:
         assert head.get("expect"), f"{path}: a bad file must list what it expects"
         assert errors == _pairs(head["expect"]), shown
     assert warnings == _pairs(head.get("expect-warning", [])), shown
+    # Several items of one letter fail at one field: the message names which one.
+    said = [f.message for f in report.findings if f.severity == "error"]
+    for text in head.get("expect-text", []):
+        assert any(text in m for m in said), f"no error says {text!r}:\n{shown}"
     for f in report.findings:
         assert f.file == f"cases/{name}" and f.line is not None, f

@@ -85,6 +85,13 @@ REMOVALS: dict[str, list[tuple[str, str, str]]] = {
             "",
         ),
     ],
+    "final-position": [
+        (
+            CASE,
+            "    final_position: The complaint about the planning application is closed; the decision stands.\n",
+            "",
+        )
+    ],
     "spoc": [
         (
             CASE,

@@ -35,7 +35,8 @@ def test_a_full_day_with_commands_only(cli, demo: Path, tmp_path: Path):
         ("log", "decision", CASE, "--date", "2026-03-09", "--to", "stage-1", "--decided-by",
          "tm-jones", "--consulted", "sigo-khan", "--reasons",
          "You called the duty planner about thirty times in one week", "--restriction",
-         "spoc officer=tm-jones", "--as-of", "2026-03-09"),
+         "spoc officer=tm-jones", "--final-position",
+         "The complaint is closed; the planning decision stands", "--as-of", "2026-03-09"),
         ("log", "letter", CASE, "--date", "2026-03-10", "--letter", "stage-1-letter", "--by",
          "tm-jones", "--via", "email", "--as-of", "2026-03-10"),
         # Reported a week late: goes in before the decision, not refused.
@@ -46,6 +47,9 @@ def test_a_full_day_with_commands_only(cli, demo: Path, tmp_path: Path):
         ("log", "review", CASE, "--date", "2026-06-05", "--by", "sigo-khan,tm-jones",
          "--outcome", "continue", "--notes", "Calls down to one a week", "--next-review",
          "2026-09-05", "--as-of", "2026-06-05"),
+        # The review changed nothing: its outcome letter is still owed (review.letter).
+        ("log", "letter", CASE, "--date", "2026-06-08", "--letter", "review-outcome-letter",
+         "--by", "sigo-khan", "--via", "email", "--as-of", "2026-06-08"),
         ("close", CASE, "--date", "2026-09-09", "--decided-by", "sigo-khan,tm-jones",
          "--consulted", "hos-okafor", "--reasons", "No calls since June", "--as-of",
          "2026-09-09"),
@@ -61,7 +65,7 @@ def test_a_full_day_with_commands_only(cli, demo: Path, tmp_path: Path):
     text = path.read_text()
     order = [line.split(": ", 1)[1] for line in text.splitlines() if "    type: " in line]
     assert order == ["contact", "contact", "contact", "decision", "letter",
-                     "notification", "review", "decision", "letter"]  # fmt: skip
+                     "notification", "review", "letter", "decision", "letter"]  # fmt: skip
     assert "list: ig-register" in text and "about: 'Stage 1: warn and start monitoring'" in text
 
     report = json.loads(cli("check", "--as-of", "2026-11-23", "--format", "json",

@@ -46,3 +46,20 @@ def test_closed_topic_staff_step_is_the_procedures():
         for c in found:
             if step in c.what_to_do:
                 assert m is not None and step in m.staff_steps, pid
+
+
+# breaks: * staff_card
+def test_every_staff_card_states_its_procedures_wording():
+    """A procedure's ``staff_card`` wording (002's zero tolerance: "this behaviour will always
+    be reported to the Police"; the "right to be heard, understood and respected" of the
+    Welsh text) is on the card of every case in force under it: a card that drops it fails."""
+    cards, policy = _cards()
+    worded = {pid: p.staff_card for pid, p in policy.procedures.items() if p.staff_card}
+    assert worded, "no procedure words its staff cards"
+    for pid, sc in worded.items():
+        assert cards.get(pid), f"no demo case of {pid} is in force, so no card shows its wording"
+        for card in cards[pid]:
+            if sc.emergency:
+                assert sc.emergency in card.emergency, (pid, card.case_id)
+            for step in sc.steps:
+                assert step in card.what_to_do, (pid, card.case_id, step)

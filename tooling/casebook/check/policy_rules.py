@@ -253,6 +253,13 @@ def _procedure_findings(
             f"state {sid!r} cannot be reached from {proc.initial!r}",
             loc=("states", sid),
         )
+    for sid, st in proc.states.items():
+        rl = st.review.letter if st.review is not None else None
+        if rl is not None and rl.letter not in proc.letters:
+            yield _err(
+                f"letter {rl.letter!r} is not defined under letters:",
+                ("states", sid, "review", "letter", "letter"),
+            )
     for lid, spec in proc.letters.items():
         yield from _roles(spec.sender_roles, roles, ("letters", lid, "sender_roles"))
         for j, item in enumerate(spec.required):

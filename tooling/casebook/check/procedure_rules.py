@@ -9,6 +9,7 @@ from casebook.check.context import CaseContext
 from casebook.engine.authority import evaluate
 from casebook.engine.replay import Step, involved_before, show_period
 from casebook.model import ACTIVE_KINDS, Person, Procedure
+from casebook.model.case import ReviewHeld
 from casebook.model.findings import Finding, Loc
 from casebook.model.procedure import MinTime, Severity
 
@@ -451,8 +452,10 @@ def letters_recorded(ctx: CaseContext) -> Iterator[Finding]:
         decided = ob.event if ob.event is not None else 0
         loc: Loc = ("events", decided)
         if ob.met_by is None:
+            # A letter owed after a review (``review.letter``) arises from the review.
+            what = "review" if isinstance(ctx.case.events[decided], ReviewHeld) else "decision"
             msg = (
-                f"the decision of {ctx.case.events[decided].date} requires the letter "
+                f"the {what} of {ctx.case.events[decided].date} requires the letter "
                 f"{letter_id!r} ({letter.title}), due by {ob.due}; once it is sent, run casebook "
                 f"log letter {ctx.case.id} --letter {letter_id} --date YYYY-MM-DD "
                 "--by PERSON-ID --via post|email"

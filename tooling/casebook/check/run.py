@@ -109,7 +109,6 @@ class _Judge:
         self.stored: dict[str, tuple[str, str]] | None = None
         self.people: dict[str, Any] | None = None
 
-
     def __call__(self, f: CaseFile, policy: Policy, cache: RecordCache | None) -> None:
         if self.stored is None:
             self.key = f"{fingerprint(self.root)}|{self.as_of.isoformat()}" if cache else ""

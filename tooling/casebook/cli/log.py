@@ -192,6 +192,12 @@ def contacts(
 )
 @click.option("--until", metavar="YYYY-MM-DD", help="End of the period, if not the default.")
 @click.option("--approved-in", metavar="PR", help="The pull request that approved it, e.g. #42.")
+@click.option(
+    "--final-position",
+    metavar="TEXT",
+    help="The council's final position on the issues the person raises (letter item "
+    "final-position), or why none can be given yet.",
+)
 @record_options
 @pass_env
 def decision(
@@ -206,6 +212,7 @@ def decision(
     keep_restrictions: bool,
     until: str | None,
     approved_in: str | None,
+    final_position: str | None,
     as_of: str | None,
     dry_run: bool,
 ) -> None:
@@ -234,6 +241,7 @@ def decision(
         restrictions=restrictions,
         until=day(until, "--until"),
         approved_in=approved_in,
+        final_position=final_position,
     )
     edit = plan_edit(book, case_id, append_events([event]), as_of_date(as_of))
     finish(edit, f"recorded a decision of {event['date']} to {event['to']}", dry_run)

@@ -21,7 +21,9 @@ of the usual cadence ("quarterly ... unless advised otherwise"), never beyond ``
   or let it lapse. It lapses by itself, so it is never overdue (met the day after its end).
 * ``letter`` and ``notification``: what a transition requires, due ``due_within`` after the
   decision (default ``settings.letter_due_days``), met by the first matching event after the
-  decision and no later than the next decision.
+  decision and no later than the next decision. A state's ``review.letter`` owes its letter
+  after each review held there (key ``<case>/letter/review-<event>/<letter>``), met by that
+  letter or by a decision taken by the deadline.
 * ``deletion`` (or ``retention-review`` when a published exception is flagged): see
   ``casebook.retention``.
 * ``appeal-reply`` (and the outcome's ``letter``): see ``casebook.engine.appeals``.
@@ -127,6 +129,7 @@ def obligations_for(tl: Timeline, settings: Settings) -> list[Obligation]:
         out += _restriction_ends(tl, step, nxt, as_of)
         out += _reviews(tl, step, nxt, as_of)
         out += _letters(tl, settings, step, nxt, as_of)
+        out += _review_letters(tl, settings, step, nxt, as_of)
         out += _notifications(tl, settings, step, nxt, as_of)
     out += _triggers(tl, as_of)
     out += _appeals(tl, settings)
@@ -419,6 +422,58 @@ def _letters(
                 met_on=case.events[sent].date if sent is not None else None,
                 met_by=sent,
                 event=step.index,
+            )
+        )
+    return out
+
+
+def _review_letters(
+    tl: Timeline, settings: Settings, step: Step, nxt: Step | None, as_of: date
+) -> list[Obligation]:
+    """``review.letter``: each review held in the state owes its letter ``within`` of the
+    review; met by that letter sent on or after the review, or by the next decision if it is
+    taken by the deadline (its own letters tell the outcome)."""
+    case, proc = tl.case, tl.procedure
+    st = tl.rules(step).states.get(step.to_state)
+    if st is None or st.review is None or st.review.letter is None:
+        return []
+    spec = st.review.letter
+    letter = tl.rules(step).letters.get(spec.letter)
+    if letter is None:
+        return []  # a policy finding
+    stop = nxt.index if nxt else len(case.events)
+    out = []
+    for i in range(step.index + 1, stop):
+        ev = case.events[i]
+        if not isinstance(ev, ReviewHeld) or ev.date > as_of or ev.outcome not in spec.outcomes:
+            continue
+        due = letter_due(settings, ev.date, spec.within, tl)
+        sent = next(
+            (
+                j
+                for j in range(i + 1, stop)
+                if isinstance(le := case.events[j], LetterSent)
+                and le.letter == spec.letter
+                and ev.date <= le.date <= as_of
+            ),
+            None,
+        )
+        met_by = sent
+        if nxt is not None and nxt.decision.date <= due and (sent is None or nxt.index < sent):
+            met_by = nxt.index
+        out.append(
+            Obligation(
+                case.id,
+                proc.id,
+                "letter",
+                due,
+                None,
+                f"{case.id}/letter/review-{i}/{spec.letter}",
+                f"Send the {letter.title} (review of {ev.date})",
+                met=met_by is not None,
+                met_on=case.events[met_by].date if met_by is not None else None,
+                met_by=met_by,
+                event=i,
             )
         )
     return out

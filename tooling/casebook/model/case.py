@@ -154,6 +154,11 @@ class Decision(_Event):
     exceptional: Text | None = None
     # Letters this decision waives ("without notice"), each with its reason.
     waived: list[LetterWaiver] = Field(default_factory=list)
+    # The council's final position on the issues the person raises, in words for the letter
+    # (letter item ``final-position``: "Wherever possible, the customer will be informed of the
+    # Council's final position on the issue/s they are raising"); where no position can be
+    # given yet, why not and when it will be.
+    final_position: Text | None = None
 
     def waives(self, letter_id: str) -> bool:
         return any(w.letter == letter_id for w in self.waived)

@@ -11,6 +11,7 @@ LETTER_ITEMS: dict[str, str] = {
     "why-unacceptable": "why the conduct is considered unacceptable (the decision's reasons)",
     "service-impact": "evidence of the impact the conduct has on service delivery",
     "expectations": "what the council expects of future contact and behaviour",
+    "final-position": "the council's final position on the issues the person raises",
     "actions": "what action is being taken: the restrictions or special measures in force",
     "duration": "how long the action lasts (end of the period, or when it will be reviewed)",
     "monitoring-period": "the period for which contact will be monitored",

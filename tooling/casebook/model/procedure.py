@@ -118,6 +118,28 @@ class Period(Strict):
         return "fixed"
 
 
+ReviewOutcome = Literal["continue", "change", "close"]
+REVIEW_OUTCOMES: tuple[ReviewOutcome, ...] = ("continue", "change", "close")
+
+
+class ReviewLetter(Strict):
+    """The letter telling the person the outcome of each review held in a state ("the customer
+    will be advised of the outcome of a review of their conduct ... following scheduled
+    reviews"), even a review that changes nothing.
+
+    Due ``within`` after the review (default ``settings.letter_due_days``); met by this letter
+    sent on or after the review, or by a decision taken by that day (that decision's own
+    letters tell the outcome). Unmet after the deadline: rule ``letter``, overdue (an error).
+    """
+
+    letter: Slug
+    within: Period | None = None
+    # The review outcomes that owe the letter (default: every review). A review finding that
+    # the arrangements must change or close is answered by the decision that follows it.
+    outcomes: list[ReviewOutcome] = Field(default_factory=lambda: list(REVIEW_OUTCOMES))
+    source: Source
+
+
 class Review(Strict):
     """How often the arrangements in a state are reviewed."""
 
@@ -129,6 +151,8 @@ class Review(Strict):
     # review-by, reason: ...}`` on the review clears).
     by_roles: list[Slug] = Field(default_factory=list)
     by_severity: Severity = "must"
+    # The letter owed after each review, where the text says the person is told the outcome.
+    letter: ReviewLetter | None = None
     source: Source
 
 

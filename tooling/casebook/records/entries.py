@@ -102,6 +102,7 @@ def decision(
     restrictions: list[dict[str, Any]] | None = None,
     until: date | None = None,
     approved_in: str | None = None,
+    final_position: str | None = None,
 ) -> dict[str, Any]:
     return ordered(
         Decision,
@@ -115,6 +116,7 @@ def decision(
             "restrictions": list(restrictions or []),
             "until": until,
             "approved_in": approved_in,
+            "final_position": final_position,
         },
     )
 

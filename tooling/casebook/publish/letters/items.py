@@ -75,8 +75,11 @@ class Sanction:
 
 @dataclass(frozen=True, slots=True)
 class ReviewResult:
-    held: date | None  # the review recorded before the decision, if any
+    held: date | None  # the review recorded before the decision (or after it), if any
     outcome: str | None  # continue | change | close
+    # The review came after the decision and none followed it: the arrangements continue
+    # unchanged (a scheduled review that changed nothing).
+    unchanged: bool
     decided: date  # the decision that is the outcome
     label: str  # what was decided
     state: str  # the state the case is now in
@@ -237,6 +240,23 @@ def expectations(src: LetterSource) -> Value | Missing:
     return Expectations(tuple(asks), tuple(stop))
 
 
+def final_position(src: LetterSource) -> Value | Missing:
+    """The council's final position on the issues the person raises: the decision's
+    ``final_position`` (text 002: "Wherever possible, the customer will be informed of the
+    Council's final position on the issue/s they are raising")."""
+    step = src.job.step
+    if step is None:
+        return Missing("no decision precedes the letter", _decision_fix(src))
+    if not step.decision.final_position:
+        return Missing(
+            "the decision does not record the council's final position on the issues the "
+            "person raises",
+            "add final_position: (the council's position, or why none can be given yet and "
+            "when it will be) to the decision",
+        )
+    return phrases.full_stop(step.decision.final_position)
+
+
 # What a decision that imposes no restriction does, said to the person.
 _KIND_ACTION = {
     "warning": "This letter is a formal warning. We are not restricting your contact now.",
@@ -392,9 +412,18 @@ def review_outcome(src: LetterSource) -> Value | Missing:
         e for i, e in enumerate(src.case.events[:before]) if i > since and isinstance(e, ReviewHeld)
     ]
     state = src.procedure.states.get(step.to_state)
+    last = max(
+        (
+            i
+            for i, e in enumerate(src.case.events[:before])
+            if i > since and isinstance(e, ReviewHeld)
+        ),
+        default=None,
+    )
     return ReviewResult(
         reviews[-1].date if reviews else None,
         reviews[-1].outcome if reviews else None,
+        last is not None and last > step.index,
         step.decision.date,
         step.transition.label if step.transition else step.to_state,
         state.label if state else step.to_state,
@@ -509,6 +538,7 @@ RESOLVERS: dict[str, Resolver] = {
     "why-unacceptable": why_unacceptable,
     "service-impact": service_impact,
     "expectations": expectations,
+    "final-position": final_position,
     "actions": actions,
     "duration": duration,
     "monitoring-period": monitoring_period,

@@ -15,7 +15,7 @@ from casebook.engine.replay import Step
 from casebook.engine.timeline import Timeline
 from casebook.model import Case, Person, Procedure
 from casebook.model.behaviours import Taxonomy
-from casebook.model.case import LetterSent
+from casebook.model.case import LetterSent, ReviewHeld
 from casebook.model.people import People
 from casebook.model.settings import Settings
 from casebook.publish.letters.letterhead import Letterhead
@@ -109,6 +109,28 @@ def pending_jobs(tl: Timeline, on: date) -> list[LetterJob]:
             waived = step.decision.waives(letter_id) and step.transition.waivable_letter(letter_id)
             if letter_id not in recorded and letter_id in proc.letters and not waived:
                 out.append(LetterJob(letter_id, on, step, None, None))
+    # The letter owed after the latest review in the current state (``review.letter``), not
+    # yet recorded after it and not answered by a decision since.
+    if steps:
+        last = steps[-1]
+        st = tl.rules(last).states.get(last.to_state)
+        spec = st.review.letter if st is not None and st.review is not None else None
+        reviews = [
+            i
+            for i, ev in enumerate(case.events)
+            if i > last.index
+            and isinstance(ev, ReviewHeld)
+            and ev.date <= on
+            and spec is not None
+            and ev.outcome in spec.outcomes
+        ]
+        if spec is not None and reviews and spec.letter in proc.letters:
+            answered = any(
+                isinstance(ev, LetterSent) and ev.letter == spec.letter
+                for ev in case.events[reviews[-1] + 1 :]
+            )
+            if not answered:
+                out.append(LetterJob(spec.letter, on, last, None, None))
     # The letter telling the person the outcome of their appeal, not yet recorded after it.
     for view in appeals(derived):
         outcome_id = outcome_letter(view)
