@@ -20,7 +20,9 @@ AWKWARD = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("findings", [[], AWKWARD[:1], AWKWARD], ids=["none", "one", "three"])
+@pytest.mark.parametrize(
+    "findings", [[], AWKWARD[:1], AWKWARD, AWKWARD * 1500], ids=["none", "one", "three", "4500"]
+)
 def test_same_bytes_as_json_dumps(findings: list[Finding]) -> None:
     report = CheckReport(date(2026, 11, 23), 3, findings, policy_ok=True)
     want = json.dumps(report.as_json(), indent=2, ensure_ascii=False).encode() + b"\n"

@@ -132,10 +132,12 @@ def report_json(report: CheckReport) -> bytes:
         return head + b"\n"
     cut = head.rindex(b"[]")
     parts = [head[:cut], b"[\n"]
-    for i, f in enumerate(report.findings):
-        item = to_json(f.as_json(), indent=2)
-        parts.append(b"    " + item.replace(b"\n", b"\n    "))
-        parts.append(b",\n" if i < len(report.findings) - 1 else b"\n  ]")
-    parts.append(head[cut + 2 :])
-    parts.append(b"\n")
+    step = 2000  # findings serialised together: few calls, and a bounded list of dicts
+    for start in range(0, len(report.findings), step):
+        chunk = [f.as_json() for f in report.findings[start : start + step]]
+        text = to_json(chunk, indent=2)  # b"[\n  {...},\n  {...}\n]": two spaces deeper
+        if start:
+            parts.append(b",\n")
+        parts.append(b"  " + text[2:-2].replace(b"\n", b"\n  "))
+    parts += [b"\n  ]", head[cut + 2 :], b"\n"]
     return b"".join(parts)
