@@ -29,7 +29,7 @@ from casebook.model.case import (
 )
 from casebook.model.procedure import Period
 from casebook.model.restrictions import NoContact
-from casebook.model.textmatch import name_finder
+from casebook.model.textmatch import NameFinder, name_finder
 
 
 def add_period(start: date, period: Period, nation: str | None = None) -> date:
@@ -287,12 +287,37 @@ def named_in_text(case: Case, index: int, people: Mapping[str, Person]) -> dict[
     ("referral (named in its text)", "events[3] (named in its text)")."""
     finder = name_finder(tuple((pid, (p.name, pid)) for pid, p in people.items()))
     found: dict[str, str] = {}
-    parts: list[tuple[str, object]] = [("referral", case.referral.model_dump(mode="json"))]
-    parts += [
-        (f"events[{i}]", ev.model_dump(mode="json", by_alias=True))
-        for i, ev in enumerate(case.events[:index])
-    ]
-    for where, dumped in parts:
-        for pid in sorted(finder.find(*_strings(dumped))):
+    wheres = ["referral", *(f"events[{i}]" for i in range(index))]
+    for where, named in zip(wheres, _mentions(case, finder, index), strict=False):
+        for pid in sorted(named):
             found.setdefault(pid, f"{where} (named in its text)")
     return found
+
+
+# The mentions of the last case asked about: its approvals are judged one after another, each
+# over every earlier event, and scanning the record again for each was a sixth of a cold check
+# (issue 14). Keyed by the record itself (held, so its id cannot be reused), its number of
+# events and the finder; grown only as far as asked (events after the last decision are never
+# read).
+_LAST: list[tuple[Case, int, NameFinder, list[set[str]]]] = []
+
+
+def _mentions(case: Case, finder: NameFinder, index: int) -> list[set[str]]:
+    """Who each part of the record up to ``events[index - 1]`` names: the referral, then each
+    event in order (the list may run further)."""
+    named: list[set[str]] = []
+    if _LAST:
+        last, count, last_finder, known = _LAST[0]
+        if last is case and count == len(case.events) and last_finder is finder:
+            named = known
+    if not named:
+        named.append(finder.find(*_strings(case.referral.model_dump(mode="json"))))
+    for ev in case.events[len(named) - 1 : index]:
+        named.append(finder.find(*_strings(ev.model_dump(mode="json", by_alias=True))))
+    _LAST[:] = [(case, len(case.events), finder, named)]
+    return named
+    dumped: list[object] = [case.referral.model_dump(mode="json")]
+    dumped += [ev.model_dump(mode="json", by_alias=True) for ev in case.events]
+    named = [finder.find(*_strings(d)) for d in dumped]
+    _LAST[:] = [(case, len(case.events), finder, named)]
+    return named
