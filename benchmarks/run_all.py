@@ -17,9 +17,8 @@ Bytecode is compiled once into a throwaway ``PYTHONPYCACHEPREFIX`` before measur
 installed package would have it (PYTHONDONTWRITEBYTECODE would otherwise make every process
 compile casebook's sources again: a quarter of a second each).
 
-Figures before and after each change are in docs/decisions/ (0025, 0026). At N = 1,000 after
-decision 27: check cold 1.43x the baseline, warm with nothing changed 0.02 of cold, warm after
-one edit 0.12 of cold.
+Figures before and after each change are in docs/decisions/ (0025, 0027, 0028; the site in
+0029).
 The record cache is put in a throwaway XDG_CACHE_HOME; "cold" clears it (and any in-tree
 ``.casebook-cache`` an older version writes).
 """
