@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,28 @@ def test_a_cache_folder_inside_the_casebook_is_refused(
     monkeypatch.setenv("XDG_CACHE_HOME", str(mini.parent / "elsewhere"))
     folder = cache_mod.cache_dir(mini)
     assert folder is not None and mini not in folder.parents
+
+
+def test_a_cached_record_the_models_no_longer_accept_is_read_again(
+    mini: Path, cli: Callable[..., object]
+) -> None:
+    """A row written by other models (an older casebook from main, a damaged row) is not an
+    internal error: the file itself is read (and the row's models digest keeps such rows out
+    in the first place: CACHE_VERSION)."""
+    from casebook.store.cache import CACHE_VERSION, cache_dir
+
+    assert CACHE_VERSION.count("/") == 2  # version / layout / models digest
+    first = cli("--root", mini, "register", "--as-of", "2026-04-01", "--format", "json")
+    folder = cache_dir(mini)
+    assert folder is not None
+    db = sqlite3.connect(folder / "cache.sqlite")
+    with db:
+        changed = db.execute(
+            "UPDATE files SET record = json_set(record, '$.no_such_field', 1)"
+        ).rowcount
+        db.execute("DELETE FROM runs")
+    db.close()
+    assert changed >= 1
+    again = cli("--root", mini, "register", "--as-of", "2026-04-01", "--format", "json")
+    assert (again.code, again.out) == (first.code, first.out)  # type: ignore[attr-defined]
+    assert "internal error" not in again.err  # type: ignore[attr-defined]

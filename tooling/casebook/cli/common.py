@@ -90,6 +90,13 @@ def emit_json(payload: object) -> None:
     sys.stdout.write("\n")
 
 
+def release(book: Any, case_id: str) -> None:
+    """Drop the record of ``case_id`` once a command is done with it (``CaseFile.release``)."""
+    f = book.file_for(case_id)
+    if f is not None:
+        f.release()
+
+
 def warn_unreadable(book: Any) -> int:
     """Tell the user (on stderr) about case files a report had to leave out; return how many.
 

@@ -8,7 +8,7 @@ from typing import cast
 import click
 
 from casebook.check.loading import require
-from casebook.cli.common import Env, as_of_option, pass_env, resolve_as_of
+from casebook.cli.common import Env, as_of_option, pass_env, release, resolve_as_of
 from casebook.errors import CasebookError, UsageError
 from casebook.publish.letters import Format, Renderer
 from casebook.publish.pdf import PDF_HOW, pdf_available
@@ -79,6 +79,8 @@ def letters(
             click.echo(f"casebook: {exc}", err=True)
             failed += 1
             continue
+        finally:
+            release(book, cid)  # one record in memory at a time (issue 14)
         if not rendered:
             continue
         replace_folder(target / case.id, {r.filename: r.content for r in rendered})

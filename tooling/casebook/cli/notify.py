@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 import click
 
 from casebook.check.loading import require
-from casebook.cli.common import DEFAULT_TZ, Env, as_of_option, pass_env, resolve_as_of
+from casebook.cli.common import (
+    DEFAULT_TZ,
+    Env,
+    as_of_option,
+    pass_env,
+    release,
+    resolve_as_of,
+)
 from casebook.errors import CasebookError, RecordError, UsageError
 from casebook.publish import notify as core
 from casebook.publish.letters.phrases import long_date
@@ -75,6 +82,8 @@ def notify(
             click.echo(f"casebook: {exc}", err=True)
             failed += 1
             continue
+        finally:
+            release(book, cid)  # one record in memory at a time (issue 14)
         if notices:
             built[notices[0].case_id] = notices
     target = out if out is not None else (None if send_now else env.root / "out" / "notifications")

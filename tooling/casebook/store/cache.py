@@ -27,7 +27,17 @@ from pathlib import Path
 
 from casebook import __version__
 
-CACHE_VERSION = f"{__version__}/4"
+def _models_digest() -> str:
+    """A digest of the record models' source: a cached record is a record validated by these
+    models, and a changed model (a new field, a stricter type) must not be handed records it
+    never validated, even within one released version (a council running from main)."""
+    h = hashlib.sha256()
+    for path in sorted((Path(__file__).parent.parent / "model").glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+CACHE_VERSION = f"{__version__}/4/{_models_digest()}"
 CACHE_NAME = "cache.sqlite"
 # The in-tree cache of earlier versions: never read; removed by `casebook purge`.
 LEGACY_DIR = ".casebook-cache"

@@ -100,13 +100,19 @@ class CaseFile:
             self._released = False
         if self._case is None and self._cache is not None:
             text = self._cache.record(self.rel, self.digest)
-            if text is None:  # the cache went away under us: read the file itself
+            case = None
+            if text is not None:
+                try:
+                    case = Case.model_validate_json(text)
+                except ValueError:  # a damaged row: the file itself decides
+                    case = None
+            if case is None:  # the cache went away under us, or its row is unusable
                 self._cache = None
                 loaded = read_model(self.path.parents[1], self.path, Case)
                 self._case = loaded.model
                 self.findings += loaded.findings
             else:
-                self._case = Case.model_validate_json(text)
+                self._case = case
         return self._case
 
     @property
