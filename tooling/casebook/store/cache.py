@@ -27,6 +27,7 @@ from pathlib import Path
 
 from casebook import __version__
 
+
 def _models_digest() -> str:
     """A digest of the record models' source: a cached record is a record validated by these
     models, and a changed model (a new field, a stricter type) must not be handed records it
