@@ -263,9 +263,26 @@ def involved_before(
     for i, event in enumerate(case.events[:index]):
         for pid in people_in_event(event):
             seen.setdefault(pid, f"events[{i}]")
+    # Retention flags are not events, but whoever recorded or lifted one before the decision
+    # (a legal hold, a complaint in progress) knew of the case, and so may anyone its reason
+    # names.
+    before = case.events[index].date if index < len(case.events) else None
+    flags = [
+        (i, flag)
+        for i, flag in enumerate(case.retention_flags)
+        if before is None or flag.recorded < before
+    ]
+    for i, flag in flags:
+        seen.setdefault(flag.by, f"retention_flags[{i}].by")
+        if flag.lifted is not None and (before is None or flag.lifted.date < before):
+            seen.setdefault(flag.lifted.by, f"retention_flags[{i}].lifted")
     if people:
         for pid, where in named_in_text(case, index, people).items():
             seen.setdefault(pid, where)
+        finder = name_finder(tuple((pid, (p.name, pid)) for pid, p in people.items()))
+        for i, flag in flags:
+            for pid in sorted(finder.find(flag.reason)):
+                seen.setdefault(pid, f"retention_flags[{i}] (named in its text)")
     return seen
 
 
@@ -314,10 +331,5 @@ def _mentions(case: Case, finder: NameFinder, index: int) -> list[set[str]]:
         named.append(finder.find(*_strings(case.referral.model_dump(mode="json"))))
     for ev in case.events[len(named) - 1 : index]:
         named.append(finder.find(*_strings(ev.model_dump(mode="json", by_alias=True))))
-    _LAST[:] = [(case, len(case.events), finder, named)]
-    return named
-    dumped: list[object] = [case.referral.model_dump(mode="json")]
-    dumped += [ev.model_dump(mode="json", by_alias=True) for ev in case.events]
-    named = [finder.find(*_strings(d)) for d in dumped]
     _LAST[:] = [(case, len(case.events), finder, named)]
     return named

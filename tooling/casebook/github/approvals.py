@@ -508,6 +508,11 @@ class _Judged:
     missing: tuple[str, ...]
 
 
+def _services(ch: DecisionChange) -> tuple[str, ...]:
+    """The case's service on the base branch, then in the change (one when unchanged)."""
+    return tuple(dict.fromkeys([*([ch.before.service] if ch.before else []), ch.case.service]))
+
+
 def _judge_decision(
     case: Case,
     index: int,
@@ -516,6 +521,7 @@ def _judge_decision(
     approvers: Mapping[str, str],
     involved: Mapping[str, str],
     undo: bool,
+    services: tuple[str, ...] = (),
 ) -> _Judged:
     """Is the decision at ``case.events[index]`` approved (``undo``: may it be undone)?
 
@@ -562,10 +568,13 @@ def _judge_decision(
                     + (" (no github login in people.yaml on the base branch)" if no_login else "")
                 )
         candidates = [p for p in d.decided_by if p in approvers]
-    outcome = evaluate(t.approval.requires, candidates, by_id, involved, case.service)
-    if not outcome.met:
-        scope = "approvals" if undo else "approvals by the people in decided_by"
-        missing += [f"{line} ({scope})" for line in outcome.missing]
+    # "The relevant Head of Service": of the case's service on the base branch as well as in
+    # the change, so a pull request cannot choose its decider by changing the case's service.
+    for service in dict.fromkeys(services or (case.service,)):
+        outcome = evaluate(t.approval.requires, candidates, by_id, involved, service)
+        if not outcome.met:
+            scope = "approvals" if undo else "approvals by the people in decided_by"
+            missing += [f"{line} ({scope})" for line in outcome.missing if line not in missing]
     return _Judged(
         t.label,
         tuple(describe(r) for r in t.approval.requires),
@@ -606,11 +615,25 @@ def evaluate_change(
     d = ch.decision
     if ch.change == "removed":
         j = _judge_decision(
-            ch.case, ch.index, d, policy, approvers, _involved(ch.before, ch.index), undo=True
+            ch.case,
+            ch.index,
+            d,
+            policy,
+            approvers,
+            _involved(ch.before, ch.index),
+            undo=True,
+            services=_services(ch),
         )
     else:
         j = _judge_decision(
-            ch.case, ch.index, d, policy, approvers, _involved(ch.before, ch.old_index), False
+            ch.case,
+            ch.index,
+            d,
+            policy,
+            approvers,
+            _involved(ch.before, ch.old_index),
+            False,
+            services=_services(ch),
         )
         if ch.change == "changed" and ch.before is not None and ch.old_index is not None:
             # Rewriting a decision also undoes the one it replaces.
@@ -624,6 +647,7 @@ def evaluate_change(
                 approvers,
                 _involved(ch.before, ch.old_index),
                 undo=True,
+                services=_services(ch),
             )
             j = _Judged(
                 j.transition,

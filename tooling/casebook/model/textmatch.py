@@ -16,6 +16,10 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# The end of a sentence or clause: a full stop, semicolon, colon, question or exclamation mark
+# followed by white space (not "miles.haverford@", an e-mail address, and not a comma: "Okonjo,
+# Ngozi" names someone).
+_SENTENCE_END = re.compile(r"[.;:!?]\s+")
 # A lower-case letter followed by an upper-case one: a word boundary in camel case.
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
@@ -32,16 +36,44 @@ def _latin(char: str) -> str:
         c = glyph.get("c", "")
         if c.isascii() and c.isalnum():
             return str(c)
+    # Latin letters the confusables data leaves alone but a reader takes for a plain letter:
+    # "LATIN SMALL LETTER O WITH STROKE" (ø), "LATIN SMALL LETTER BARRED O" (ɵ).
+    name = unicodedata.name(char, "")
+    if name.startswith("LATIN ") and " LETTER " in name:
+        last = name.split(" WITH ")[0].split()[-1]
+        if len(last) == 1 and last.isalpha():
+            return last.lower() if " SMALL " in name else last
     return char
+
+
+def _ignorable(char: str) -> bool:
+    """Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), plus format
+    characters (category Cf): shown as nothing, so a name with one inside looks whole."""
+    c = ord(char)
+    return unicodedata.category(char) == "Cf" or any(lo <= c <= hi for lo, hi in _IGNORABLE)
+
+
+# Default_Ignorable_Code_Point ranges (Unicode 15.1, DerivedCoreProperties.txt) that are not
+# category Cf: combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian
+# free variation selectors, variation selectors, reserved ignorables.
+_IGNORABLE = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2065, 0x2065),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0xE0000, 0xE0FFF),
+)  # fmt: skip
 
 
 def skeleton(text: str) -> str:
     """``text`` with compatibility forms (NFKC: full-width letters, ligatures) and look-alike
     letters from other scripts replaced by the Latin letters they imitate, and invisible
-    format characters (Unicode category Cf: soft hyphen, zero-width space and joiners, word
-    joiner, direction marks) dropped: "Al\u00adex" shows as "Alex" and must match it."""
+    characters (format characters, category Cf: soft hyphen, zero-width space and joiners,
+    word joiner, direction marks; and every other default-ignorable code point: variation
+    selectors, the combining grapheme joiner, Hangul fillers) dropped: "Al\u00adex" and
+    "Al\u034fex" show as "Alex" and must match it."""
     text = unicodedata.normalize("NFKC", text)
-    return "".join(c if c.isascii() else _latin(c) for c in text if unicodedata.category(c) != "Cf")
+    return "".join(
+        c if c.isascii() else _latin(c) for c in text if c.isascii() or not _ignorable(c)
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -92,11 +124,12 @@ class NameFinder:
         self._pattern = re.compile(f"(?= ({alternatives}) )") if self._who else None
 
     def find(self, *texts: str) -> set[str]:
-        """The keys of the people any of ``texts`` names (each text on its own: words of two
-        texts never join into a name)."""
+        """The keys of the people any of ``texts`` names (each text on its own, and each
+        sentence of it: words of two texts, or of "... walked for miles. Haverford Road ...",
+        never join into a name; a line break inside a name still joins it)."""
         if self._pattern is None:
             return set()
-        hay = "|".join(normalise(t) for t in texts)
+        hay = "|".join(normalise(part) for t in texts for part in _SENTENCE_END.split(t))
         return {self._who[m.group(1)] for m in self._pattern.finditer(hay)}
 
 
