@@ -190,6 +190,17 @@ class Retention(Strict):
     source: Source
 
 
+class LetterAction(Strict):
+    """What a letter's ``actions`` item ("advise them of what action we are taking") says when
+    the decision into this state records no restriction: a warning that is itself the action
+    ("This letter is a formal warning. We are not restricting your contact now."). Without it, a
+    letter that must say what action is taken needs restrictions on the decision (002's stage 1
+    letter must give "the 'special measures' that will apply")."""
+
+    text: Text
+    source: Source
+
+
 class State(Strict):
     label: Text
     kind: StateKind
@@ -200,6 +211,8 @@ class State(Strict):
     retention: Retention | None = None
     # Restriction types (see casebook.model.restrictions) a decision may impose in this state.
     restrictions: list[Slug] = Field(default_factory=list)
+    # What letters say is done when a decision into the state imposes no restriction.
+    letter_action: LetterAction | None = None
     source: Source
 
 

@@ -62,6 +62,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("letters", "letter"),
     ("letters.due_within", "letter"),
     ("letters.required", "letter-content"),
+    ("letter_action", "letter-content"),
     ("letters.delivery", "letter-delivery"),
     ("delivery", "letter-delivery"),
     ("challenge", "letter-content"),
