@@ -175,6 +175,9 @@ def _procedure_findings(
                 )
         if st.review:
             yield from _roles(st.review.by_roles, roles, ("states", sid, "review", "by_roles"))
+            for k, req in enumerate(st.review.consult):
+                at = ("states", sid, "review", "consult", k, "roles")
+                yield from _roles(req.roles, roles, at)
     pairs: Counter[tuple[str, str]] = Counter()
     for i, t in enumerate(proc.transitions):
         for j, s in enumerate(t.from_):

@@ -154,6 +154,8 @@ def references(ctx: CaseContext) -> Iterator[Finding]:
         elif isinstance(ev, ReviewHeld):
             for j, pid in enumerate(ev.by):
                 yield from person(pid, (*loc, "by", j))
+            for j, pid in enumerate(ev.consulted):
+                yield from person(pid, (*loc, "consulted", j))
         elif isinstance(ev, Notification):
             yield from person(ev.by, (*loc, "by"))
             if ev.list_id not in proc.distribution_lists:

@@ -236,7 +236,7 @@ def people_in_event(event: object) -> list[str]:
     if isinstance(event, LetterSent | Note | Notification):
         return [event.by]
     if isinstance(event, ReviewHeld):
-        return list(event.by)
+        return [*event.by, *event.consulted]
     if isinstance(event, Meeting):
         return list(event.attendees)
     if isinstance(event, Representation):

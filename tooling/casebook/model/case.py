@@ -194,6 +194,9 @@ class Meeting(_Event):
 class ReviewHeld(_Event):
     type: Literal["review"]
     by: list[PersonId] = Field(min_length=1)
+    # Who the reviewers consulted, where the state's ``review.consult`` asks for it (002: "in
+    # consultation with the relevant senior managers/Directors").
+    consulted: list[PersonId] = Field(default_factory=list)
     outcome: Literal["continue", "change", "close"]
     notes: Text
     next_review: Day | None = None

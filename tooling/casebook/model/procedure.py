@@ -118,6 +118,22 @@ class Period(Strict):
         return "fixed"
 
 
+class Requirement(Strict):
+    """One part of an approval: ``count`` people holding any of ``roles``."""
+
+    roles: list[Slug] = Field(min_length=1)
+    count: Count = 1
+    # "with no prior knowledge of the customer/issue": whoever fills this part must not appear
+    # in the case's referral, officers or earlier events, nor be named (by name or id) in the
+    # free text of any of them (a note, the referral's account).
+    independent: Flag = False
+    # "the head of service for the department affected": whoever fills this part works in the
+    # case's service (``service`` in policy/people.yaml equals the case's ``service``).
+    same_service: Flag = False
+    label: Text | None = None
+    source: Source
+
+
 ReviewOutcome = Literal["continue", "change", "close"]
 REVIEW_OUTCOMES: tuple[ReviewOutcome, ...] = ("continue", "change", "close")
 
@@ -151,6 +167,10 @@ class Review(Strict):
     # review-by, reason: ...}`` on the review clears).
     by_roles: list[Slug] = Field(default_factory=list)
     by_severity: Severity = "must"
+    # Who must be consulted ("in consultation with the relevant senior managers/Directors"),
+    # as an approval's ``consult``: each requirement met by a different person among the
+    # review's ``consulted`` and ``by``; judged with ``by_severity`` (rule ``review-by``).
+    consult: list[Requirement] = Field(default_factory=list)
     # The letter owed after each review, where the text says the person is told the outcome.
     letter: ReviewLetter | None = None
     source: Source
@@ -213,22 +233,6 @@ class State(Strict):
     restrictions: list[Slug] = Field(default_factory=list)
     # What letters say is done when a decision into the state imposes no restriction.
     letter_action: LetterAction | None = None
-    source: Source
-
-
-class Requirement(Strict):
-    """One part of an approval: ``count`` people holding any of ``roles``."""
-
-    roles: list[Slug] = Field(min_length=1)
-    count: Count = 1
-    # "with no prior knowledge of the customer/issue": whoever fills this part must not appear
-    # in the case's referral, officers or earlier events, nor be named (by name or id) in the
-    # free text of any of them (a note, the referral's account).
-    independent: Flag = False
-    # "the head of service for the department affected": whoever fills this part works in the
-    # case's service (``service`` in policy/people.yaml equals the case's ``service``).
-    same_service: Flag = False
-    label: Text | None = None
     source: Source
 
 

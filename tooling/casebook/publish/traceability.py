@@ -52,6 +52,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("period", "period"),
     ("review", "review"),
     ("review.every", "review"),
+    ("review.consult", "review-by"),
     ("review.latest", "review"),
     ("review.letter", "letter"),
     ("review.letter.within", "letter"),
