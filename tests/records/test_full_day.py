@@ -46,8 +46,8 @@ def test_a_full_day_with_commands_only(cli, demo: Path, tmp_path: Path):
          "--as-of", "2026-03-12"),
         # "in consultation with the relevant senior managers/Directors" (review.consult).
         ("log", "review", CASE, "--date", "2026-06-05", "--by", "sigo-khan,tm-jones",
-         "--consulted", "hos-okafor", "--outcome", "continue", "--notes", "Calls down to one a week", "--next-review",
-         "2026-09-05", "--as-of", "2026-06-05"),
+         "--consulted", "hos-okafor", "--outcome", "continue", "--notes",
+         "Calls down to one a week", "--next-review", "2026-09-05", "--as-of", "2026-06-05"),
         # The review changed nothing: its outcome letter is still owed (review.letter).
         ("log", "letter", CASE, "--date", "2026-06-08", "--letter", "review-outcome-letter",
          "--by", "sigo-khan", "--via", "email", "--as-of", "2026-06-08"),

@@ -258,6 +258,8 @@ def involved_before(
     matter with the customer"): "no prior knowledge of the customer/issue" is judged over the
     whole record, not its structured fields only (``named_in_text``)."""
     seen: dict[str, str] = {case.referral.by: "referral.by"}
+    if case.referral.reported_by is not None:
+        seen.setdefault(case.referral.reported_by, "referral.reported_by")
     for pid in case.officers:
         seen.setdefault(pid, "officers")
     for i, event in enumerate(case.events[:index]):

@@ -81,6 +81,9 @@ class Departure(Strict):
 class Referral(Strict):
     date: Day
     by: PersonId
+    # The member of staff who raised the concern, where someone else (their line manager)
+    # records the referral: a capacity with ``by_line_manager`` needs it.
+    reported_by: PersonId | None = None
     capacity: Slug  # one of the procedure's referral capacities
     behaviours: list[Slug] = Field(min_length=1)
     account: Text

@@ -480,6 +480,10 @@ class Capacity(Strict):
     to_roles: list[Slug] = Field(default_factory=list)  # who receives the referral
     by_roles: list[Slug] = Field(default_factory=list)  # who may refer in this capacity
     by_severity: Severity = "must"
+    # "refer ... to their line manager": the referral names who raised it (``reported_by``)
+    # and its ``by`` is that person's ``line_manager`` in policy/people.yaml (rule
+    # ``referral-by``, with ``by_severity``).
+    by_line_manager: Flag = False
     source: Source
 
 
