@@ -96,7 +96,14 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
     service = rng.choice(SERVICES)
     capacity = proc.referral[0]
     referrer = (
-        rng.choice([p.id for p in people.people if set(capacity.by_roles) & set(p.roles)])
+        rng.choice(
+            [
+                p.id
+                for p in people.people
+                if set(capacity.by_roles) & set(p.roles)
+                and (not capacity.by_same_service or same_service(p, service))
+            ]
+        )
         if capacity.by_roles
         else rng.choice(staff)
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 
 from casebook.check.context import CaseContext
-from casebook.engine.authority import evaluate
+from casebook.engine.authority import evaluate, same_service
 from casebook.engine.replay import Step, involved_before, show_period
 from casebook.model import ACTIVE_KINDS, Person, Procedure
 from casebook.model.case import ReviewHeld
@@ -127,6 +127,22 @@ def referral_by(ctx: CaseContext) -> Iterator[Finding]:
         if found is not None:
             yield found
             return
+    if cap is not None and cap.by_same_service:
+        person = ctx.person_by_id.get(ref.by)
+        if person is not None and not same_service(person, ctx.case.service):
+            found = graded(
+                cap.by_severity,
+                "referral-by",
+                f"a referral in the capacity {cap.id!r} ({cap.label}) is made by someone of the "
+                f"case's service ({ctx.case.service}); {ref.by} is of "
+                f"{person.service or 'no service in policy/people.yaml'} "
+                f"(source: {cap.source!r})",
+                ("referral", "by"),
+                ref,
+            )
+            if found is not None:
+                yield found
+                return
     if cap is None or not cap.by_roles or _holds(ctx.person_by_id, ref.by, cap.by_roles):
         return
     found = graded(

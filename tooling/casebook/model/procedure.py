@@ -484,6 +484,9 @@ class Capacity(Strict):
     # and its ``by`` is that person's ``line_manager`` in policy/people.yaml (rule
     # ``referral-by``, with ``by_severity``).
     by_line_manager: Flag = False
+    # "the relevant Head of Service": the referral's ``by`` works in the case's service (their
+    # ``service`` or ``other_services`` in policy/people.yaml), as an approval's same_service.
+    by_same_service: Flag = False
     source: Source
 
 
