@@ -96,11 +96,23 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
     service = rng.choice(SERVICES)
     capacity = proc.referral[0]
     referrer = (
-        rng.choice([p.id for p in people.people if set(capacity.by_roles) & set(p.roles)])
+        rng.choice(
+            [
+                p.id
+                for p in people.people
+                if set(capacity.by_roles) & set(p.roles)
+                and (not capacity.by_same_service or same_service(p, service))
+            ]
+        )
         if capacity.by_roles
         else rng.choice(staff)
     )
-    involved = {referrer}
+    # "refer ... to their line manager": someone who has one raised it, and they record it.
+    reporter = None
+    if capacity.by_line_manager:
+        reporter = rng.choice([p for p in people.people if p.line_manager])
+        referrer = reporter.line_manager or referrer
+    involved = {referrer} | ({reporter.id} if reporter else set())
     start = AS_OF - timedelta(days=rng.randint(200, 700))
     channels = [c.id for c in proc.channels]
     events: list[dict] = []
@@ -218,6 +230,7 @@ def make_case(n: int, proc: Procedure, people: People, rng: random.Random, prefi
         "referral": {
             "date": start,
             "by": referrer,
+            **({"reported_by": reporter.id} if reporter else {}),
             "capacity": capacity.id,
             "behaviours": ["high-volume"] if not proc.behaviours else proc.behaviours[:1],
             "account": "Many e-mails to many officers about one closed complaint",

@@ -4,8 +4,6 @@ the change (found by a review that tried it, 2026-11-29)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from casebook.github.approvals import BasePolicy, evaluate_change, record_changes

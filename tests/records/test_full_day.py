@@ -44,9 +44,10 @@ def test_a_full_day_with_commands_only(cli, demo: Path, tmp_path: Path):
          "phone", "--to", "planning-duty", "--summary", "Called again", "--as-of", "2026-03-12"),
         ("log", "notification", CASE, "--date", "2026-03-12", "--by", "sigo-khan",
          "--as-of", "2026-03-12"),
+        # "in consultation with the relevant senior managers/Directors" (review.consult).
         ("log", "review", CASE, "--date", "2026-06-05", "--by", "sigo-khan,tm-jones",
-         "--outcome", "continue", "--notes", "Calls down to one a week", "--next-review",
-         "2026-09-05", "--as-of", "2026-06-05"),
+         "--consulted", "hos-okafor", "--outcome", "continue", "--notes",
+         "Calls down to one a week", "--next-review", "2026-09-05", "--as-of", "2026-06-05"),
         # The review changed nothing: its outcome letter is still owed (review.letter).
         ("log", "letter", CASE, "--date", "2026-06-08", "--letter", "review-outcome-letter",
          "--by", "sigo-khan", "--via", "email", "--as-of", "2026-06-08"),
@@ -66,6 +67,7 @@ def test_a_full_day_with_commands_only(cli, demo: Path, tmp_path: Path):
     order = [line.split(": ", 1)[1] for line in text.splitlines() if "    type: " in line]
     assert order == ["contact", "contact", "contact", "decision", "letter",
                      "notification", "review", "letter", "decision", "letter"]  # fmt: skip
+    assert "consulted: [hos-okafor]" in text.split("type: review")[1].split("type: letter")[0]
     assert "list: ig-register" in text and "about: 'Stage 1: warn and start monitoring'" in text
 
     report = json.loads(cli("check", "--as-of", "2026-11-23", "--format", "json",

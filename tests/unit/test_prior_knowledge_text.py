@@ -50,31 +50,38 @@ def test_a_retention_flag_makes_its_recorder_and_whoever_it_names_involved() -> 
     from casebook.model.people import Person
 
     case = Case.model_validate_json(
-        json.dumps({
-            "id": "MC-2026-0101",
-            "procedure": "managed-contact",
-            "service": "Housing",
-            "person": {"name": "Robin Testperson", "contact": {"address": "3 Example Road"}},
-            "referral": {
-                "date": "2026-01-02",
-                "by": "tm-farouk",
-                "capacity": "service",
-                "behaviours": ["threats"],
-                "account": "Calls.",
-            },
-            "retention_flags": [
-                {
-                    "exception": "legal-hold",
-                    "reason": "Legal hold asked for by Miles Haverford",
-                    "recorded": "2026-01-05",
-                    "by": "igo-mensah",
-                }
-            ],
-            "events": [
-                {"date": "2026-02-01", "type": "decision", "to": "stage-1",
-                 "decided_by": ["tm-farouk"], "reasons": "Stage 1."},
-            ],
-        })  # fmt: skip
+        json.dumps(
+            {
+                "id": "MC-2026-0101",
+                "procedure": "managed-contact",
+                "service": "Housing",
+                "person": {"name": "Robin Testperson", "contact": {"address": "3 Example Road"}},
+                "referral": {
+                    "date": "2026-01-02",
+                    "by": "tm-farouk",
+                    "capacity": "service",
+                    "behaviours": ["threats"],
+                    "account": "Calls.",
+                },
+                "retention_flags": [
+                    {
+                        "exception": "legal-hold",
+                        "reason": "Legal hold asked for by Miles Haverford",
+                        "recorded": "2026-01-05",
+                        "by": "igo-mensah",
+                    }
+                ],
+                "events": [
+                    {
+                        "date": "2026-02-01",
+                        "type": "decision",
+                        "to": "stage-1",
+                        "decided_by": ["tm-farouk"],
+                        "reasons": "Stage 1.",
+                    },
+                ],
+            }
+        )
     )
     people = {
         "dir-haverford": Person.model_validate(

@@ -55,7 +55,19 @@ def check_policy(policy: Policy) -> list[Finding]:
                     file=PEOPLE_FILE,
                 )
             )
+    ids = {p.id for p in people.people}
     for i, p in enumerate(people.people):
+        if p.line_manager is not None and p.line_manager not in ids:
+            out.append(
+                with_line(
+                    _err(
+                        f"line_manager {p.line_manager!r} is not a person in this file",
+                        ("people", i, "line_manager"),
+                    ),
+                    PEOPLE_FILE,
+                    people_text,
+                )
+            )
         for j, r in enumerate(p.roles):
             if r not in roles:
                 out.append(
@@ -175,6 +187,9 @@ def _procedure_findings(
                 )
         if st.review:
             yield from _roles(st.review.by_roles, roles, ("states", sid, "review", "by_roles"))
+            for k, req in enumerate(st.review.consult):
+                at = ("states", sid, "review", "consult", k, "roles")
+                yield from _roles(req.roles, roles, at)
     pairs: Counter[tuple[str, str]] = Counter()
     for i, t in enumerate(proc.transitions):
         for j, s in enumerate(t.from_):

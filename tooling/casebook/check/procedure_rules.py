@@ -6,12 +6,12 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 
 from casebook.check.context import CaseContext
-from casebook.engine.authority import evaluate
+from casebook.engine.authority import evaluate, same_service
 from casebook.engine.replay import Step, involved_before, show_period
 from casebook.model import ACTIVE_KINDS, Person, Procedure
 from casebook.model.case import ReviewHeld
 from casebook.model.findings import Finding, Loc
-from casebook.model.procedure import MinTime, Severity
+from casebook.model.procedure import Capacity, MinTime, Severity
 
 
 def _err(rule: str, msg: str, loc: Loc) -> Finding:
@@ -122,6 +122,27 @@ def referral_by(ctx: CaseContext) -> Iterator[Finding]:
     with the capacity's ``by_severity``."""
     ref = ctx.case.referral
     cap = next((c for c in ctx.procedure.referral if c.id == ref.capacity), None)
+    if cap is not None and cap.by_line_manager:
+        found = _line_manager(ctx, cap)
+        if found is not None:
+            yield found
+            return
+    if cap is not None and cap.by_same_service:
+        person = ctx.person_by_id.get(ref.by)
+        if person is not None and not same_service(person, ctx.case.service):
+            found = graded(
+                cap.by_severity,
+                "referral-by",
+                f"a referral in the capacity {cap.id!r} ({cap.label}) is made by someone of the "
+                f"case's service ({ctx.case.service}); {ref.by} is of "
+                f"{person.service or 'no service in policy/people.yaml'} "
+                f"(source: {cap.source!r})",
+                ("referral", "by"),
+                ref,
+            )
+            if found is not None:
+                yield found
+                return
     if cap is None or not cap.by_roles or _holds(ctx.person_by_id, ref.by, cap.by_roles):
         return
     found = graded(
@@ -135,6 +156,40 @@ def referral_by(ctx: CaseContext) -> Iterator[Finding]:
     )
     if found is not None:
         yield found
+
+
+def _line_manager(ctx: CaseContext, cap: Capacity) -> Finding | None:
+    """Rule ``referral-by`` for a capacity with ``by_line_manager`` (001: "Staff members should
+    always refer behaviours which they believe are unacceptable to their line manager"): the
+    referral names the member of staff who raised it (``reported_by``), and its ``by`` is
+    their ``line_manager`` in policy/people.yaml. None when it is, or when a person is unknown
+    (the reference rule's finding)."""
+    ref, people = ctx.case.referral, ctx.person_by_id
+    if ref.reported_by is None:
+        why = (
+            f"the referral does not say who raised it, so {ref.by} cannot be shown to be their "
+            "line manager; name the member of staff under referral.reported_by"
+        )
+    elif ref.reported_by not in people or ref.by not in people:
+        return None
+    else:
+        manager = people[ref.reported_by].line_manager
+        if manager == ref.by:
+            return None
+        why = (
+            f"{ref.reported_by} raised it, and policy/people.yaml gives no line_manager for them"
+            if manager is None
+            else f"{ref.reported_by} raised it, and their line manager is {manager} "
+            f"(policy/people.yaml), not {ref.by}"
+        )
+    return graded(
+        cap.by_severity,
+        "referral-by",
+        f"a referral in the capacity {cap.id!r} ({cap.label}) is recorded by the line manager "
+        f"of the member of staff who raised it; {why} (source: {cap.source!r})",
+        ("referral", "by"),
+        ref,
+    )
 
 
 def spoc_holders(ctx: CaseContext) -> Iterator[Finding]:

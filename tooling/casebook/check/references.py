@@ -40,6 +40,8 @@ def references(ctx: CaseContext) -> Iterator[Finding]:
             yield _unknown("person", pid, people, loc, where_people)
 
     yield from person(case.referral.by, ("referral", "by"))
+    if case.referral.reported_by is not None:
+        yield from person(case.referral.reported_by, ("referral", "reported_by"))
     capacities = {c.id for c in proc.referral}
     if case.referral.capacity not in capacities:
         yield _unknown(
@@ -154,6 +156,8 @@ def references(ctx: CaseContext) -> Iterator[Finding]:
         elif isinstance(ev, ReviewHeld):
             for j, pid in enumerate(ev.by):
                 yield from person(pid, (*loc, "by", j))
+            for j, pid in enumerate(ev.consulted):
+                yield from person(pid, (*loc, "consulted", j))
         elif isinstance(ev, Notification):
             yield from person(ev.by, (*loc, "by"))
             if ev.list_id not in proc.distribution_lists:

@@ -28,8 +28,9 @@ from datetime import date, timedelta
 
 from casebook.check.context import CaseContext
 from casebook.check.procedure_rules import graded
+from casebook.engine.authority import evaluate
 from casebook.engine.obligations import Obligation, book_log_reviews
-from casebook.engine.replay import add_period
+from casebook.engine.replay import add_period, involved_before
 from casebook.model import ACTIVE_KINDS
 from casebook.model.case import ContactLogged, Decision, Note, ReviewHeld
 from casebook.model.findings import Finding, Loc
@@ -151,9 +152,9 @@ def reviews_valid(ctx: CaseContext) -> Iterator[Finding]:
                 f"review dated {ev.date}, before the decision of {current.date} it reviews",
                 loc=("events", i, "date"),
             )
-        found = _review_by(ctx, st.review, ev, i)
-        if found is not None:
-            yield found
+        for found in (_review_by(ctx, st.review, ev, i), _review_consult(ctx, st.review, ev, i)):
+            if found is not None:
+                yield found
         if ev.next_review is None:
             continue
         if ev.next_review <= ev.date:
@@ -193,6 +194,33 @@ def _review_by(ctx: CaseContext, spec: Review | None, ev: ReviewHeld, i: int) ->
         f"a review of these arrangements is held by {' or '.join(spec.by_roles)}; "
         f"{', '.join(ev.by)} hold none of those roles (source: {spec.source!r})",
         ("events", i, "by"),
+        ev,
+    )
+
+
+def _review_consult(
+    ctx: CaseContext, spec: Review | None, ev: ReviewHeld, i: int
+) -> Finding | None:
+    """Rule ``review-by``: the review consulted whom the state's ``review.consult`` names (002:
+    "in consultation with the relevant senior managers/Directors"), as an approval's
+    ``consult``: each requirement met by a different person among ``consulted`` and ``by``
+    (independence and service as there), with the review's ``by_severity``."""
+    if spec is None or not spec.consult:
+        return None
+    people = ctx.person_by_id
+    if any(p not in people for p in [*ev.consulted, *ev.by]):
+        return None  # an unknown person is the reference rule's finding
+    involved = involved_before(ctx.case, i, people)
+    outcome = evaluate(spec.consult, [*ev.consulted, *ev.by], people, involved, ctx.case.service)
+    if outcome.met:
+        return None
+    return graded(
+        spec.by_severity,
+        "review-by",
+        "a review of these arrangements is held in consultation: "
+        + "; ".join(outcome.missing)
+        + f"; list the people consulted under 'consulted' (source: {spec.consult[0].source!r})",
+        ("events", i, "consulted"),
         ev,
     )
 

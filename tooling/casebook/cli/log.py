@@ -354,6 +354,12 @@ def notification(
 @click.option("--date", "on", metavar="YYYY-MM-DD", help="Date of the review.")
 @click.option("--by", multiple=True, metavar="PERSON-ID", help="Reviewers (repeatable or a,b).")
 @click.option(
+    "--consulted",
+    multiple=True,
+    metavar="PERSON-ID",
+    help="Who the reviewers consulted, where the procedure asks (repeatable or a,b).",
+)
+@click.option(
     "--outcome",
     type=click.Choice(["continue", "change", "close"]),
     help="continue, change (record the decision too) or close.",
@@ -367,6 +373,7 @@ def review(
     case_id: str,
     on: str | None,
     by: tuple[str, ...],
+    consulted: tuple[str, ...],
     outcome: str | None,
     notes: str | None,
     next_review: str | None,
@@ -389,6 +396,7 @@ def review(
         outcome=needs[2].value,
         notes=needs[3].value,
         next_review=day(next_review, "--next-review"),
+        consulted=split_ids(consulted),
     )
     edit = plan_edit(book, case_id, append_events([event]), as_of_date(as_of))
     finish(edit, f"recorded a review of {event['date']} ({event['outcome']})", dry_run)

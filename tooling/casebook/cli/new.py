@@ -37,6 +37,11 @@ from casebook.records.edits import plan_new
 @click.option("--address", help="The person's postal address.")
 @click.option("--referred-on", metavar="YYYY-MM-DD", help="The date of the referral.")
 @click.option("--referred-by", metavar="PERSON-ID", help="Who referred (policy/people.yaml).")
+@click.option(
+    "--reported-by",
+    metavar="PERSON-ID",
+    help="The member of staff who raised it, where their line manager refers (001's route).",
+)
 @click.option("--capacity", metavar="ID", help="In what capacity (the procedure's referral ids).")
 @click.option(
     "--behaviour", multiple=True, metavar="ID", help="Behaviour referred (repeatable or a,b)."
@@ -74,6 +79,7 @@ def new(
     address: str | None,
     referred_on: str | None,
     referred_by: str | None,
+    reported_by: str | None,
     capacity: str | None,
     behaviour: tuple[str, ...],
     account: str | None,
@@ -154,6 +160,7 @@ def new(
         "referral": {
             "date": on,
             "by": by,
+            **({"reported_by": reported_by} if reported_by else {}),
             "capacity": cap,
             "behaviours": list(behav),
             "account": account_v,

@@ -236,7 +236,7 @@ def people_in_event(event: object) -> list[str]:
     if isinstance(event, LetterSent | Note | Notification):
         return [event.by]
     if isinstance(event, ReviewHeld):
-        return list(event.by)
+        return [*event.by, *event.consulted]
     if isinstance(event, Meeting):
         return list(event.attendees)
     if isinstance(event, Representation):
@@ -258,6 +258,8 @@ def involved_before(
     matter with the customer"): "no prior knowledge of the customer/issue" is judged over the
     whole record, not its structured fields only (``named_in_text``)."""
     seen: dict[str, str] = {case.referral.by: "referral.by"}
+    if case.referral.reported_by is not None:
+        seen.setdefault(case.referral.reported_by, "referral.reported_by")
     for pid in case.officers:
         seen.setdefault(pid, "officers")
     for i, event in enumerate(case.events[:index]):

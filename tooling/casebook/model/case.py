@@ -81,6 +81,9 @@ class Departure(Strict):
 class Referral(Strict):
     date: Day
     by: PersonId
+    # The member of staff who raised the concern, where someone else (their line manager)
+    # records the referral: a capacity with ``by_line_manager`` needs it.
+    reported_by: PersonId | None = None
     capacity: Slug  # one of the procedure's referral capacities
     behaviours: list[Slug] = Field(min_length=1)
     account: Text
@@ -194,6 +197,9 @@ class Meeting(_Event):
 class ReviewHeld(_Event):
     type: Literal["review"]
     by: list[PersonId] = Field(min_length=1)
+    # Who the reviewers consulted, where the state's ``review.consult`` asks for it (002: "in
+    # consultation with the relevant senior managers/Directors").
+    consulted: list[PersonId] = Field(default_factory=list)
     outcome: Literal["continue", "change", "close"]
     notes: Text
     next_review: Day | None = None

@@ -35,6 +35,10 @@ class Person(Strict):
     # them for cases of any of these services too.
     other_services: list[Text] = Field(default_factory=list)
     job_title: Text | None = None
+    # The person id of this person's line manager, where a procedure needs it (001: "Staff
+    # members should always refer behaviours ... to their line manager"; a capacity with
+    # ``by_line_manager``).
+    line_manager: Slug | None = None
 
 
 class MailingList(Strict):

@@ -118,6 +118,22 @@ class Period(Strict):
         return "fixed"
 
 
+class Requirement(Strict):
+    """One part of an approval: ``count`` people holding any of ``roles``."""
+
+    roles: list[Slug] = Field(min_length=1)
+    count: Count = 1
+    # "with no prior knowledge of the customer/issue": whoever fills this part must not appear
+    # in the case's referral, officers or earlier events, nor be named (by name or id) in the
+    # free text of any of them (a note, the referral's account).
+    independent: Flag = False
+    # "the head of service for the department affected": whoever fills this part works in the
+    # case's service (``service`` in policy/people.yaml equals the case's ``service``).
+    same_service: Flag = False
+    label: Text | None = None
+    source: Source
+
+
 ReviewOutcome = Literal["continue", "change", "close"]
 REVIEW_OUTCOMES: tuple[ReviewOutcome, ...] = ("continue", "change", "close")
 
@@ -151,6 +167,10 @@ class Review(Strict):
     # review-by, reason: ...}`` on the review clears).
     by_roles: list[Slug] = Field(default_factory=list)
     by_severity: Severity = "must"
+    # Who must be consulted ("in consultation with the relevant senior managers/Directors"),
+    # as an approval's ``consult``: each requirement met by a different person among the
+    # review's ``consulted`` and ``by``; judged with ``by_severity`` (rule ``review-by``).
+    consult: list[Requirement] = Field(default_factory=list)
     # The letter owed after each review, where the text says the person is told the outcome.
     letter: ReviewLetter | None = None
     source: Source
@@ -190,6 +210,17 @@ class Retention(Strict):
     source: Source
 
 
+class LetterAction(Strict):
+    """What a letter's ``actions`` item ("advise them of what action we are taking") says when
+    the decision into this state records no restriction: a warning that is itself the action
+    ("This letter is a formal warning. We are not restricting your contact now."). Without it, a
+    letter that must say what action is taken needs restrictions on the decision (002's stage 1
+    letter must give "the 'special measures' that will apply")."""
+
+    text: Text
+    source: Source
+
+
 class State(Strict):
     label: Text
     kind: StateKind
@@ -200,22 +231,8 @@ class State(Strict):
     retention: Retention | None = None
     # Restriction types (see casebook.model.restrictions) a decision may impose in this state.
     restrictions: list[Slug] = Field(default_factory=list)
-    source: Source
-
-
-class Requirement(Strict):
-    """One part of an approval: ``count`` people holding any of ``roles``."""
-
-    roles: list[Slug] = Field(min_length=1)
-    count: Count = 1
-    # "with no prior knowledge of the customer/issue": whoever fills this part must not appear
-    # in the case's referral, officers or earlier events, nor be named (by name or id) in the
-    # free text of any of them (a note, the referral's account).
-    independent: Flag = False
-    # "the head of service for the department affected": whoever fills this part works in the
-    # case's service (``service`` in policy/people.yaml equals the case's ``service``).
-    same_service: Flag = False
-    label: Text | None = None
+    # What letters say is done when a decision into the state imposes no restriction.
+    letter_action: LetterAction | None = None
     source: Source
 
 
@@ -463,6 +480,13 @@ class Capacity(Strict):
     to_roles: list[Slug] = Field(default_factory=list)  # who receives the referral
     by_roles: list[Slug] = Field(default_factory=list)  # who may refer in this capacity
     by_severity: Severity = "must"
+    # "refer ... to their line manager": the referral names who raised it (``reported_by``)
+    # and its ``by`` is that person's ``line_manager`` in policy/people.yaml (rule
+    # ``referral-by``, with ``by_severity``).
+    by_line_manager: Flag = False
+    # "the relevant Head of Service": the referral's ``by`` works in the case's service (their
+    # ``service`` or ``other_services`` in policy/people.yaml), as an approval's same_service.
+    by_same_service: Flag = False
     source: Source
 
 

@@ -128,6 +128,7 @@ def review(
     outcome: str,
     notes: str,
     next_review: date | None = None,
+    consulted: list[str] | None = None,
 ) -> dict[str, Any]:
     return ordered(
         ReviewHeld,
@@ -135,6 +136,7 @@ def review(
             "date": on,
             "type": "review",
             "by": list(by),
+            "consulted": list(consulted or []),
             "outcome": outcome,
             "notes": notes,
             "next_review": next_review,

@@ -257,13 +257,6 @@ def final_position(src: LetterSource) -> Value | Missing:
     return phrases.full_stop(step.decision.final_position)
 
 
-# What a decision that imposes no restriction does, said to the person.
-_KIND_ACTION = {
-    "warning": "This letter is a formal warning. We are not restricting your contact now.",
-    "monitoring": "We will monitor how often you contact us and what you say.",
-}
-
-
 def actions(src: LetterSource) -> Value | Missing:
     step = src.job.step
     if step is None:
@@ -271,9 +264,11 @@ def actions(src: LetterSource) -> Value | Missing:
     found = _arrangements(src)
     if found:
         return found
+    # A decision that imposes no restriction says what it does in the procedure's own words
+    # (a warning is itself the action); where the procedure gives none, the letter cannot say.
     state = src.procedure.states.get(step.to_state)
-    if state is not None and state.kind in _KIND_ACTION:
-        return (_KIND_ACTION[state.kind],)
+    if state is not None and state.letter_action is not None:
+        return (state.letter_action.text,)
     return Missing(
         f"the decision (to {step.to_state!r}) records no restrictions, so the letter cannot "
         "say what action is taken",
