@@ -10,7 +10,7 @@ from pathlib import Path
 from casebook.check.loading import load
 from casebook.publish.site.case_page import letter_body
 from casebook.publish.site.inputs import RenderedLetter
-from casebook.publish.site.wire import _with_html, collect_inputs
+from casebook.publish.site.wire import LetterRenderer, _with_html, collect_inputs
 
 
 def _stored(book) -> dict[str, str]:
@@ -18,11 +18,22 @@ def _stored(book) -> dict[str, str]:
     return dict(book.cache.db.execute("SELECT key, value FROM html"))
 
 
+def _all_letters(book) -> list[RenderedLetter]:
+    """Every case's letters, as a governance build asks for them (one case at a time)."""
+    inputs = collect_inputs(book, "governance", date(2026, 11, 23))
+    source = inputs.letter_source
+    assert inputs.letters is None and isinstance(source, LetterRenderer)
+    out: list[RenderedLetter] = []
+    for case in book.each_case():
+        out += source(case) or []
+    source.finish()
+    return out
+
+
 def test_letters_come_from_the_cache_until_they_change(demo: Path) -> None:
     book, _ = load(demo)
     assert book is not None and book.cache is not None
-    inputs = collect_inputs(book, "governance", date(2026, 11, 23))
-    letters = inputs.letters or []
+    letters = _all_letters(book)
     assert len(letters) > 5
     # Cached HTML is the same as converting again.
     assert all(x.html == letter_body(x.markdown) for x in letters)
@@ -45,7 +56,7 @@ def test_letters_come_from_the_cache_until_they_change(demo: Path) -> None:
 def test_a_purged_case_takes_its_letter_html_with_it(demo: Path) -> None:
     book, _ = load(demo)
     assert book is not None
-    collect_inputs(book, "governance", date(2026, 11, 23))
+    _all_letters(book)
     assert _stored(book)
     book.cache.close()
     victim = sorted((demo / "cases").glob("*.yaml"))[0]

@@ -49,7 +49,7 @@ def collect_inputs(
     timelines: dict[str, Timeline] = {}
     # Each case replayed once; the same functions as `casebook due` and `casebook register`.
     with gc_paused():
-        for case in book.each_case(keep=audience == "governance"):
+        for case in book.each_case():
             proc = policy.procedures.get(case.procedure)
             if proc is None:
                 continue
@@ -63,7 +63,8 @@ def collect_inputs(
                 if state is not None and state.kind in ACTIVE_KINDS:
                     timelines[case.id] = tl
                 continue
-            timelines[case.id] = tl
+            # Governance: no timeline kept (each holds its case): the pages replay each case
+            # again as they are written, one at a time (issue 14).
             obs = obligations_for(tl, policy.settings)
             due += obs
             if audience == "governance":
@@ -76,24 +77,29 @@ def collect_inputs(
         return inputs
     inputs = replace(inputs, breaches=periods, review_dates=review_dates(rows))
     if letters:
-        rendered, failed = _letters(book, [tl.case for tl in timelines.values()])
-        inputs = replace(inputs, letters=rendered, letters_failed=failed)
+        inputs = replace(inputs, letter_source=LetterRenderer(book))
     return inputs
 
 
-def _letters(book: Casebook, cases: list[Case]) -> tuple[list[RenderedLetter], frozenset[str]]:
-    """The letters of ``cases`` (those with a known procedure, already in memory) as Markdown,
-    and the ids of cases whose letters could not be rendered."""
-    from casebook.publish.letters.render import (
-        Renderer,  # the staff build never needs the letter machinery
-    )
+class LetterRenderer:
+    """A case's letters rendered to Markdown (as ``casebook letters`` does) and converted to
+    HTML (``_with_html``), asked for as each case page is written (``SiteInputs.letter_source``):
+    the build holds one case's letters at a time. ``finish`` prunes the letter HTML cache to
+    the letters this build saw, and saves it."""
 
-    renderer = Renderer(book)
-    out: list[RenderedLetter] = []
-    failed: set[str] = set()
-    for case in cases:
+    def __init__(self, book: Casebook) -> None:
+        from casebook.publish.letters.render import (
+            Renderer,  # the staff build never needs the letter machinery
+        )
+
+        self.book = book
+        self.renderer = Renderer(book)
+        self.keys: set[str] = set()
+        self.salt = _converter_digest() if book.cache is not None else b""
+
+    def __call__(self, case: Case) -> list[RenderedLetter] | None:
         try:
-            rendered = renderer.render_case(case, "md")
+            rendered = self.renderer.render_case(case, "md")
         except CasebookError as exc:
             # Case id and kind of problem only: the message may quote the record.
             print(
@@ -101,37 +107,51 @@ def _letters(book: Casebook, cases: list[Case]) -> tuple[list[RenderedLetter], f
                 "run `casebook check`",
                 file=sys.stderr,
             )
-            failed.add(case.id)
-            continue
-        out += [
+            return None
+        out = [
             RenderedLetter(x.case_id, x.title, x.content.decode("utf-8"), x.date) for x in rendered
         ]
-    return _with_html(book, out), frozenset(failed)
+        return _with_html(self.book, out, self.keys, self.salt)
+
+    def finish(self) -> None:
+        cache = self.book.cache
+        if cache is not None:
+            cache.keep_html(self.keys)
+            cache.save()
 
 
-def _with_html(book: Casebook, letters: list[RenderedLetter]) -> list[RenderedLetter]:
+def _with_html(
+    book: Casebook,
+    letters: list[RenderedLetter],
+    keys: set[str] | None = None,
+    salt: bytes | None = None,
+) -> list[RenderedLetter]:
     """Each letter with its sanitised HTML, from the record cache when the same Markdown was
     converted before (Markdown and nh3 take most of a governance build's letter time; issue
     14), stored there otherwise. Keyed by the digest of the Markdown and of the converting code
-    and libraries, so a changed letter or converter never gets old HTML."""
+    and libraries, so a changed letter or converter never gets old HTML.
+
+    ``keys`` collects the keys used, for ``LetterRenderer.finish`` to prune the rest; without
+    it, the cache is pruned to ``letters`` and saved here."""
     from casebook.publish.site.case_page import letter_body
 
     cache = book.cache
     if cache is None:
-        return letters
-    salt = _converter_digest()
-    keys: set[str] = set()
+        return [replace(x, html=letter_body(x.markdown)) for x in letters]
+    salt = _converter_digest() if salt is None else salt
+    seen: set[str] = set() if keys is None else keys
     out = []
     for letter in letters:
         key = hashlib.sha256(salt + letter.markdown.encode()).hexdigest()
-        keys.add(key)
+        seen.add(key)
         html = cache.html(key)
         if html is None:
             html = letter_body(letter.markdown)
             cache.put_html(key, html)
         out.append(replace(letter, html=html))
-    cache.keep_html(keys)
-    cache.save()
+    if keys is None:
+        cache.keep_html(seen)
+        cache.save()
     return out
 
 
