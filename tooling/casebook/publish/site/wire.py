@@ -8,6 +8,7 @@ builds, and so that what is not computed shows as "not computed" rather than as 
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from dataclasses import replace
 from datetime import date
@@ -19,7 +20,11 @@ from casebook.model import ACTIVE_KINDS, Case
 from casebook.publish.site.adapters import RowLike, breach_periods, review_dates
 from casebook.publish.site.build import Audience
 from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
-from casebook.store.cases import Casebook, gc_paused
+from casebook.store.cases import Casebook, fingerprint, gc_paused
+
+# Keys of whole cases' letters in the letter HTML cache (``LetterRenderer``); the other keys
+# there are single letters' (``_with_html``).
+CASE_KEY = "letters:"
 
 
 def collect_inputs(
@@ -85,7 +90,13 @@ class LetterRenderer:
     """A case's letters rendered to Markdown (as ``casebook letters`` does) and converted to
     HTML (``_with_html``), asked for as each case page is written (``SiteInputs.letter_source``):
     the build holds one case's letters at a time. ``finish`` prunes the letter HTML cache to
-    the letters this build saw, and saves it."""
+    the letters this build saw, and saves it.
+
+    With a record cache, a case's letters (title, date, HTML) are stored whole under the digest
+    of its record, of policy/ and the code (``store.cases.fingerprint``) and of the template
+    and converter libraries: rendering the Markdown (Jinja, letterhead, published texts) took
+    most of a warm governance build (issue 14), and an unchanged case renders the same letters.
+    Letters that could not be rendered are not stored (they are tried again next time)."""
 
     def __init__(self, book: Casebook) -> None:
         from casebook.publish.letters.render import (
@@ -95,9 +106,36 @@ class LetterRenderer:
         self.book = book
         self.renderer = Renderer(book)
         self.keys: set[str] = set()
-        self.salt = _converter_digest() if book.cache is not None else b""
+        self.salt = self.case_salt = b""
+        if book.cache is not None:
+            self.salt = _converter_digest()
+            # A case's letters depend on its record, on policy/ (procedures, templates,
+            # letterhead, published texts, people) and on the code: ``fingerprint`` covers the
+            # last two; no clock is read (recorded letters only).
+            self.case_salt = hashlib.sha256(
+                self.salt + fingerprint(book.root).encode() + _lib_versions("jinja2")
+            ).digest()
 
     def __call__(self, case: Case) -> list[RenderedLetter] | None:
+        cache = self.book.cache
+        key = ""
+        if cache is not None:
+            record = case.model_dump_json().encode()
+            key = CASE_KEY + hashlib.sha256(self.case_salt + record).hexdigest()
+            self.keys.add(key)
+            got = cache.html(key)
+            if got is not None:
+                return [
+                    RenderedLetter(case.id, title, "", date.fromisoformat(d) if d else None, html)
+                    for title, d, html in json.loads(got)
+                ]
+        out = self._render(case)
+        if cache is not None and out is not None:
+            value = [(x.title, x.date.isoformat() if x.date else None, x.html) for x in out]
+            cache.put_html(key, json.dumps(value))
+        return out
+
+    def _render(self, case: Case) -> list[RenderedLetter] | None:
         try:
             rendered = self.renderer.render_case(case, "md")
         except CasebookError as exc:
@@ -156,11 +194,14 @@ def _with_html(
 
 
 def _converter_digest() -> bytes:
-    from importlib.metadata import version
-
     from casebook.publish.site import case_page
 
     h = hashlib.sha256(Path(case_page.__file__).read_bytes())
-    for lib in ("markdown", "nh3"):
-        h.update(f"{lib} {version(lib)}".encode())
+    h.update(_lib_versions("markdown", "nh3"))
     return h.digest()
+
+
+def _lib_versions(*libs: str) -> bytes:
+    from importlib.metadata import version
+
+    return "".join(f"{lib} {version(lib)}\n" for lib in libs).encode()
