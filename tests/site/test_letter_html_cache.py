@@ -1,6 +1,8 @@
 """Letter HTML is read from the record cache by the digest of its Markdown (issue 14): the
 same letter is converted once, a changed letter is converted again, and no HTML of a letter
-that is gone stays in the cache."""
+that is gone stays in the cache. A whole case's letters are stored too, under the digest of
+its record, policy/ and the code: an unchanged case is not rendered again, a changed record or
+template is."""
 
 from __future__ import annotations
 
@@ -10,24 +12,38 @@ from pathlib import Path
 from casebook.check.loading import load
 from casebook.publish.site.case_page import letter_body
 from casebook.publish.site.inputs import RenderedLetter
-from casebook.publish.site.wire import _with_html, collect_inputs
+from casebook.publish.site.wire import CASE_KEY, LetterRenderer, _with_html, collect_inputs
 
 
-def _stored(book) -> dict[str, str]:
+def _stored(book, cases: bool = False) -> dict[str, str]:
+    """Single letters' HTML by key; with ``cases``, whole cases' letters instead."""
     assert book.cache is not None and book.cache.db is not None
-    return dict(book.cache.db.execute("SELECT key, value FROM html"))
+    rows = dict(book.cache.db.execute("SELECT key, value FROM html"))
+    return {k: v for k, v in rows.items() if k.startswith(CASE_KEY) == cases}
+
+
+def _all_letters(book) -> list[RenderedLetter]:
+    """Every case's letters, as a governance build asks for them (one case at a time)."""
+    inputs = collect_inputs(book, "governance", date(2026, 11, 23))
+    source = inputs.letter_source
+    assert inputs.letters is None and isinstance(source, LetterRenderer)
+    out: list[RenderedLetter] = []
+    for case in book.each_case():
+        out += source(case) or []
+    source.finish()
+    return out
 
 
 def test_letters_come_from_the_cache_until_they_change(demo: Path) -> None:
     book, _ = load(demo)
     assert book is not None and book.cache is not None
-    inputs = collect_inputs(book, "governance", date(2026, 11, 23))
-    letters = inputs.letters or []
+    letters = _all_letters(book)
     assert len(letters) > 5
     # Cached HTML is the same as converting again.
     assert all(x.html == letter_body(x.markdown) for x in letters)
     stored = _stored(book)
     assert len(stored) == len({x.markdown for x in letters})
+    assert len(_stored(book, cases=True)) == len(book.files)
 
     # A planted value under a letter's key is what the next build shows: read, not redone.
     key = next(iter(stored))
@@ -45,11 +61,44 @@ def test_letters_come_from_the_cache_until_they_change(demo: Path) -> None:
 def test_a_purged_case_takes_its_letter_html_with_it(demo: Path) -> None:
     book, _ = load(demo)
     assert book is not None
-    collect_inputs(book, "governance", date(2026, 11, 23))
+    _all_letters(book)
     assert _stored(book)
     book.cache.close()
     victim = sorted((demo / "cases").glob("*.yaml"))[0]
     victim.unlink()
     book, _ = load(demo)  # the cache is pruned of the file, and of every letter's HTML
     assert book is not None
-    assert _stored(book) == {}
+    assert _stored(book) == {} and _stored(book, cases=True) == {}
+
+
+def test_an_unchanged_case_is_not_rendered_again(demo: Path) -> None:
+    first = _all_letters(load(demo)[0])
+    book, _ = load(demo)
+    assert book is not None
+    source = collect_inputs(book, "governance", date(2026, 11, 23)).letter_source
+    assert isinstance(source, LetterRenderer)
+    case = next(c for c in book.each_case() if any(x.case == c.id for x in first))
+    mine = [x for x in first if x.case == case.id]
+
+    # Read back whole: same titles, dates and HTML, without rendering (no Markdown kept).
+    again = source(case) or []
+    assert [(x.title, x.date, x.html) for x in again] == [(x.title, x.date, x.html) for x in mine]
+    assert all(x.markdown == "" for x in again)
+    (key,) = [k for k in source.keys if k.startswith(CASE_KEY)]
+    assert book.cache is not None
+    book.cache.put_html(key, '[["Planted", null, "<p>from the cache</p>"]]')
+    assert [x.html for x in source(case) or []] == ["<p>from the cache</p>"]
+
+    # A changed record is rendered again (its key changes).
+    changed = case.model_copy(update={"service": case.service + " (renamed)"})
+    assert [x.html for x in source(changed) or []] == [x.html for x in mine]
+
+    # A changed template changes every case's key: rendered again, with the new text.
+    template = next((demo / "policy" / "letters").rglob("_base.md.j2"))
+    template.write_text(template.read_text(encoding="utf-8") + "\nAdded line.\n", "utf-8")
+    book, _ = load(demo)
+    assert book is not None
+    source = collect_inputs(book, "governance", date(2026, 11, 23)).letter_source
+    assert isinstance(source, LetterRenderer)
+    fresh = source(next(c for c in book.each_case() if c.id == case.id)) or []
+    assert fresh and all("Added line." in x.html for x in fresh)

@@ -45,7 +45,6 @@ PAGE_TYPES = {
         f"governance {k}"
         for k in (
             "home",
-            "search results",
             "register",
             "case page",
             "procedures",
@@ -129,7 +128,6 @@ def targets(demo_site: Built, letters_dir: Path) -> Iterator[list[Target]]:
         *_pages(demo_site.staff, "staff", staff.url),
         Target("staff", "search results", staff.url, search="Fictional"),
         *_pages(demo_site.governance, "governance", governance.url),
-        Target("governance", "search results", governance.url, search="review"),
         *(
             Target("letter", "letter HTML", p.as_uri(), size=p.stat().st_size)
             for p in sorted(letters_dir.glob("*.html"))

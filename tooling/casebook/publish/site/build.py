@@ -41,7 +41,6 @@ from casebook.publish.site.governance import governance_tree
 from casebook.publish.site.inputs import SiteInputs
 from casebook.publish.site.staff import staff_tree
 from casebook.publish.site.tree import Tree
-from casebook.publish.site.view import CaseView, site_data
 from casebook.store import safefile, temporary
 from casebook.store.cases import Casebook, gc_paused
 
@@ -113,17 +112,19 @@ def generate(
     as_of: date,
     inputs: SiteInputs | None = None,
     repo_url: str | None = None,
+    docs: Path | None = None,
 ) -> Tree:
-    """The Markdown tree of one audience's site (no I/O besides reading published texts)."""
+    """The Markdown tree of one audience's site, each case read once and let go.
+
+    With ``docs``, every page is written there as it is made (a hand-written page already at
+    a generated path is left alone and listed in ``Tree.clashes``); without, the pages are
+    kept in the returned tree. No other I/O besides reading published texts and letters.
+    """
+    inputs = inputs or SiteInputs()
+    tree = Tree(docs)
     if audience == "staff":  # cards only: the staff site never sees an inactive case
-        active = site_data(book.policy, book.each_case(), as_of, inputs, repo_url, _active)
-        return staff_tree(active)
-    data = site_data(book.policy, book.each_case(keep=True), as_of, inputs, repo_url)
-    return governance_tree(data, book.root)
-
-
-def _active(view: CaseView) -> bool:
-    return view.active
+        return staff_tree(book.policy, book.each_case(), as_of, inputs, tree)
+    return governance_tree(book.policy, book.each_case(), as_of, inputs, repo_url, book.root, tree)
 
 
 def build_site(
@@ -144,19 +145,21 @@ def build_site(
     check_out(out, options.audience)
 
     started = time.perf_counter()
-    with gc_paused():  # thousands of pages of short-lived strings: see casebook.gc_paused
-        tree = generate(book, options.audience, options.as_of, inputs, options.repo_url)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = temporary.new_dir(out.parent, out.name)
     try:
         docs = work / "docs"
         _copy_pages(options.root, config_dir / "pages", options.audience, docs)
-        clash = [p for p in tree.pages if (docs / p).exists()]
-        if clash:
-            raise ConfigError(
-                f"hand-written pages in {SITE_DIR}/pages/ use generated paths: {', '.join(clash)}"
+        # Pages are written into docs/ as they are made (one case in memory at a time).
+        with gc_paused():  # thousands of pages of short-lived strings: see casebook.gc_paused
+            tree = generate(
+                book, options.audience, options.as_of, inputs, options.repo_url, docs=docs
             )
-        tree.write(docs)
+        if tree.clashes:
+            raise ConfigError(
+                f"hand-written pages in {SITE_DIR}/pages/ use generated paths: "
+                + ", ".join(tree.clashes)
+            )
         if (config_dir / "assets").is_dir():
             safefile.copy_tree(options.root, config_dir / "assets", docs / "assets")
         for folder in sorted({"overrides", *([custom_dir] if custom_dir else [])}):
@@ -188,12 +191,12 @@ def build_site(
         swap_in(site_dir, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    cases = sum(1 for p in tree.pages if p.startswith(("cases/", "cards/")))
+    cases = sum(1 for p in tree.paths if p.startswith(("cases/", "cards/")))
     return BuildResult(
         options.audience,
         out,
         options.as_of,
-        len(tree.pages),
+        len(tree.paths),
         cases,
         generated - started,
         built - generated,

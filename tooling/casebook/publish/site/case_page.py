@@ -88,7 +88,9 @@ def case_page(
     data: SiteData,
     breaches: list[BreachPeriod] | None,
     letters: list[RenderedLetter] | None,
+    letters_failed: bool | None = None,
 ) -> str:
+    """The page of one case. ``letters_failed`` None: as ``data.inputs.letters_failed`` says."""
     case, proc = view.case, view.proc
     plain = {pid: p.name for pid, p in data.people.items()}
     names = Names(plain)
@@ -197,7 +199,9 @@ def case_page(
     out += [h.h2("timeline", "Timeline")]
     out.append(h.pre(timeline_line(e, plain, channels, states, proc.letters) for e in case.events))
     out += [h.h2("letters", "Letters"), _letters(view, letters)]
-    if view.id in data.inputs.letters_failed:
+    if letters_failed is None:
+        letters_failed = view.id in data.inputs.letters_failed
+    if letters_failed:
         out.append(
             "<p><strong>The letters of this case could not be rendered.</strong> "
             "Run <code>casebook check</code> and <code>casebook letters</code> to see why.</p>"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, timedelta
 from pathlib import Path
 
 from casebook.engine.obligations import Obligation
+from casebook.model import Case
 from casebook.publish.site import md
 from casebook.publish.site.case_page import case_page
-from casebook.publish.site.inputs import BreachPeriod, RenderedLetter
+from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
 from casebook.publish.site.procedures import (
     procedure_page,
     procedures_index,
@@ -20,29 +22,55 @@ from casebook.publish.site.procedures import (
 from casebook.publish.site.register import register_page
 from casebook.publish.site.reports import counts, log_review, reports_index, reviews
 from casebook.publish.site.tree import Tree
-from casebook.publish.site.view import SiteData
+from casebook.publish.site.view import SiteData, case_views, summarise
+from casebook.store.reader import Policy
 
 
-def governance_tree(data: SiteData, root: Path) -> Tree:
-    tree = Tree()
-    tree.add("index.md", home(data))
-    tree.add("register.md", register_page(data))
-    letters: dict[str, list[RenderedLetter]] = defaultdict(list)
-    for letter in data.inputs.letters or []:
-        letters[letter.case].append(letter)
+def governance_tree(
+    policy: Policy,
+    cases: Iterable[Case],
+    as_of: date,
+    inputs: SiteInputs,
+    repo_url: str | None,
+    root: Path,
+    tree: Tree,
+) -> Tree:
+    """Every governance page into ``tree``: each case's page as soon as the case is read (its
+    record, timeline and letters are then let go: only a ``CaseSummary`` stays), then the
+    pages that list the cases. ``cases`` is read once."""
+    data = SiteData(policy, as_of, inputs, [], {}, repo_url)
+    given: dict[str, list[RenderedLetter]] = defaultdict(list)
+    for letter in inputs.letters or []:
+        given[letter.case].append(letter)
     breaches: dict[str, list[BreachPeriod]] = defaultdict(list)
-    for period in data.inputs.breaches or []:
+    for period in inputs.breaches or []:
         breaches[period.case].append(period)
-    for view in data.cases:
+    source = inputs.letter_source if inputs.letters is None else None
+    for view in case_views(policy, cases, as_of, inputs, data.withheld):
+        failed = view.id in inputs.letters_failed
+        letters: list[RenderedLetter] | None
+        if source is not None:
+            rendered = source(view.case)
+            failed = failed or rendered is None
+            letters = rendered or []
+        else:
+            letters = None if inputs.letters is None else given.pop(view.id, [])
         tree.add(
             f"cases/{view.id}.md",
             case_page(
                 view,
                 data,
-                None if data.inputs.breaches is None else breaches.get(view.id, []),
-                None if data.inputs.letters is None else letters.get(view.id, []),
+                None if inputs.breaches is None else breaches.pop(view.id, []),
+                letters,
+                failed,
             ),
         )
+        data.cases.append(summarise(view, inputs, as_of))
+    if source is not None:
+        source.finish()
+    data.sort()
+    tree.add("index.md", home(data))
+    tree.add("register.md", register_page(data))
     tree.add("procedures/index.md", procedures_index(data))
     for proc in sorted(data.policy.procedures.values(), key=lambda p: p.title):
         text = published_text(root, proc)
@@ -66,7 +94,7 @@ def governance_tree(data: SiteData, root: Path) -> Tree:
 
 
 def home(data: SiteData) -> str:
-    names = {v.id: v.case.person.name for v in data.cases}
+    names = {v.id: v.name for v in data.cases}
     out = ["# What needs attention", "", f"As of **{md.day(data.as_of)}**.", ""]
     # Every section is one link away from the home page (issue 17): the navigation lists only
     # the four top pages, so the reports and procedures are named here too.

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from casebook.engine.obligations import Obligation
 from casebook.engine.timeline import Timeline
+from casebook.model import Case
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,20 @@ class RenderedLetter:
     html: str = ""
 
 
+class CaseLetters(Protocol):
+    """Renders one case's letters when its page is written (``wire.LetterRenderer``), so a
+    build holds one case's letters at a time, not every letter of the casebook (issue 14)."""
+
+    def __call__(self, case: Case) -> list[RenderedLetter] | None:
+        """The case's letters, each with its HTML; None when they could not be rendered."""
+        ...
+
+    def finish(self) -> None:
+        """Called once every case has been asked for (the build's letter HTML cache is
+        pruned to the letters it saw)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SiteInputs:
     """Results of other commands. ``None`` means "not computed for this build"."""
@@ -82,6 +98,9 @@ class SiteInputs:
     # filled into the register the site builds from the records when ``register`` is None.
     review_dates: dict[str, tuple[date | None, date | None]] | None = None
     letters: list[RenderedLetter] | None = None
+    # Where the letters come from when ``letters`` is None: rendered case by case as the
+    # pages are written (``casebook site build``); None too: not rendered for this build.
+    letter_source: CaseLetters | None = None
     # Cases whose letters could not be rendered (the case page says so).
     letters_failed: frozenset[str] = field(default_factory=frozenset)
     # Case ids in the deletion log: purged, and never to be published again.

@@ -2,40 +2,11 @@
 
 from __future__ import annotations
 
-from casebook.model.case import ReviewHeld
 from casebook.publish.handling import describe
 from casebook.publish.site import markup as h
 from casebook.publish.site import md
 from casebook.publish.site.inputs import RegisterRow
-from casebook.publish.site.view import CaseView, SiteData
-
-
-def basic_row(view: CaseView, data: SiteData) -> RegisterRow:
-    """What the register shows from the record alone (no review or expiry dates).
-
-    Next review and expiry come from ``casebook register`` (``SiteInputs.review_dates``);
-    blank until they are passed in.
-    """
-    last = view.derived.last
-    reviews = [
-        e.date for e in view.case.events if isinstance(e, ReviewHeld) and e.date <= data.as_of
-    ]
-    next_review, expires = (data.inputs.review_dates or {}).get(view.id, (None, None))
-    return RegisterRow(
-        case=view.id,
-        procedure=view.proc.id,
-        service=view.case.service,
-        state=view.state_label,
-        state_kind=view.kind,
-        since=view.derived.since,
-        restrictions=tuple(r.type for r in view.in_force),
-        last_decision=last.decision.date if last else None,
-        approved_in=last.decision.approved_in if last else None,
-        last_review=max(reviews) if reviews else None,
-        next_review=next_review,
-        expires=expires,
-        version=view.derived.version(last) if last else view.proc.version,
-    )
+from casebook.publish.site.view import SiteData
 
 
 def register_rows(data: SiteData) -> list[RegisterRow]:
@@ -45,7 +16,7 @@ def register_rows(data: SiteData) -> list[RegisterRow]:
         if data.inputs.register is not None:
             data._register = [r for r in data.inputs.register if r.case in visible]
         else:
-            data._register = [basic_row(v, data) for v in data.cases]
+            data._register = [v.row for v in data.cases]
     return data._register
 
 
@@ -82,7 +53,7 @@ def register_page(data: SiteData) -> str:
         rows.append(
             (
                 h.a(r.case, f"../cases/{r.case}/"),
-                h.esc(view.case.person.name if view else ""),
+                h.esc(view.name if view else ""),
                 _lines(
                     f'<span title="{h.esc(data.procedure_title(r.procedure))}">'
                     f"{h.esc(r.procedure)}</span>"

@@ -73,9 +73,9 @@ def log_review(data: SiteData) -> str:
             table.append(
                 (
                     h.a(v.id, f"../../cases/{v.id}/"),
-                    h.esc(v.case.person.name),
+                    h.esc(v.name),
                     h.esc(v.state_label),
-                    md.when(v.derived.since),
+                    md.when(v.since),
                     "; ".join(h.esc(describe(x, data.people, channels)) for x in v.in_force),
                     md.when(r.last_review) if r else md.DASH,
                 )
@@ -108,7 +108,7 @@ def reviews(data: SiteData) -> str:
         table.append(
             (
                 h.a(v.id, f"../../cases/{v.id}/"),
-                h.esc(v.case.person.name),
+                h.esc(v.name),
                 h.esc(v.proc.title),
                 h.esc(v.state_label),
                 h.esc(cadence),
@@ -128,7 +128,7 @@ def reviews(data: SiteData) -> str:
 
 
 def counts(data: SiteData) -> str:
-    by_state = Counter((v.proc.id, v.derived.state) for v in data.cases)
+    by_state = Counter((v.proc.id, v.derived_state) for v in data.cases)
     by_kind = Counter(v.kind for v in data.cases)
     out = ["# Cases by procedure and state", "", f"As of {md.day(data.as_of)}.", ""]
     out += [

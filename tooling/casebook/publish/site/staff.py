@@ -9,22 +9,27 @@ have no card (``handling_card`` returns None for them).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
+from casebook.model import Case
+from casebook.model.people import Person as Staff
 from casebook.publish.handling import HandlingCard, handling_card
 from casebook.publish.site import markup as h
 from casebook.publish.site import md
+from casebook.publish.site.inputs import SiteInputs
 from casebook.publish.site.tree import Tree
-from casebook.publish.site.view import SiteData
+from casebook.publish.site.view import CaseView, case_views
+from casebook.store.reader import Policy
 
 CARDS = "cards"
 
 
-def cards(data: SiteData) -> list[HandlingCard]:
-    """The cards of every case active on ``data.as_of``, by name."""
-    people = data.people
+def cards(views: Iterable[CaseView], people: dict[str, Staff]) -> list[HandlingCard]:
+    """The cards of every case in ``views`` active on the site's date, by name (only the cards
+    are kept, not the cases: issue 14)."""
     out = []
-    for view in data.cases:
+    for view in views:
         if not view.active:
             continue
         card = handling_card(view.derived, people)
@@ -33,12 +38,19 @@ def cards(data: SiteData) -> list[HandlingCard]:
     return sorted(out, key=lambda c: (c.name.casefold(), c.case_id))
 
 
-def staff_tree(data: SiteData) -> Tree:
-    return render(cards(data), data.as_of)
+def staff_tree(
+    policy: Policy,
+    cases: Iterable[Case],
+    as_of: date,
+    inputs: SiteInputs,
+    tree: Tree | None = None,
+) -> Tree:
+    views = case_views(policy, cases, as_of, inputs, {})
+    return render(cards(views, policy.people.by_id()), as_of, tree)
 
 
-def render(all_cards: list[HandlingCard], as_of: date) -> Tree:
-    tree = Tree()
+def render(all_cards: list[HandlingCard], as_of: date, tree: Tree | None = None) -> Tree:
+    tree = Tree() if tree is None else tree
     tree.add("index.md", index_page(all_cards, as_of))
     for card in all_cards:
         tree.add(f"{CARDS}/{card.case_id}.md", card_page(card, as_of))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from casebook.engine.obligations import Obligation
 from casebook.engine.timeline import Timeline, timeline
 from casebook.model import ACTIVE_KINDS, ENDED_KINDS, Case, Procedure, Restriction, State
+from casebook.model.case import ReviewHeld
 from casebook.model.people import Person as Staff
 from casebook.publish.site.inputs import RegisterRow, SiteInputs
 from casebook.store.reader import Policy
@@ -44,12 +45,44 @@ class CaseView:
         return self.state.label if self.state else self.derived.state
 
 
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """What the register, home page and reports need of one case, kept after its page is
+    written instead of its record and timeline (a 10,000-case build holds these, not every
+    case: issue 14). Made by ``summarise``."""
+
+    id: str
+    name: str
+    proc: Procedure
+    state: State | None
+    derived_state: str  # the state id the timeline reached (may be unknown to ``proc``)
+    since: date
+    in_force: tuple[Restriction, ...]
+    row: RegisterRow  # the register's row from the record alone (``register.basic_row``)
+
+    @property
+    def kind(self) -> str:
+        return self.state.kind if self.state else "unknown"
+
+    @property
+    def active(self) -> bool:
+        return self.kind in ACTIVE_KINDS
+
+    @property
+    def ended(self) -> bool:
+        return self.kind in ENDED_KINDS
+
+    @property
+    def state_label(self) -> str:
+        return self.state.label if self.state else self.derived_state
+
+
 @dataclass(slots=True)
 class SiteData:
     policy: Policy
     as_of: date
     inputs: SiteInputs
-    cases: list[CaseView]  # every case that may be published, in id order
+    cases: list[CaseSummary]  # every case that may be published, in id order
     # Kept off both sites, by case id: why, for the governance home page (ids only).
     withheld: dict[str, str] = field(default_factory=dict)
     repo_url: str | None = None  # for links to the pull requests that approved decisions
@@ -69,26 +102,26 @@ class SiteData:
                     self._open[o.case].append(o)
         return self._open.get(case_id, [])
 
+    def sort(self) -> None:
+        """Cases in id order, withheld ones too (once every case has been added)."""
+        self.cases.sort(key=lambda v: v.id)
+        self.withheld = dict(sorted(self.withheld.items()))
+
     def procedure_title(self, pid: str) -> str:
         proc = self.policy.procedures.get(pid)
         return proc.title if proc else pid
 
 
-def site_data(
+def case_views(
     policy: Policy,
     cases: Iterable[Case],
     as_of: date,
-    inputs: SiteInputs | None = None,
-    repo_url: str | None = None,
-    keep: Callable[[CaseView], bool] | None = None,
-) -> SiteData:
-    """Replay every case as of ``as_of`` and decide which may appear at all; with ``keep``,
-    only the views it accepts are kept (the staff site keeps active cases only, so a build
-    of 10,000 cases holds the quarter it shows, not all: issue 14). ``cases`` is read once."""
-    inputs = inputs or SiteInputs()
+    inputs: SiteInputs,
+    withheld: dict[str, str],
+) -> Iterator[CaseView]:
+    """Each case that may appear on a site, replayed as of ``as_of``, one at a time and in the
+    order of ``cases`` (read once); the others go into ``withheld`` (case id: why)."""
     past = inputs.past_retention(as_of)
-    views: list[CaseView] = []
-    withheld: dict[str, str] = {}
     for case in cases:
         if case.id in inputs.purged:
             withheld[case.id] = "listed in the deletion log (purged): the file must not exist"
@@ -103,10 +136,59 @@ def site_data(
         known = inputs.timelines.get(case.id)
         derived = known.on(as_of) if known is not None else timeline(case, proc, as_of)
         state = proc.states.get(derived.state)
-        in_force = tuple(derived.in_force(as_of))
-        view = CaseView(case, proc, derived, state, in_force)
-        if keep is None or keep(view):
-            views.append(view)
-    views.sort(key=lambda v: v.case.id)
-    withheld = dict(sorted(withheld.items()))
-    return SiteData(policy, as_of, inputs, views, withheld, repo_url)
+        yield CaseView(case, proc, derived, state, tuple(derived.in_force(as_of)))
+
+
+def basic_row(view: CaseView, inputs: SiteInputs, as_of: date) -> RegisterRow:
+    """What the register shows from the record alone (no review or expiry dates).
+
+    Next review and expiry come from ``casebook register`` (``SiteInputs.review_dates``);
+    blank until they are passed in.
+    """
+    last = view.derived.last
+    reviews = [e.date for e in view.case.events if isinstance(e, ReviewHeld) and e.date <= as_of]
+    next_review, expires = (inputs.review_dates or {}).get(view.id, (None, None))
+    return RegisterRow(
+        case=view.id,
+        procedure=view.proc.id,
+        service=view.case.service,
+        state=view.state_label,
+        state_kind=view.kind,
+        since=view.derived.since,
+        restrictions=tuple(r.type for r in view.in_force),
+        last_decision=last.decision.date if last else None,
+        approved_in=last.decision.approved_in if last else None,
+        last_review=max(reviews) if reviews else None,
+        next_review=next_review,
+        expires=expires,
+        version=view.derived.version(last) if last else view.proc.version,
+    )
+
+
+def summarise(view: CaseView, inputs: SiteInputs, as_of: date) -> CaseSummary:
+    return CaseSummary(
+        view.id,
+        view.case.person.name,
+        view.proc,
+        view.state,
+        view.derived.state,
+        view.derived.since,
+        view.in_force,
+        basic_row(view, inputs, as_of),
+    )
+
+
+def site_data(
+    policy: Policy,
+    cases: Iterable[Case],
+    as_of: date,
+    inputs: SiteInputs | None = None,
+    repo_url: str | None = None,
+) -> SiteData:
+    """Every case that may appear, summarised (the pages that list cases need no more)."""
+    inputs = inputs or SiteInputs()
+    data = SiteData(policy, as_of, inputs, [], {}, repo_url)
+    for view in case_views(policy, cases, as_of, inputs, data.withheld):
+        data.cases.append(summarise(view, inputs, as_of))
+    data.sort()
+    return data

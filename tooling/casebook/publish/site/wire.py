@@ -8,6 +8,7 @@ builds, and so that what is not computed shows as "not computed" rather than as 
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from dataclasses import replace
 from datetime import date
@@ -19,7 +20,11 @@ from casebook.model import ACTIVE_KINDS, Case
 from casebook.publish.site.adapters import RowLike, breach_periods, review_dates
 from casebook.publish.site.build import Audience
 from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
-from casebook.store.cases import Casebook, gc_paused
+from casebook.store.cases import Casebook, fingerprint, gc_paused
+
+# Keys of whole cases' letters in the letter HTML cache (``LetterRenderer``); the other keys
+# there are single letters' (``_with_html``).
+CASE_KEY = "letters:"
 
 
 def collect_inputs(
@@ -49,7 +54,7 @@ def collect_inputs(
     timelines: dict[str, Timeline] = {}
     # Each case replayed once; the same functions as `casebook due` and `casebook register`.
     with gc_paused():
-        for case in book.each_case(keep=audience == "governance"):
+        for case in book.each_case():
             proc = policy.procedures.get(case.procedure)
             if proc is None:
                 continue
@@ -63,7 +68,8 @@ def collect_inputs(
                 if state is not None and state.kind in ACTIVE_KINDS:
                     timelines[case.id] = tl
                 continue
-            timelines[case.id] = tl
+            # Governance: no timeline kept (each holds its case): the pages replay each case
+            # again as they are written, one at a time (issue 14).
             obs = obligations_for(tl, policy.settings)
             due += obs
             if audience == "governance":
@@ -76,24 +82,62 @@ def collect_inputs(
         return inputs
     inputs = replace(inputs, breaches=periods, review_dates=review_dates(rows))
     if letters:
-        rendered, failed = _letters(book, [tl.case for tl in timelines.values()])
-        inputs = replace(inputs, letters=rendered, letters_failed=failed)
+        inputs = replace(inputs, letter_source=LetterRenderer(book))
     return inputs
 
 
-def _letters(book: Casebook, cases: list[Case]) -> tuple[list[RenderedLetter], frozenset[str]]:
-    """The letters of ``cases`` (those with a known procedure, already in memory) as Markdown,
-    and the ids of cases whose letters could not be rendered."""
-    from casebook.publish.letters.render import (
-        Renderer,  # the staff build never needs the letter machinery
-    )
+class LetterRenderer:
+    """A case's letters rendered to Markdown (as ``casebook letters`` does) and converted to
+    HTML (``_with_html``), asked for as each case page is written (``SiteInputs.letter_source``):
+    the build holds one case's letters at a time. ``finish`` prunes the letter HTML cache to
+    the letters this build saw, and saves it.
 
-    renderer = Renderer(book)
-    out: list[RenderedLetter] = []
-    failed: set[str] = set()
-    for case in cases:
+    With a record cache, a case's letters (title, date, HTML) are stored whole under the digest
+    of its record, of policy/ and the code (``store.cases.fingerprint``) and of the template
+    and converter libraries: rendering the Markdown (Jinja, letterhead, published texts) took
+    most of a warm governance build (issue 14), and an unchanged case renders the same letters.
+    Letters that could not be rendered are not stored (they are tried again next time)."""
+
+    def __init__(self, book: Casebook) -> None:
+        from casebook.publish.letters.render import (
+            Renderer,  # the staff build never needs the letter machinery
+        )
+
+        self.book = book
+        self.renderer = Renderer(book)
+        self.keys: set[str] = set()
+        self.salt = self.case_salt = b""
+        if book.cache is not None:
+            self.salt = _converter_digest()
+            # A case's letters depend on its record, on policy/ (procedures, templates,
+            # letterhead, published texts, people) and on the code: ``fingerprint`` covers the
+            # last two; no clock is read (recorded letters only).
+            self.case_salt = hashlib.sha256(
+                self.salt + fingerprint(book.root).encode() + _lib_versions("jinja2")
+            ).digest()
+
+    def __call__(self, case: Case) -> list[RenderedLetter] | None:
+        cache = self.book.cache
+        key = ""
+        if cache is not None:
+            record = case.model_dump_json().encode()
+            key = CASE_KEY + hashlib.sha256(self.case_salt + record).hexdigest()
+            self.keys.add(key)
+            got = cache.html(key)
+            if got is not None:
+                return [
+                    RenderedLetter(case.id, title, "", date.fromisoformat(d) if d else None, html)
+                    for title, d, html in json.loads(got)
+                ]
+        out = self._render(case)
+        if cache is not None and out is not None:
+            value = [(x.title, x.date.isoformat() if x.date else None, x.html) for x in out]
+            cache.put_html(key, json.dumps(value))
+        return out
+
+    def _render(self, case: Case) -> list[RenderedLetter] | None:
         try:
-            rendered = renderer.render_case(case, "md")
+            rendered = self.renderer.render_case(case, "md")
         except CasebookError as exc:
             # Case id and kind of problem only: the message may quote the record.
             print(
@@ -101,46 +145,63 @@ def _letters(book: Casebook, cases: list[Case]) -> tuple[list[RenderedLetter], f
                 "run `casebook check`",
                 file=sys.stderr,
             )
-            failed.add(case.id)
-            continue
-        out += [
+            return None
+        out = [
             RenderedLetter(x.case_id, x.title, x.content.decode("utf-8"), x.date) for x in rendered
         ]
-    return _with_html(book, out), frozenset(failed)
+        return _with_html(self.book, out, self.keys, self.salt)
+
+    def finish(self) -> None:
+        cache = self.book.cache
+        if cache is not None:
+            cache.keep_html(self.keys)
+            cache.save()
 
 
-def _with_html(book: Casebook, letters: list[RenderedLetter]) -> list[RenderedLetter]:
+def _with_html(
+    book: Casebook,
+    letters: list[RenderedLetter],
+    keys: set[str] | None = None,
+    salt: bytes | None = None,
+) -> list[RenderedLetter]:
     """Each letter with its sanitised HTML, from the record cache when the same Markdown was
     converted before (Markdown and nh3 take most of a governance build's letter time; issue
     14), stored there otherwise. Keyed by the digest of the Markdown and of the converting code
-    and libraries, so a changed letter or converter never gets old HTML."""
+    and libraries, so a changed letter or converter never gets old HTML.
+
+    ``keys`` collects the keys used, for ``LetterRenderer.finish`` to prune the rest; without
+    it, the cache is pruned to ``letters`` and saved here."""
     from casebook.publish.site.case_page import letter_body
 
     cache = book.cache
     if cache is None:
-        return letters
-    salt = _converter_digest()
-    keys: set[str] = set()
+        return [replace(x, html=letter_body(x.markdown)) for x in letters]
+    salt = _converter_digest() if salt is None else salt
+    seen: set[str] = set() if keys is None else keys
     out = []
     for letter in letters:
         key = hashlib.sha256(salt + letter.markdown.encode()).hexdigest()
-        keys.add(key)
+        seen.add(key)
         html = cache.html(key)
         if html is None:
             html = letter_body(letter.markdown)
             cache.put_html(key, html)
         out.append(replace(letter, html=html))
-    cache.keep_html(keys)
-    cache.save()
+    if keys is None:
+        cache.keep_html(seen)
+        cache.save()
     return out
 
 
 def _converter_digest() -> bytes:
-    from importlib.metadata import version
-
     from casebook.publish.site import case_page
 
     h = hashlib.sha256(Path(case_page.__file__).read_bytes())
-    for lib in ("markdown", "nh3"):
-        h.update(f"{lib} {version(lib)}".encode())
+    h.update(_lib_versions("markdown", "nh3"))
     return h.digest()
+
+
+def _lib_versions(*libs: str) -> bytes:
+    from importlib.metadata import version
+
+    return "".join(f"{lib} {version(lib)}\n" for lib in libs).encode()
