@@ -16,17 +16,12 @@ from casebook.publish.site.inputs import RegisterRow, SiteInputs
 from casebook.store.reader import Policy
 
 
-@dataclass(frozen=True, slots=True)
-class CaseView:
-    case: Case
-    proc: Procedure
-    derived: Timeline  # as of the site's date
-    state: State | None  # None when a decision names a state the procedure does not have
-    in_force: tuple[Restriction, ...]
+class _Kinds:
+    """What a case's state is, for a class with a ``state`` (None when a decision names a
+    state the procedure does not have): shared by ``CaseView`` and ``CaseSummary``."""
 
-    @property
-    def id(self) -> str:
-        return self.case.id
+    __slots__ = ()
+    state: State | None
 
     @property
     def kind(self) -> str:
@@ -40,13 +35,26 @@ class CaseView:
     def ended(self) -> bool:
         return self.kind in ENDED_KINDS
 
+
+@dataclass(frozen=True, slots=True)
+class CaseView(_Kinds):
+    case: Case
+    proc: Procedure
+    derived: Timeline  # as of the site's date
+    state: State | None  # None when a decision names a state the procedure does not have
+    in_force: tuple[Restriction, ...]
+
+    @property
+    def id(self) -> str:
+        return self.case.id
+
     @property
     def state_label(self) -> str:
         return self.state.label if self.state else self.derived.state
 
 
 @dataclass(frozen=True, slots=True)
-class CaseSummary:
+class CaseSummary(_Kinds):
     """What the register, home page and reports need of one case, kept after its page is
     written instead of its record and timeline (a 10,000-case build holds these, not every
     case: issue 14). Made by ``summarise``."""
@@ -59,18 +67,6 @@ class CaseSummary:
     since: date
     in_force: tuple[Restriction, ...]
     row: RegisterRow  # the register's row from the record alone (``register.basic_row``)
-
-    @property
-    def kind(self) -> str:
-        return self.state.kind if self.state else "unknown"
-
-    @property
-    def active(self) -> bool:
-        return self.kind in ACTIVE_KINDS
-
-    @property
-    def ended(self) -> bool:
-        return self.kind in ENDED_KINDS
 
     @property
     def state_label(self) -> str:
