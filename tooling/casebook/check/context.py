@@ -14,6 +14,7 @@ from casebook.model import Case, Person, Procedure
 from casebook.model.behaviours import Taxonomy
 from casebook.model.people import People
 from casebook.model.settings import Settings
+from casebook.publish.letters.render import PolicyTexts
 
 
 @dataclass
@@ -27,6 +28,15 @@ class CaseContext:
     as_of: date
     # The casebook folder, for rules that read policy files (letter templates, letterhead).
     root: Path | None = None
+    # The letterhead and published texts, shared by every case of one run (read once).
+    texts: PolicyTexts | None = None
+
+    @cached_property
+    def policy_texts(self) -> PolicyTexts | None:
+        """``texts``, or this case's own when the caller gave none; None without ``root``."""
+        if self.texts is not None or self.root is None:
+            return self.texts
+        return PolicyTexts(self.root)
 
     @cached_property
     def derived_as_of(self) -> Timeline:

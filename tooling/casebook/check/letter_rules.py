@@ -15,8 +15,7 @@ from casebook.check.context import CaseContext
 from casebook.model.case import LetterSent
 from casebook.model.findings import Finding, Loc, Severity
 from casebook.publish.letters.items import RESOLVERS, Missing
-from casebook.publish.letters.letterhead import load_letterhead
-from casebook.publish.letters.render import published_text, recipient_problem
+from casebook.publish.letters.render import recipient_problem
 from casebook.publish.letters.source import LetterJob, LetterSource, pending_jobs, recorded_jobs
 
 RULE = "letter-content"
@@ -26,8 +25,9 @@ _FILE_ITEMS = frozenset({"policy-copy", "ombudsman", "how-to-access-services"})
 
 def letter_content(ctx: CaseContext) -> Iterator[Finding]:
     proc = ctx.procedure
-    letterhead = load_letterhead(ctx.root).letterhead if ctx.root is not None else None
-    published = published_text(ctx.root, proc) if ctx.root is not None else None
+    texts = ctx.policy_texts
+    letterhead = texts.letterhead().letterhead if texts is not None else None
+    published = texts.published(proc) if texts is not None else None
 
     def source(job: LetterJob) -> LetterSource:
         return LetterSource(

@@ -12,6 +12,7 @@ from typing import Any
 from casebook.check.loading import load
 from casebook.check.rules import BOOK_RULES, CASE_RULES, CaseContext
 from casebook.model.findings import Finding, has_errors, sort_key
+from casebook.publish.letters.render import PolicyTexts
 from casebook.store.cache import RecordCache
 from casebook.store.cases import (
     Casebook,
@@ -108,6 +109,7 @@ class _Judge:
         self.key = ""
         self.stored: dict[str, tuple[str, str]] | None = None
         self.people: dict[str, Any] | None = None
+        self.texts = PolicyTexts(root)
 
     def __call__(self, f: CaseFile, policy: Policy, cache: RecordCache | None) -> None:
         if self.stored is None:
@@ -119,7 +121,7 @@ class _Judge:
         if cached is not None:
             self.found += cached
         else:
-            ctx = _context(f, policy, self.people or {}, self.as_of)
+            ctx = _context(f, policy, self.people or {}, self.as_of, self.texts)
             if ctx is not None:
                 result = case_findings(f, ctx)
                 if cache is not None:
@@ -163,14 +165,19 @@ def contexts(
     one at a time (so a caller can ``release`` each file once done with it)."""
     policy = book.policy
     people = policy.people.by_id()
+    texts = PolicyTexts(book.root)
     for f in book.files if files is None else files:
-        ctx = _context(f, policy, people, as_of)
+        ctx = _context(f, policy, people, as_of, texts)
         if ctx is not None:
             yield f, ctx
 
 
 def _context(
-    f: CaseFile, policy: Policy, people: dict[str, Any], as_of: date
+    f: CaseFile,
+    policy: Policy,
+    people: dict[str, Any],
+    as_of: date,
+    texts: PolicyTexts | None = None,
 ) -> CaseContext | None:
     case = f.case
     if case is None or case.procedure not in policy.procedures:
@@ -184,6 +191,7 @@ def _context(
         policy.settings,
         as_of,
         policy.root,
+        texts,
     )
 
 
