@@ -70,6 +70,7 @@ class StrictLoader(_BaseLoader):
             tag = self._tags.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                tag = _STR if tag == _STR else tag  # ours: `_build_events` tests identity
                 if len(self._tags) < 100_000:
                     self._tags[value] = tag
             return tag
@@ -132,7 +133,11 @@ def _build_events(text: str) -> Any:
             if event.implicit[0]:
                 tag = tags.get(value)
                 if tag is None:
+                    # PyYAML's tag strings are equal to ours but not the same objects: keep
+                    # ours, so the identity test below skips ``_scalar`` for text (nearly every
+                    # scalar of a record; comparing by value cost a twentieth of a cold check).
                     tag = resolve(ScalarNode, value, (True, False))
+                    tag = _STR if tag == _STR else tag
                     if len(tags) < 100_000:
                         tags[value] = tag
                 if tag is not _STR:
