@@ -201,8 +201,8 @@ def spoc_holders(ctx: CaseContext) -> Iterator[Finding]:
     if rule is None:
         return
     for i, ev in enumerate(ctx.case.events):
-        for j, r in enumerate(getattr(ev, "restrictions", None) or []):
-            officer = getattr(r, "officer", None)
+        for j, r in enumerate(ev.field("restrictions") or []):
+            officer = r.field("officer")
             if r.type != "spoc" or not isinstance(officer, str):
                 continue
             if _holds(ctx.person_by_id, officer, rule.roles):
@@ -527,7 +527,7 @@ def letters_recorded(ctx: CaseContext) -> Iterator[Finding]:
                 f"letter {letter_id!r} sent {sent.date}, after it was due ({ob.due})",
                 ("events", ob.met_by, "date"),
             )
-        by = getattr(sent, "by", None)
+        by = sent.field("by")
         if (
             letter.sender_roles
             and by in people
@@ -579,7 +579,7 @@ def councillor_arrangement(ctx: CaseContext) -> Iterator[Finding]:
             continue
         why: list[str] = sorted(types & set(rule.restriction_types))
         for x in d.restrictions:
-            allowed = getattr(x, "allowed", None)
+            allowed = x.field("allowed")
             if x.type == "channels" and allowed is not None:
                 why += [f"channels without {c}" for c in rule.channels_left_out if c not in allowed]
         if not why:
@@ -653,7 +653,7 @@ def _notification_sender(
         return None
     rule = next((n for n in step.transition.notify if n.list_id == list_id), None)
     ev = ctx.case.events[sent]
-    by = getattr(ev, "by", None)
+    by = ev.field("by")
     if rule is None or not rule.by_roles or not isinstance(by, str):
         return None
     if _holds(ctx.person_by_id, by, rule.by_roles):

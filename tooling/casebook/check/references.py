@@ -109,10 +109,10 @@ def references(ctx: CaseContext) -> Iterator[Finding]:
                 yield from person(pid, (*loc, "consulted", j))
             for j, r in enumerate(ev.restrictions):
                 for attr in ("officer", "to"):
-                    value = getattr(r, attr, None)
+                    value = r.field(attr)
                     if isinstance(value, str):
                         yield from person(value, (*loc, "restrictions", j, attr))
-                allowed = getattr(r, "allowed", None) or []
+                allowed = r.field("allowed") or []
                 for k, ch in enumerate(allowed):
                     if ch not in channels:
                         yield _unknown(
@@ -122,7 +122,7 @@ def references(ctx: CaseContext) -> Iterator[Finding]:
                             (*loc, "restrictions", j, "allowed", k),
                             f"procedure {proc.id} knows: {', '.join(sorted(channels))}",
                         )
-                ch = getattr(r, "channel", None)
+                ch = r.field("channel")
                 if ch is not None and ch not in channels:
                     yield _unknown(
                         "channel",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -229,7 +229,7 @@ def people_in_event(event: object) -> list[str]:
         ids = [*event.decided_by, *event.consulted]
         for r in event.restrictions:
             for attr in ("officer", "to"):
-                value = getattr(r, attr, None)
+                value = r.field(attr)
                 if isinstance(value, str):
                     ids.append(value)
         return ids
@@ -288,16 +288,26 @@ def involved_before(
     return seen
 
 
-def _strings(value: object) -> Iterator[str]:
-    """Every string in a dumped model (dicts, lists, nested), in order."""
+_NESTED = (dict, list, tuple)  # a tuple, not ``dict | list | tuple``: built once
+
+
+def _strings(value: object, out: list[str]) -> list[str]:
+    """Every string in a dumped model (dicts, lists, nested), in order, appended to ``out``.
+
+    A loop over the values rather than a recursive generator: the free-text scan walks every
+    event of every case (a tenth of a cold check with a generator; issue 14)."""
     if isinstance(value, str):
-        yield value
+        out.append(value)
     elif isinstance(value, dict):
         for v in value.values():
-            yield from _strings(v)
+            if isinstance(v, str):
+                out.append(v)
+            elif isinstance(v, _NESTED):
+                _strings(v, out)
     elif isinstance(value, list | tuple):
         for v in value:
-            yield from _strings(v)
+            _strings(v, out)
+    return out
 
 
 def named_in_text(case: Case, index: int, people: Mapping[str, Person]) -> dict[str, str]:
@@ -329,9 +339,11 @@ def _mentions(case: Case, finder: NameFinder, index: int) -> list[set[str]]:
         last, count, last_finder, known = _LAST[0]
         if last is case and count == len(case.events) and last_finder is finder:
             named = known
+    # Dumped in Python mode: dates and numbers stay as they are (no name is in them), only
+    # text is scanned.
     if not named:
-        named.append(finder.find(*_strings(case.referral.model_dump(mode="json"))))
+        named.append(finder.find(*_strings(case.referral.model_dump(), [])))
     for ev in case.events[len(named) - 1 : index]:
-        named.append(finder.find(*_strings(ev.model_dump(mode="json", by_alias=True))))
+        named.append(finder.find(*_strings(ev.model_dump(by_alias=True), [])))
     _LAST[:] = [(case, len(case.events), finder, named)]
     return named

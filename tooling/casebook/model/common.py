@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -15,6 +16,18 @@ class Strict(BaseModel):
     """Base for every record model: unknown keys are errors, values are not silently coerced."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    def field(self, name: str) -> Any:
+        """The value of field ``name``, or None when this model has no such field (an event or
+        restriction kind without it). ``getattr(model, name, None)`` means the same, but a
+        missing attribute costs pydantic an exception: rules ask it of every event of every
+        case (issue 14)."""
+        return getattr(self, name) if name in _field_names(type(self)) else None
+
+
+@functools.cache
+def _field_names(cls: type[BaseModel]) -> frozenset[str]:
+    return frozenset(cls.model_fields)
 
 
 # Native (pydantic-core) constraints only on the hot path: a Python validator per field costs

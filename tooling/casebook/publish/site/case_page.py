@@ -24,6 +24,7 @@ from casebook.model.case import (
     Representation,
     ReviewHeld,
 )
+from casebook.model.common import Strict
 from casebook.model.procedure import Letter
 from casebook.publish.handling import describe
 from casebook.publish.site import markup as h
@@ -268,7 +269,7 @@ def _one_line(value: object) -> str:
 
 
 def timeline_line(
-    e: object,
+    e: Strict,
     people: Mapping[str, str],
     channels: Mapping[str, str],
     states: Mapping[str, str],
@@ -293,8 +294,8 @@ def timeline_line(
             text += f" ({'; '.join(extra)})"
         what = "Contact in " if e.direction == "in" else "Contact out"
         return f"{md.day(e.date):17} {e.time or '':5}  {what}     {_one_line(text)}"
-    date = getattr(e, "date", None)
-    time = getattr(e, "time", None) or ""
+    date = e.field("date")
+    time = e.field("time") or ""
     # One date style everywhere (issue 17), padded to the longest ("30 September 2026").
     head = f"{md.day(date) if date else '':17} {time:5}  "
     if isinstance(e, Decision):
