@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pydantic import BaseModel
+
 from casebook.engine.clocks import add_length, show_length
 from casebook.model import (
     ACTIVE_KINDS,
@@ -264,7 +266,8 @@ def involved_before(
         seen.setdefault(pid, "officers")
     for i, event in enumerate(case.events[:index]):
         for pid in people_in_event(event):
-            seen.setdefault(pid, f"events[{i}]")
+            if pid not in seen:  # the label only for someone new: most events name the same few
+                seen[pid] = f"events[{i}]"
     # Retention flags are not events, but whoever recorded or lifted one before the decision
     # (a legal hold, a complaint in progress) knew of the case, and so may anyone its reason
     # names.
@@ -288,26 +291,35 @@ def involved_before(
     return seen
 
 
-_NESTED = (dict, list, tuple)  # a tuple, not ``dict | list | tuple``: built once
-
-
 def _strings(value: object, out: list[str]) -> list[str]:
-    """Every string in a dumped model (dicts, lists, nested), in order, appended to ``out``.
+    """Every string in a record model's fields (nested models, lists, mappings), in field
+    order, appended to ``out``: the texts ``model_dump`` would give, read from the models
+    themselves (the record models have no computed fields or serialisers) instead of copying
+    every event into dicts first. Dates and numbers are skipped: no name is in them.
 
-    A loop over the values rather than a recursive generator: the free-text scan walks every
-    event of every case (a tenth of a cold check with a generator; issue 14)."""
+    The free-text scan walks every event before each judged decision of every case (dumping
+    and walking the dumps was a tenth of a cold check; issue 14)."""
     if isinstance(value, str):
         out.append(value)
+        return out
+    items: Iterable[object]
+    if isinstance(value, BaseModel):
+        items = vars(value).values()  # a pydantic model keeps its fields' values here
     elif isinstance(value, dict):
-        for v in value.values():
-            if isinstance(v, str):
-                out.append(v)
-            elif isinstance(v, _NESTED):
-                _strings(v, out)
+        items = value.values()
     elif isinstance(value, list | tuple):
-        for v in value:
+        items = value
+    else:
+        return out
+    for v in items:
+        if isinstance(v, str):
+            out.append(v)
+        elif v is not None and not isinstance(v, _SCALARS):
             _strings(v, out)
     return out
+
+
+_SCALARS = (date, int, float, bool)  # a tuple, not a union type: built once
 
 
 def named_in_text(case: Case, index: int, people: Mapping[str, Person]) -> dict[str, str]:
@@ -339,11 +351,9 @@ def _mentions(case: Case, finder: NameFinder, index: int) -> list[set[str]]:
         last, count, last_finder, known = _LAST[0]
         if last is case and count == len(case.events) and last_finder is finder:
             named = known
-    # Dumped in Python mode: dates and numbers stay as they are (no name is in them), only
-    # text is scanned.
     if not named:
-        named.append(finder.find(*_strings(case.referral.model_dump(), [])))
+        named.append(finder.find(*_strings(case.referral, [])))
     for ev in case.events[len(named) - 1 : index]:
-        named.append(finder.find(*_strings(ev.model_dump(by_alias=True), [])))
+        named.append(finder.find(*_strings(ev, [])))
     _LAST[:] = [(case, len(case.events), finder, named)]
     return named
