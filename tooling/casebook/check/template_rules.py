@@ -18,6 +18,7 @@ from casebook.publish.letters.letterhead import (
 )
 from casebook.publish.letters.templates import (
     LETTERS_DIR,
+    TemplateFacts,
     letter_template,
     make_env,
     template_items,
@@ -37,11 +38,12 @@ def template_findings(policy: Policy) -> list[Finding]:
     if not any(p.letters for p in policy.procedures.values()):
         return out
     env = make_env(policy.root)
+    parsed: dict[str, TemplateFacts] = {}  # each template file parsed once for every letter
     for proc_id, proc in sorted(policy.procedures.items()):
         rel, text = policy.texts.get(proc_id, (f"policy/procedures/{proc_id}.yaml", ""))
         for lid, spec in proc.letters.items():
             name = letter_template(proc_id, lid, spec.template)
-            found, problems = template_items(env, name)
+            found, problems = template_items(env, name, parsed)
             loc = ("letters", lid, "template") if spec.template else ("letters", lid)
             for problem in problems:
                 out.append(
