@@ -33,6 +33,7 @@ def is_working_day(day: date, nation: str = DEFAULT_NATION) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(nation, day.year)
 
 
+@lru_cache(maxsize=4096)  # a pure function of its arguments; deadlines share start dates
 def add_working_days(start: date, n: int, nation: str = DEFAULT_NATION) -> date:
     """The ``n``-th working day after ``start`` (``start`` itself not counted)."""
     day = start
@@ -45,7 +46,10 @@ def add_working_days(start: date, n: int, nation: str = DEFAULT_NATION) -> date:
 
 def add_length(start: date, period: Period, nation: str | None = None) -> date:
     """``start`` plus the period's calendar length, then its working days."""
-    end = start + relativedelta(months=period.months, weeks=period.weeks, days=period.days)
+    if period.months:
+        end = start + relativedelta(months=period.months, weeks=period.weeks, days=period.days)
+    else:  # the same date without building a relativedelta (every deadline of every case)
+        end = start + timedelta(weeks=period.weeks, days=period.days)
     if period.working_days:
         end = add_working_days(end, period.working_days, nation or DEFAULT_NATION)
     return end
