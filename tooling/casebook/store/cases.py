@@ -321,7 +321,7 @@ def _load_case(root: Path, path: Path, cache: RecordCache | None) -> CaseFile:
         if meta is not None:
             cache.set_stat(rel, key)  # same bytes, new times (a checkout, a touch)
             return CaseFile(path, rel, None, digest=digest, cache=cache, meta=meta)
-    loaded = read_model(root, path, Case)
+    loaded = read_model(root, path, Case, data=data)
     if cache is not None and loaded.model is not None:
         model = loaded.model
         cache.put(

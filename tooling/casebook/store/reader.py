@@ -38,10 +38,16 @@ class Loaded(Generic[M]):
     findings: list[Finding] = field(default_factory=list)
 
 
-def read_model(root: Path, path: Path, model: type[M], rule: str = "schema") -> Loaded[M]:
+def read_model(
+    root: Path, path: Path, model: type[M], rule: str = "schema", data: bytes | None = None
+) -> Loaded[M]:
+    """The file at ``path`` (inside ``root``) as ``model``, or findings naming file and line.
+
+    ``data``: the file's bytes when the caller has just read them safely (``safefile``), so
+    they are not read again (a cold check read every case file twice; issue 14)."""
     rel = path.relative_to(root).as_posix()
     try:
-        text = decode(safefile.read_bytes(root, path))
+        text = decode(safefile.read_bytes(root, path) if data is None else data)
         raw = load_text(text)
     except UnsafeFile as exc:
         return Loaded(rel, None, None, [unsafe_finding(exc)])
