@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,10 +26,10 @@ def test_each_record_is_validated_once_and_not_kept(
     from_cache: list[int] = []
     kept: list[store_cases.CaseFile] = []
 
-    def counting_read(root: Path, path: Path, model: type) -> object:
+    def counting_read(root: Path, path: Path, model: type, **kwargs: Any) -> object:
         if model is Case:
             reads.append(path.name)
-        return read_model(root, path, model)
+        return read_model(root, path, model, **kwargs)
 
     original = Case.model_validate_json
 

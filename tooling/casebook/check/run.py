@@ -19,7 +19,7 @@ from casebook.store.cases import (
     CaseFile,
     finding_from,
     finding_to,
-    fingerprint,
+    run_fingerprint,
 )
 from casebook.store.reader import Policy, with_line
 
@@ -113,7 +113,9 @@ class _Judge:
 
     def __call__(self, f: CaseFile, policy: Policy, cache: RecordCache | None) -> None:
         if self.stored is None:
-            self.key = f"{fingerprint(self.root)}|{self.as_of.isoformat()}" if cache else ""
+            self.key = (
+                f"{run_fingerprint(self.root, cache)}|{self.as_of.isoformat()}" if cache else ""
+            )
             self.stored = cache.all_findings(self.key) if cache is not None else {}
             self.people = policy.people.by_id()
         hit = self.stored.pop(f.rel, None) if f.valid else None

@@ -129,6 +129,8 @@ class RecordCache:
         # rel -> (digest, id, procedure, stat_key, summary JSON)
         self.rows: dict[str, tuple[str, str, str, str, str]] = {}
         self.seen: set[str] = set()
+        # ``store.cases.fingerprint`` by casebook root, worked out once per run (``run_key``).
+        self.fingerprints: dict[str, str] = {}
         self.dirty = False
         try:
             db = _connect(folder)

@@ -268,7 +268,7 @@ def _policy_findings(
     rules parse every letter template: a tenth of a second each run)."""
     if cache is None:
         return rules(policy)
-    key = f"policy:{fingerprint(root)}"
+    key = f"policy:{run_fingerprint(root, cache)}"
     stored = cache.note(key)
     if stored is not None:
         try:
@@ -431,6 +431,17 @@ def fingerprint(root: Path) -> str:
         h.update(path.relative_to(package).as_posix().encode())
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
+
+
+def run_fingerprint(root: Path, cache: RecordCache) -> str:
+    """``fingerprint(root)``, worked out once for the run that opened ``cache``: the policy
+    findings and the case findings are both stored under it, and each computation reads and
+    hashes every file of policy/ and of the code (issue 14). A new run opens a new cache, so
+    an edit between runs is always seen."""
+    key = str(root)
+    if key not in cache.fingerprints:
+        cache.fingerprints[key] = fingerprint(root)
+    return cache.fingerprints[key]
 
 
 def code_files() -> list[Path]:
