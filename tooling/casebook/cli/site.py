@@ -108,7 +108,9 @@ def build(
         builder=builder,  # type: ignore[arg-type]  # click.Choice(BUILDERS)
     )
     book = require(root)
-    inputs = collect_inputs(book, options.audience, options.as_of, letters=not no_letters)
+    inputs = collect_inputs(
+        book, options.audience, options.as_of, letters=not no_letters, repo_url=options.repo_url
+    )
     result = build_site(options, inputs, book=book)
     if fmt == "json":
         emit_json(result.as_json())
