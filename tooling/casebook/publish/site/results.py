@@ -217,7 +217,9 @@ def _summary_to(s: CaseSummary) -> dict[str, Any]:
         "name": s.name,
         "derived_state": s.derived_state,
         "since": s.since.isoformat(),
-        "in_force": _RESTRICTIONS.dump_python(list(s.in_force), mode="json", by_alias=True),
+        # As JSON text: the models are strict, and take a date only as JSON (as the record
+        # cache stores records).
+        "in_force": _RESTRICTIONS.dump_json(list(s.in_force), by_alias=True).decode(),
         "row": [
             r.service,
             r.state,
@@ -269,7 +271,7 @@ def _page_from(
         proc.states.get(derived),
         derived,
         date.fromisoformat(s["since"]),
-        tuple(_RESTRICTIONS.validate_python(s["in_force"])),
+        tuple(_RESTRICTIONS.validate_json(s["in_force"])),
         row,
     )
     page = value["page"]
