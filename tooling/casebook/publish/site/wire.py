@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casebook.engine.obligations import Obligation
 from casebook.errors import CasebookError
@@ -21,6 +22,10 @@ from casebook.publish.site.adapters import breach_periods
 from casebook.publish.site.build import Audience
 from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
 from casebook.store.cases import Casebook, fingerprint, gc_paused
+
+if TYPE_CHECKING:
+    # The staff build never needs the letter machinery: imported when first used.
+    from casebook.publish.letters.render import Renderer
 
 # Keys of whole cases' letters in the letter HTML cache (``LetterRenderer``); the other keys
 # there are single letters' (``_with_html``).
@@ -157,12 +162,10 @@ class LetterRenderer:
     Letters that could not be rendered are not stored (they are tried again next time)."""
 
     def __init__(self, book: Casebook, fp: str = "") -> None:
-        from casebook.publish.letters.render import (
-            Renderer,  # the staff build never needs the letter machinery
-        )
-
         self.book = book
-        self.renderer = Renderer(book)
+        # Made when a case's letters are first rendered: a warm build, whose letters all come
+        # from the cache (or whose pages all come from the site results), never needs it.
+        self._renderer: Renderer | None = None
         self.keys: set[str] = set()
         self.last_key = ""
         self.salt = self.case_salt = b""
@@ -197,7 +200,11 @@ class LetterRenderer:
 
     def _render(self, case: Case) -> list[RenderedLetter] | None:
         try:
-            rendered = self.renderer.render_case(case, "md")
+            if self._renderer is None:
+                from casebook.publish.letters.render import Renderer as Made
+
+                self._renderer = Made(self.book)
+            rendered = self._renderer.render_case(case, "md")
         except CasebookError as exc:
             # Case id and kind of problem only: the message may quote the record.
             print(
