@@ -63,6 +63,16 @@ def rows(root: Path) -> list[tuple[str, str, str | None]]:
         db.close()
 
 
+def _letter_keys(root: Path) -> set[str]:
+    folder = cache_dir(root)
+    assert folder is not None
+    db = sqlite3.connect(folder / CACHE_NAME)
+    try:
+        return {k for (k,) in db.execute("SELECT key FROM html WHERE key LIKE 'letters:%'")}
+    finally:
+        db.close()
+
+
 def _casebook(dest: Path, generated: int = 0) -> Path:
     """The demo casebook, or a generated one of ``generated`` cases, with the site folder."""
     if generated:
@@ -129,9 +139,14 @@ def test_a_warm_build_validates_and_replays_nothing(
     monkeypatch.setattr(store_cases, "read_model", counted("read", store_cases.read_model))
     monkeypatch.setattr(timeline_mod, "derive", counted("replay", timeline_mod.derive))
     monkeypatch.setattr(Renderer, "render_case", counted("letters", Renderer.render_case))
+    letters = _letter_keys(demo_book)
+    assert letters
     warm = pages(demo_book)
     assert calls == []
     assert warm == cold
+    # The letters of cases served from the results stay in the letter cache (for the next
+    # date, when every page is made again but no letter needs rendering).
+    assert _letter_keys(demo_book) == letters
 
     # The counting is real: a changed case file is validated, replayed and rendered again.
     victim = sorted((demo_book / "cases").glob("*.yaml"))[0]
@@ -139,6 +154,11 @@ def test_a_warm_build_validates_and_replays_nothing(
     assert pages(demo_book) == cold
     assert {"read", "replay"} <= set(calls)
     assert calls.count("replay") == 2  # the inputs pass and the page pass, that case only
+
+    # A new date: every case replayed, but no letter rendered (they come from the cache).
+    calls.clear()
+    pages(demo_book, as_of=date(2026, 11, 24))
+    assert calls.count("replay") > 20 and "letters" not in calls
 
 
 def test_changes_are_never_served_stale(demo_book: Path) -> None:
