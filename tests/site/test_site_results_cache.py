@@ -267,3 +267,28 @@ def test_no_row_outlives_its_case_file_or_a_purge(demo_book: Path, cli) -> None:
     assert rows(demo_book)
     forget(demo_book)
     assert rows(demo_book) == []
+
+
+def test_failed_letters_are_not_stored(demo_book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from casebook.errors import CasebookError
+    from casebook.publish.letters.render import Renderer
+
+    victim = sorted((demo_book / "cases").glob("*.yaml"))[0]
+    real = Renderer.render_case
+
+    def failing(self, case, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if case.id == victim.stem:
+            raise CasebookError("template broken")
+        return real(self, case, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(Renderer, "render_case", failing)
+        broken = pages(demo_book)
+    page = f"cases/{victim.stem}.md"
+    assert "could not be rendered" in broken[page]
+    assert f"cases/{victim.name}" not in [rel for rel, _, _ in rows(demo_book)]
+    # Rendered again next time, not served from the results as it was.
+    fixed = pages(demo_book)
+    assert "could not be rendered" not in fixed[page]
+    assert fixed == pages(demo_book, use_cache=False)
+    assert f"cases/{victim.name}" in [rel for rel, _, page in rows(demo_book) if page]
