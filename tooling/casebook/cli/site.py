@@ -11,7 +11,6 @@ from casebook.check.loading import require
 from casebook.cli.common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
 from casebook.publish.site import AUDIENCES, BUILDERS, BuildOptions, build_site
 from casebook.publish.site.case_page import is_https_url
-from casebook.publish.site.serve import make_server
 from casebook.publish.site.wire import collect_inputs
 
 DEFAULT_OUT = "_site"
@@ -108,7 +107,9 @@ def build(
         builder=builder,  # type: ignore[arg-type]  # click.Choice(BUILDERS)
     )
     book = require(root)
-    inputs = collect_inputs(book, options.audience, options.as_of, letters=not no_letters)
+    inputs = collect_inputs(
+        book, options.audience, options.as_of, letters=not no_letters, repo_url=options.repo_url
+    )
     result = build_site(options, inputs, book=book)
     if fmt == "json":
         emit_json(result.as_json())
@@ -138,6 +139,9 @@ def build(
 @pass_env
 def serve(env: Env, audience: str, directory: Path | None, bind: str, port: int) -> None:
     """Preview a built site on this machine (Ctrl+C to stop)."""
+    # Imported here: http.server and ssl cost every `site build` 40 ms otherwise.
+    from casebook.publish.site.serve import make_server
+
     folder = directory or default_out(env.root, audience)
     server = make_server(folder, bind, port)
     host, real_port = server.server_address[:2]

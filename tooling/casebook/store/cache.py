@@ -8,8 +8,10 @@ A cache directory that would fall inside the casebook is refused (no cache at al
 
 What: per case file (by path relative to the casebook), the SHA-256 of its bytes, the case id
 and procedure, the validated record as JSON, and optionally the file's rule findings under the
-key they depend on (decision 3). Rows are read lazily: opening reads only paths, digests, ids
-and procedures; a record is fetched when a command first needs that case.
+key they depend on (decision 3). Beside them: letter HTML (``html``) and, per case file, what
+the last governance site build made of it (``site``: decision 30). Rows are read lazily:
+opening reads only paths, digests, ids and procedures; a record is fetched when a command
+first needs that case.
 
 Privacy: the rows hold personal data. ``PRAGMA secure_delete`` makes SQLite overwrite deleted
 rows, so a purged case (``forget``) or a file that left the casebook does not linger in free
@@ -64,6 +66,12 @@ CREATE TABLE IF NOT EXISTS runs (
     output TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS site (
+    rel TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    page TEXT
+);
 """
 
 
@@ -90,6 +98,7 @@ def _connect(folder: Path) -> sqlite3.Connection:
         db.execute("DELETE FROM files")
         db.execute("DELETE FROM runs")
         db.execute("DELETE FROM html")
+        db.execute("DELETE FROM site")
         db.execute("DELETE FROM meta")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
     return db
@@ -307,6 +316,72 @@ class RecordCache:
         except sqlite3.Error:
             self._fail()
 
+    def site_inputs(self, rel: str, key: str) -> str | None:
+        """The ``inputs`` JSON of the governance site's row for ``rel`` when stored under
+        ``key`` (``publish.site.results``); None otherwise."""
+        return self._site("SELECT inputs FROM site WHERE rel = ? AND key = ?", rel, key)
+
+    def site_page(self, rel: str, key: str) -> str | None:
+        """The ``page`` JSON of the row for ``rel`` under ``key`` (None: absent, or the case
+        was withheld when the row was written)."""
+        return self._site("SELECT page FROM site WHERE rel = ? AND key = ?", rel, key)
+
+    def _site(self, query: str, rel: str, key: str) -> str | None:
+        if self.db is None:
+            return None
+        try:
+            got = self.db.execute(query, (rel, key)).fetchone()
+        except sqlite3.Error:
+            self._fail()
+            return None
+        return None if got is None or got[0] is None else str(got[0])
+
+    def put_site(self, rel: str, key: str, inputs: str, page: str | None = None) -> None:
+        """Store the site's results for the file ``rel`` under ``key``, replacing the file's
+        earlier row (one row per file: an edited case leaves no older copy)."""
+        if self.db is None:
+            return
+        try:
+            self._begin()
+            self.db.execute(
+                "INSERT OR REPLACE INTO site VALUES (?, ?, ?, ?)", (rel, key, inputs, page)
+            )
+        except sqlite3.Error:
+            self._fail()
+
+    def put_site_page(self, rel: str, key: str, page: str) -> None:
+        """Add ``page`` to the file's row under ``key`` (no row under that key: nothing)."""
+        if self.db is None:
+            return
+        try:
+            self._begin()
+            self.db.execute("UPDATE site SET page = ? WHERE rel = ? AND key = ?", (page, rel, key))
+        except sqlite3.Error:
+            self._fail()
+
+    def drop_site(self, rel: str) -> None:
+        """Remove the file's row (its letters failed: nothing of it is kept as a success)."""
+        if self.db is None:
+            return
+        try:
+            self._begin()
+            self.db.execute("DELETE FROM site WHERE rel = ?", (rel,))
+        except sqlite3.Error:
+            self._fail()
+
+    def keep_site(self, keys: set[str]) -> None:
+        """Drop every site row whose key is not in ``keys`` (the rows this build used)."""
+        if self.db is None:
+            return
+        try:
+            old = [row[0] for row in self.db.execute("SELECT key FROM site")]
+            gone = [(k,) for k in old if k not in keys]
+            if gone:
+                self._begin()
+                self.db.executemany("DELETE FROM site WHERE key = ?", gone)
+        except sqlite3.Error:
+            self._fail()
+
     def save(self, prune: bool = False) -> None:
         """Commit; with ``prune``, first drop every row this run did not find current (files
         gone, changed into invalid records): no stale copy of personal data stays."""
@@ -322,6 +397,13 @@ class RecordCache:
                     self.db.execute("DELETE FROM html")  # so may letters
                     for (rel,) in stale:
                         del self.rows[rel]
+                # Site rows of files no longer here (also those another version of casebook
+                # left behind: it prunes ``files`` without knowing this table).
+                if self.db.execute(
+                    "SELECT 1 FROM site WHERE rel NOT IN (SELECT rel FROM files) LIMIT 1"
+                ).fetchone():
+                    self._begin()
+                    self.db.execute("DELETE FROM site WHERE rel NOT IN (SELECT rel FROM files)")
             if self.db.in_transaction:
                 self.db.execute("COMMIT")
             self.dirty = False

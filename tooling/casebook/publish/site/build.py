@@ -124,7 +124,9 @@ def generate(
     tree = Tree(docs)
     if audience == "staff":  # cards only: the staff site never sees an inactive case
         return staff_tree(book.policy, book.each_case(), as_of, inputs, tree)
-    return governance_tree(book.policy, book.each_case(), as_of, inputs, repo_url, book.root, tree)
+    return governance_tree(
+        book.policy, book.each_case(), as_of, inputs, repo_url, book.root, tree, book.files
+    )
 
 
 def build_site(

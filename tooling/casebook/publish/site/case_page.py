@@ -5,12 +5,11 @@ Written as HTML blocks (``markup``) under Markdown headings: see ``markup`` for 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import markdown
-import nh3
 
 from casebook.model.case import (
     Appeal,
@@ -32,8 +31,10 @@ from casebook.publish.site import md
 from casebook.publish.site.inputs import BreachPeriod, RenderedLetter
 from casebook.publish.site.view import CaseView, SiteData
 
+if TYPE_CHECKING:
+    import markdown
+
 _PR = re.compile(r"^#(\d+)$")
-_LETTER_MD = markdown.Markdown(extensions=["tables", "sane_lists"])
 # What a letter may contain on the site: text structure only (no images: no request leaves the
 # site; no attributes but a link's href, which nh3 limits to safe schemes).
 LETTER_TAGS = {
@@ -367,11 +368,23 @@ def _letters(view: CaseView, letters: list[RenderedLetter] | None) -> str:
 def letter_body(markdown_text: str) -> str:
     """A letter's Markdown as sanitised HTML with no blank lines (``letter_html``): a pure
     function of its text and of the Markdown and nh3 versions, so the build may cache it."""
-    _LETTER_MD.reset()
-    body = _LETTER_MD.convert(markdown_text)
+    import nh3
+
+    converter = _letter_md()
+    converter.reset()
+    body = converter.convert(markdown_text)
     clean = nh3.clean(body, tags=LETTER_TAGS, attributes={"a": {"href"}}).strip()
     # One raw HTML block: no blank lines inside, or Python-Markdown would end it early.
     return "\n".join(line for line in clean.splitlines() if line.strip())
+
+
+@functools.cache
+def _letter_md() -> markdown.Markdown:
+    """The letter converter, made once, when a letter is first converted: a warm governance
+    build (every letter from the cache) never imports Markdown."""
+    import markdown
+
+    return markdown.Markdown(extensions=["tables", "sane_lists"])
 
 
 def letter_html(letter: RenderedLetter) -> str:

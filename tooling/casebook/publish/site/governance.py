@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +22,15 @@ from casebook.publish.site.procedures import (
 from casebook.publish.site.register import register_page
 from casebook.publish.site.reports import counts, log_review, reports_index, reviews
 from casebook.publish.site.tree import Tree
-from casebook.publish.site.view import SiteData, case_views, summarise
+from casebook.publish.site.view import (
+    CaseSummary,
+    CaseView,
+    SiteData,
+    case_views,
+    summarise,
+    withheld_reason,
+)
+from casebook.store.cases import CaseFile
 from casebook.store.reader import Policy
 
 
@@ -34,10 +42,16 @@ def governance_tree(
     repo_url: str | None,
     root: Path,
     tree: Tree,
+    files: Sequence[CaseFile] | None = None,
 ) -> Tree:
     """Every governance page into ``tree``: each case's page as soon as the case is read (its
     record, timeline and letters are then let go: only a ``CaseSummary`` stays), then the
-    pages that list the cases. ``cases`` is read once."""
+    pages that list the cases. ``cases`` is read once.
+
+    With ``files`` (the casebook's, in file-name order, whose valid records ``cases`` are) and
+    site results in ``inputs`` made for this ``repo_url``, the files are walked instead: a case
+    whose page an earlier build stored under the same key is written from there, its record
+    neither validated nor replayed (decision 30); the others are read, written and stored."""
     data = SiteData(policy, as_of, inputs, [], {}, repo_url)
     given: dict[str, list[RenderedLetter]] = defaultdict(list)
     for letter in inputs.letters or []:
@@ -46,7 +60,9 @@ def governance_tree(
     for period in inputs.breaches or []:
         breaches[period.case].append(period)
     source = inputs.letter_source if inputs.letters is None else None
-    for view in case_views(policy, cases, as_of, inputs, data.withheld):
+
+    def write(view: CaseView) -> tuple[str, CaseSummary] | None:
+        """The case's page into the tree; its text and summary (None: its letters failed)."""
         failed = view.id in inputs.letters_failed
         letters: list[RenderedLetter] | None
         if source is not None:
@@ -55,17 +71,69 @@ def governance_tree(
             letters = rendered or []
         else:
             letters = None if inputs.letters is None else given.pop(view.id, [])
-        tree.add(
-            f"cases/{view.id}.md",
-            case_page(
-                view,
-                data,
-                None if inputs.breaches is None else breaches.pop(view.id, []),
-                letters,
-                failed,
-            ),
+        text = case_page(
+            view,
+            data,
+            None if inputs.breaches is None else breaches.pop(view.id, []),
+            letters,
+            failed,
         )
-        data.cases.append(summarise(view, inputs, as_of))
+        tree.add(f"cases/{view.id}.md", text)
+        summary = summarise(view, inputs, as_of)
+        data.cases.append(summary)
+        return None if failed else (text, summary)
+
+    results = inputs.results
+    usable = (
+        files is not None
+        and results is not None
+        and results.repo_url == repo_url
+        and results.letters == (source is not None)
+        and inputs.letters is None
+        and not inputs.letters_failed
+        and inputs.obligations is not None
+        and inputs.breaches is not None
+    )
+    if not usable or files is None or results is None:
+        for view in case_views(policy, cases, as_of, inputs, data.withheld):
+            write(view)
+    else:
+        past = inputs.past_retention(as_of)
+        # Obligations not of one case (a procedure's central log review) are listed under
+        # the procedure's id; a case with that id would show them, which its row does not
+        # cover: such a case is never served from, nor stored in, the results.
+        shared = {o.case for o in inputs.obligations or [] if o.kind == "log-review"}
+        dates = inputs.review_dates or {}
+        for f in files:
+            if not f.valid:  # as ``Casebook.each_case``: an unreadable file has no case
+                continue
+            cid = f.case_id
+            if cid is not None and f.procedure is not None:
+                why = withheld_reason(cid, f.procedure, policy, inputs, past)
+                if why is not None:
+                    data.withheld[cid] = why
+                    continue
+                hit = results.page(f, policy, dates) if cid not in shared else None
+                if hit is not None:
+                    tree.add(f"cases/{cid}.md", hit.text)
+                    data.cases.append(hit.summary)
+                    breaches.pop(cid, None)
+                    if source is not None and hit.letters_key:
+                        source.keys.add(hit.letters_key)  # kept in the letter cache
+                    continue
+            case = f.case
+            if case is None:
+                continue
+            for view in case_views(policy, [case], as_of, inputs, data.withheld, past):
+                made = write(view)
+                if view.id in shared:
+                    continue
+                if made is None:
+                    results.drop(f)
+                else:
+                    results.put_page(f, *made, source.last_key if source is not None else "")
+            f.release()
+        results.finish()
     if source is not None:
         source.finish()
     data.sort()

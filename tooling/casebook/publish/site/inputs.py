@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from casebook.engine.obligations import Obligation
 from casebook.engine.timeline import Timeline
 from casebook.model import Case
+
+if TYPE_CHECKING:
+    from casebook.publish.site.results import SiteResults
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +78,14 @@ class RenderedLetter:
 
 class CaseLetters(Protocol):
     """Renders one case's letters when its page is written (``wire.LetterRenderer``), so a
-    build holds one case's letters at a time, not every letter of the casebook (issue 14)."""
+    build holds one case's letters at a time, not every letter of the casebook (issue 14).
+
+    ``keys``: the letter cache keys this build uses (``finish`` keeps those); ``last_key``: the
+    key of the case asked for last ("" without a cache), stored with its page so that a later
+    build serving that page from the site results keeps the letters too (decision 30)."""
+
+    keys: set[str]
+    last_key: str
 
     def __call__(self, case: Case) -> list[RenderedLetter] | None:
         """The case's letters, each with its HTML; None when they could not be rendered."""
@@ -108,6 +118,10 @@ class SiteInputs:
     # Each case's timeline by case id, computed once by ``wire.inputs_for`` (the pages read
     # it rather than replaying the case again); a case missing here is replayed by the view.
     timelines: dict[str, Timeline] = field(default_factory=dict)
+    # Each governance case's inputs, page and summary from the last build, per case file
+    # (``results.SiteResults``, decision 30): set by ``wire.collect_inputs`` with a record
+    # cache, for these inputs only.
+    results: SiteResults | None = None
 
     def past_retention(self, as_of: date) -> dict[str, date]:
         """Cases whose deletion date has passed: kept off both sites (the record is overdue

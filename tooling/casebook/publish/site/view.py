@@ -114,25 +114,37 @@ def case_views(
     as_of: date,
     inputs: SiteInputs,
     withheld: dict[str, str],
+    past: dict[str, date] | None = None,
 ) -> Iterator[CaseView]:
     """Each case that may appear on a site, replayed as of ``as_of``, one at a time and in the
-    order of ``cases`` (read once); the others go into ``withheld`` (case id: why)."""
-    past = inputs.past_retention(as_of)
+    order of ``cases`` (read once); the others go into ``withheld`` (case id: why).
+    ``past``: ``inputs.past_retention(as_of)`` when the caller has it already."""
+    past = inputs.past_retention(as_of) if past is None else past
     for case in cases:
-        if case.id in inputs.purged:
-            withheld[case.id] = "listed in the deletion log (purged): the file must not exist"
+        why = withheld_reason(case.id, case.procedure, policy, inputs, past)
+        if why is not None:
+            withheld[case.id] = why
             continue
-        if case.id in past:
-            withheld[case.id] = f"past its deletion date ({past[case.id].isoformat()})"
-            continue
-        proc = policy.procedures.get(case.procedure)
-        if proc is None:  # `casebook check` reports it; the site cannot place the case
-            withheld[case.id] = f"unknown procedure {case.procedure!r}"
-            continue
+        proc = policy.procedures[case.procedure]
         known = inputs.timelines.get(case.id)
         derived = known.on(as_of) if known is not None else timeline(case, proc, as_of)
         state = proc.states.get(derived.state)
         yield CaseView(case, proc, derived, state, tuple(derived.in_force(as_of)))
+
+
+def withheld_reason(
+    case_id: str, procedure: str, policy: Policy, inputs: SiteInputs, past: dict[str, date]
+) -> str | None:
+    """Why the case is kept off the site, or None. From its id and procedure only (known
+    without validating the record: ``store.cases.CaseFile``), the deletion log and the
+    "deletion" obligations (``past``: ``SiteInputs.past_retention``)."""
+    if case_id in inputs.purged:
+        return "listed in the deletion log (purged): the file must not exist"
+    if case_id in past:
+        return f"past its deletion date ({past[case_id].isoformat()})"
+    if procedure not in policy.procedures:  # `casebook check` reports it; the site cannot place it
+        return f"unknown procedure {procedure!r}"
+    return None
 
 
 def basic_row(view: CaseView, inputs: SiteInputs, as_of: date) -> RegisterRow:

@@ -13,14 +13,19 @@ import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casebook.engine.obligations import Obligation
 from casebook.errors import CasebookError
 from casebook.model import ACTIVE_KINDS, Case
-from casebook.publish.site.adapters import RowLike, breach_periods, review_dates
+from casebook.publish.site.adapters import breach_periods
 from casebook.publish.site.build import Audience
 from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
 from casebook.store.cases import Casebook, fingerprint, gc_paused
+
+if TYPE_CHECKING:
+    # The staff build never needs the letter machinery: imported when first used.
+    from casebook.publish.letters.render import Renderer
 
 # Keys of whole cases' letters in the letter HTML cache (``LetterRenderer``); the other keys
 # there are single letters' (``_with_html``).
@@ -28,7 +33,11 @@ CASE_KEY = "letters:"
 
 
 def collect_inputs(
-    book: Casebook, audience: Audience, as_of: date, letters: bool = True
+    book: Casebook,
+    audience: Audience,
+    as_of: date,
+    letters: bool = True,
+    repo_url: str | None = None,
 ) -> SiteInputs:
     """Everything the audience's pages show that the site does not compute itself.
 
@@ -36,54 +45,108 @@ def collect_inputs(
     both sites; the staff build works out only those) and ``purged`` (case ids in the deletion
     log never appear). Governance only: ``breaches`` per monitoring period, next review and
     expiry from the register, letters.
+
+    Governance with a record cache: each case's share is read from the site results of an
+    earlier build with the same key (``results.SiteResults``: the file's bytes, policy/, the
+    code, ``as_of``, ``repo_url``, ``letters``), without validating or replaying the record;
+    the inputs carry those results to the page pass, which serves the case's page the same way
+    when built with the same ``repo_url``.
     """
     from casebook.engine.breaches import analyse
     from casebook.engine.obligations import book_log_reviews, obligations_for, retention_obligation
     from casebook.engine.retention import retention_status
     from casebook.engine.timeline import Timeline, timeline
     from casebook.publish.register import register_row
+    from casebook.publish.site.results import CaseInputs, SiteResults
     from casebook.store.ledgers import load_deletion_log
 
     log, _ = load_deletion_log(book.root, book.policy.settings)  # errors: `casebook check`
     purged = frozenset(log.ids()) if log is not None else frozenset()
     policy = book.policy
     staff = policy.people.by_id()
-    due: list[Obligation] = book_log_reviews(book, as_of) if audience == "governance" else []
-    periods: list[BreachPeriod] = []
-    rows: list[RowLike] = []
-    timelines: dict[str, Timeline] = {}
-    # Each case replayed once; the same functions as `casebook due` and `casebook register`.
-    with gc_paused():
-        for case in book.each_case():
-            proc = policy.procedures.get(case.procedure)
-            if proc is None:
-                continue
-            tl = timeline(case, proc, as_of)
-            if audience == "staff":
+    if audience == "staff":
+        due: list[Obligation] = []
+        timelines: dict[str, Timeline] = {}
+        with gc_paused():
+            for one in book.each_case():
+                proc = policy.procedures.get(one.procedure)
+                if proc is None:
+                    continue
+                tl = timeline(one, proc, as_of)
                 # Staff pages need only the deletion dates (a case past its date is withheld),
                 # and only the timelines of the cases they show (active ones).
                 deletion = retention_obligation(retention_status(tl, policy.settings))
                 due += [deletion] if deletion is not None else []
                 state = proc.states.get(tl.state)
                 if state is not None and state.kind in ACTIVE_KINDS:
-                    timelines[case.id] = tl
+                    timelines[one.id] = tl
+        due.sort(key=lambda o: (o.due, o.case, o.kind, o.key))
+        return SiteInputs(obligations=due, purged=purged, timelines=timelines)
+
+    fp = fingerprint(book.root) if book.cache is not None else ""
+    results = None
+    if book.cache is not None:
+        salt = results_salt(fp, as_of, audience, repo_url, letters)
+        results = SiteResults(book.cache, salt, repo_url, letters)
+    due = book_log_reviews(book, as_of)
+    periods: list[BreachPeriod] = []
+    dates: dict[str, tuple[date | None, date | None]] = {}
+    # Each case replayed once (the same functions as `casebook due` and `casebook register`),
+    # or not at all when an earlier build stored its share. No timeline kept (each holds its
+    # case): the pages replay a case again as they are written, one at a time (issue 14).
+    with gc_paused():
+        for f in book.files:
+            if not f.valid:  # an unreadable file: ``f.case`` is None (``each_case`` skips it)
                 continue
-            # Governance: no timeline kept (each holds its case): the pages replay each case
-            # again as they are written, one at a time (issue 14).
-            obs = obligations_for(tl, policy.settings)
-            due += obs
-            if audience == "governance":
+            got = results.inputs(f) if results is not None else None
+            if got is None:
+                case = f.case
+                proc = policy.procedures.get(case.procedure) if case is not None else None
+                if case is None or proc is None:
+                    f.release()
+                    continue
+                tl = timeline(case, proc, as_of)
+                obs = obligations_for(tl, policy.settings)
                 report = analyse(tl)
-                periods += breach_periods(case.id, report)
-                rows.append(register_row(tl, staff, policy.settings, obs, report))
+                row = register_row(tl, staff, policy.settings, obs, report)
+                dated = (row.next_review, row.expires)
+                got = CaseInputs(obs, breach_periods(case.id, report), dated)
+                if results is not None:
+                    results.put_inputs(f, got)
+                f.release()
+                case_id = case.id
+            elif f.procedure not in policy.procedures or f.case_id is None:
+                continue  # as above: a case the site cannot place has no inputs
+            else:
+                case_id = f.case_id
+            due += got.obligations
+            periods += got.periods
+            dates[case_id] = got.dates  # as ``adapters.review_dates``: the last file wins
     due.sort(key=lambda o: (o.due, o.case, o.kind, o.key))
-    inputs = SiteInputs(obligations=due, purged=purged, timelines=timelines)
-    if audience != "governance":
-        return inputs
-    inputs = replace(inputs, breaches=periods, review_dates=review_dates(rows))
+    inputs = SiteInputs(
+        obligations=due, purged=purged, breaches=periods, review_dates=dates, results=results
+    )
     if letters:
-        inputs = replace(inputs, letter_source=LetterRenderer(book))
+        inputs = replace(inputs, letter_source=LetterRenderer(book, fp))
+    if book.cache is not None:
+        book.cache.save()  # the rows written so far: another process may want the cache
     return inputs
+
+
+def results_salt(
+    fp: str, as_of: date, audience: Audience, repo_url: str | None, letters: bool
+) -> bytes:
+    """What every case's site results depend on besides the case file's bytes (decision 30):
+    policy/ and the code (``fp``: ``store.cases.fingerprint``, the key cached findings and
+    letters use), the date, the audience, the repository URL of the approval links, whether
+    letters are rendered, and the libraries that shape the page text (the letter converter's
+    source and Markdown and nh3 versions, Jinja for the letters, pydantic for the models)."""
+    h = hashlib.sha256(b"casebook site results 1\n")
+    h.update(fp.encode() + b"\n")
+    h.update(f"{as_of.isoformat()}\n{audience}\n{repo_url!r}\n{letters}\n".encode())
+    h.update(_converter_digest())
+    h.update(_lib_versions("jinja2", "pydantic"))
+    return h.digest()
 
 
 class LetterRenderer:
@@ -98,14 +161,13 @@ class LetterRenderer:
     most of a warm governance build (issue 14), and an unchanged case renders the same letters.
     Letters that could not be rendered are not stored (they are tried again next time)."""
 
-    def __init__(self, book: Casebook) -> None:
-        from casebook.publish.letters.render import (
-            Renderer,  # the staff build never needs the letter machinery
-        )
-
+    def __init__(self, book: Casebook, fp: str = "") -> None:
         self.book = book
-        self.renderer = Renderer(book)
+        # Made when a case's letters are first rendered: a warm build, whose letters all come
+        # from the cache (or whose pages all come from the site results), never needs it.
+        self._renderer: Renderer | None = None
         self.keys: set[str] = set()
+        self.last_key = ""
         self.salt = self.case_salt = b""
         if book.cache is not None:
             self.salt = _converter_digest()
@@ -113,7 +175,7 @@ class LetterRenderer:
             # letterhead, published texts, people) and on the code: ``fingerprint`` covers the
             # last two; no clock is read (recorded letters only).
             self.case_salt = hashlib.sha256(
-                self.salt + fingerprint(book.root).encode() + _lib_versions("jinja2")
+                self.salt + (fp or fingerprint(book.root)).encode() + _lib_versions("jinja2")
             ).digest()
 
     def __call__(self, case: Case) -> list[RenderedLetter] | None:
@@ -123,6 +185,7 @@ class LetterRenderer:
             record = case.model_dump_json().encode()
             key = CASE_KEY + hashlib.sha256(self.case_salt + record).hexdigest()
             self.keys.add(key)
+            self.last_key = key
             got = cache.html(key)
             if got is not None:
                 return [
@@ -137,7 +200,11 @@ class LetterRenderer:
 
     def _render(self, case: Case) -> list[RenderedLetter] | None:
         try:
-            rendered = self.renderer.render_case(case, "md")
+            if self._renderer is None:
+                from casebook.publish.letters.render import Renderer as Made
+
+                self._renderer = Made(self.book)
+            rendered = self._renderer.render_case(case, "md")
         except CasebookError as exc:
             # Case id and kind of problem only: the message may quote the record.
             print(
