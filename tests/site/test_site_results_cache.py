@@ -292,3 +292,23 @@ def test_failed_letters_are_not_stored(demo_book: Path, monkeypatch: pytest.Monk
     assert "could not be rendered" not in fixed[page]
     assert fixed == pages(demo_book, use_cache=False)
     assert f"cases/{victim.name}" in [rel for rel, _, page in rows(demo_book) if page]
+
+
+def test_a_damaged_letter_row_is_rendered_again(demo_book: Path) -> None:
+    """The whole-case letter rows (``wire.CASE_KEY``) are read back as JSON too: a damaged one
+    renders the case's letters again instead of stopping the build."""
+    cold = pages(demo_book, use_cache=False)
+    pages(demo_book)
+    folder = cache_dir(demo_book)
+    assert folder is not None
+    db = sqlite3.connect(folder / CACHE_NAME)
+    db.execute("DELETE FROM site")  # so the pages are made again, asking for their letters
+    damaged = db.execute(
+        "UPDATE html SET value = CASE WHEN rowid % 2 = 0 THEN 'not json [' ELSE '[[1]]' END "
+        "WHERE key LIKE 'letters:%'"
+    ).rowcount
+    db.commit()
+    db.close()
+    assert damaged > 3
+    assert pages(demo_book) == cold
+    assert pages(demo_book) == cold

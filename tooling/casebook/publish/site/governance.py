@@ -21,6 +21,7 @@ from casebook.publish.site.procedures import (
 )
 from casebook.publish.site.register import register_page
 from casebook.publish.site.reports import counts, log_review, reports_index, reviews
+from casebook.publish.site.results import SiteResults
 from casebook.publish.site.tree import Tree
 from casebook.publish.site.view import (
     CaseSummary,
@@ -83,7 +84,7 @@ def governance_tree(
         data.cases.append(summary)
         return None if failed else (text, summary)
 
-    results = inputs.results
+    results = inputs.results if isinstance(inputs.results, SiteResults) else None
     usable = (
         files is not None
         and results is not None

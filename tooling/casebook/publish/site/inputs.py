@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from casebook.engine.obligations import Obligation
 from casebook.engine.timeline import Timeline
 from casebook.model import Case
-
-if TYPE_CHECKING:
-    from casebook.publish.site.results import SiteResults
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +117,9 @@ class SiteInputs:
     timelines: dict[str, Timeline] = field(default_factory=dict)
     # Each governance case's inputs, page and summary from the last build, per case file
     # (``results.SiteResults``, decision 30): set by ``wire.collect_inputs`` with a record
-    # cache, for these inputs only.
-    results: SiteResults | None = None
+    # cache, for these inputs only. Typed ``object`` because ``results`` builds on this module
+    # (no import circle); ``governance_tree`` uses it only when it is a ``SiteResults``.
+    results: object | None = None
 
     def past_retention(self, as_of: date) -> dict[str, date]:
         """Cases whose deletion date has passed: kept off both sites (the record is overdue

@@ -188,10 +188,15 @@ class LetterRenderer:
             self.last_key = key
             got = cache.html(key)
             if got is not None:
-                return [
-                    RenderedLetter(case.id, title, "", date.fromisoformat(d) if d else None, html)
-                    for title, d, html in json.loads(got)
-                ]
+                try:
+                    return [
+                        RenderedLetter(
+                            case.id, title, "", date.fromisoformat(d) if d else None, str(html)
+                        )
+                        for title, d, html in json.loads(got)
+                    ]
+                except (TypeError, ValueError):
+                    pass  # a damaged row: render the letters again (and store them anew)
         out = self._render(case)
         if cache is not None and out is not None:
             value = [(x.title, x.date.isoformat() if x.date else None, x.html) for x in out]
