@@ -1,8 +1,8 @@
 """Letter HTML is read from the record cache by the digest of its Markdown (issue 14): the
 same letter is converted once, a changed letter is converted again, and no HTML of a letter
-that is gone stays in the cache. A whole case's letters are stored too, under the digest of
-its record, policy/ and the code: an unchanged case is not rendered again, a changed record or
-template is."""
+that is gone, or whose case file was edited, stays in the cache. A whole case's letters are
+stored too, under the digest of its record, policy/ and the code: an unchanged case is not
+rendered again, a changed record or template is."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def test_letters_come_from_the_cache_until_they_change(demo: Path) -> None:
 
     # A planted value under a letter's key is what the next build shows: read, not redone.
     key = next(iter(stored))
-    book.cache.put_html(key, "<p>from the cache</p>")
+    owner = book.files[0]
+    book.cache.put_html(key, "<p>from the cache</p>", owner.rel, owner.digest)
     again = _with_html(book, [RenderedLetter(x.case, x.title, x.markdown, x.date) for x in letters])
     assert sum(x.html == "<p>from the cache</p>" for x in again) >= 1
 
@@ -63,12 +64,33 @@ def test_a_purged_case_takes_its_letter_html_with_it(demo: Path) -> None:
     assert book is not None
     _all_letters(book)
     assert _stored(book)
+    assert book.cache is not None and book.cache.db is not None
+    rels = {rel for (rel,) in book.cache.db.execute("SELECT rel FROM html")}
     book.cache.close()
     victim = sorted((demo / "cases").glob("*.yaml"))[0]
+    assert f"cases/{victim.name}" in rels  # the victim has letters
     victim.unlink()
-    book, _ = load(demo)  # the cache is pruned of the file, and of every letter's HTML
-    assert book is not None
-    assert _stored(book) == {} and _stored(book, cases=True) == {}
+    book, _ = load(demo)  # the cache is pruned of the file and of its letters' HTML
+    assert book is not None and book.cache is not None and book.cache.db is not None
+    left = {rel for (rel,) in book.cache.db.execute("SELECT rel FROM html")}
+    assert left == rels - {f"cases/{victim.name}"}  # the other cases keep theirs
+
+
+def test_an_edited_case_takes_its_letter_html_with_it(demo: Path) -> None:
+    """Any command after an edit drops the letters made from the file's old bytes."""
+    book, _ = load(demo)
+    assert book is not None and book.cache is not None and book.cache.db is not None
+    _all_letters(book)
+    before = dict(book.cache.db.execute("SELECT rel, digest FROM html"))
+    book.cache.close()
+    victim = sorted((demo / "cases").glob("*.yaml"))[0]
+    assert f"cases/{victim.name}" in before
+    victim.write_text(victim.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    book, _ = load(demo)
+    assert book is not None and book.cache is not None and book.cache.db is not None
+    after = dict(book.cache.db.execute("SELECT rel, digest FROM html"))
+    assert f"cases/{victim.name}" not in after
+    assert after == {rel: d for rel, d in before.items() if rel != f"cases/{victim.name}"}
 
 
 def test_an_unchanged_case_is_not_rendered_again(demo: Path) -> None:
@@ -86,7 +108,11 @@ def test_an_unchanged_case_is_not_rendered_again(demo: Path) -> None:
     assert all(x.markdown == "" for x in again)
     (key,) = [k for k in source.keys if k.startswith(CASE_KEY)]
     assert book.cache is not None
-    book.cache.put_html(key, '[["Planted", null, "<p>from the cache</p>"]]')
+    owner = book.file_for(case.id)
+    assert owner is not None
+    book.cache.put_html(
+        key, '[["Planted", null, "<p>from the cache</p>"]]', owner.rel, owner.digest
+    )
     assert [x.html for x in source(case) or []] == ["<p>from the cache</p>"]
 
     # A changed record is rendered again (its key changes).

@@ -88,7 +88,7 @@ def recall(root: Path, inputs: str, options: dict[str, object]) -> tuple[int, by
         extras = json.loads(extras_json)
         if stored_inputs != inputs or extras_stamp(root, extras["paths"]) != extras["stamp"]:
             return None
-    except (TypeError, ValueError, KeyError):
+    except (TypeError, ValueError, KeyError, RecursionError):
         return None
     return code, output
 

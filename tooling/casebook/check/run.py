@@ -138,7 +138,7 @@ def _decode(text: str) -> list[Finding] | None:
     try:
         items = json.loads(text)
         return [finding_from(item) for item in items]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # a damaged or hostile row: a miss
         return None
 
 

@@ -40,7 +40,7 @@ def _models_digest() -> str:
     return h.hexdigest()[:16]
 
 
-CACHE_VERSION = f"{__version__}/4/{_models_digest()}"
+CACHE_VERSION = f"{__version__}/5/{_models_digest()}"
 CACHE_NAME = "cache.sqlite"
 # The in-tree cache of earlier versions: never read; removed by `casebook purge`.
 LEGACY_DIR = ".casebook-cache"
@@ -65,12 +65,18 @@ CREATE TABLE IF NOT EXISTS runs (
     code INTEGER NOT NULL,
     output TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS html (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    rel TEXT NOT NULL,
+    digest TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS site (
     rel TEXT PRIMARY KEY,
     key TEXT NOT NULL,
     inputs TEXT NOT NULL,
-    page TEXT
+    page TEXT,
+    digest TEXT NOT NULL
 );
 """
 
@@ -88,19 +94,30 @@ def stat_key(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
+_TABLES = ("files", "runs", "html", "site")
+_DROP = {t: f"DROP TABLE IF EXISTS {t}" for t in _TABLES}  # fixed names, no input
+# Rows of letter HTML and site results whose case file is gone or has other bytes now.
+_OUTDATED = {
+    t: f"FROM {t} WHERE NOT EXISTS (SELECT 1 FROM files "  # noqa: S608 - fixed names
+    f"WHERE files.rel = {t}.rel AND files.digest = {t}.digest)"
+    for t in ("html", "site")
+}
+
+
 def _connect(folder: Path) -> sqlite3.Connection:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     db = sqlite3.connect(folder / CACHE_NAME, timeout=10, isolation_level=None)
     db.execute("PRAGMA secure_delete = ON")
-    db.executescript(_SCHEMA)
+    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
     if version is None or version[0] != CACHE_VERSION:
-        db.execute("DELETE FROM files")
-        db.execute("DELETE FROM runs")
-        db.execute("DELETE FROM html")
-        db.execute("DELETE FROM site")
+        # Another version's tables may have other columns: dropped (secure_delete overwrites
+        # the freed pages) and made again.
+        for table in _TABLES:
+            db.execute(_DROP[table])
         db.execute("DELETE FROM meta")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
+    db.executescript(_SCHEMA)
     return db
 
 
@@ -293,12 +310,17 @@ class RecordCache:
             return None
         return None if got is None else str(got[0])
 
-    def put_html(self, key: str, value: str) -> None:
+    def put_html(self, key: str, value: str, rel: str, digest: str) -> None:
+        """Store letter HTML under ``key``, as made from the case file ``rel`` whose bytes had
+        the SHA-256 ``digest``: once that file is edited or gone, ``save`` drops the row (a
+        letter quotes the record: an address corrected or erased must not stay here)."""
         if self.db is None:
             return
         try:
             self._begin()
-            self.db.execute("INSERT OR REPLACE INTO html VALUES (?, ?)", (key, value))
+            self.db.execute(
+                "INSERT OR REPLACE INTO html VALUES (?, ?, ?, ?)", (key, value, rel, digest)
+            )
         except sqlite3.Error:
             self._fail()
 
@@ -336,15 +358,19 @@ class RecordCache:
             return None
         return None if got is None or got[0] is None else str(got[0])
 
-    def put_site(self, rel: str, key: str, inputs: str, page: str | None = None) -> None:
-        """Store the site's results for the file ``rel`` under ``key``, replacing the file's
-        earlier row (one row per file: an edited case leaves no older copy)."""
+    def put_site(
+        self, rel: str, key: str, inputs: str, page: str | None = None, digest: str = ""
+    ) -> None:
+        """Store the site's results for the file ``rel`` (whose bytes had the SHA-256
+        ``digest``) under ``key``, replacing the file's earlier row. ``save`` drops the row
+        once the file is edited or gone, whatever command runs next."""
         if self.db is None:
             return
         try:
             self._begin()
             self.db.execute(
-                "INSERT OR REPLACE INTO site VALUES (?, ?, ?, ?)", (rel, key, inputs, page)
+                "INSERT OR REPLACE INTO site VALUES (?, ?, ?, ?, ?)",
+                (rel, key, inputs, page, digest),
             )
         except sqlite3.Error:
             self._fail()
@@ -394,21 +420,25 @@ class RecordCache:
                     self._begin()
                     self.db.executemany("DELETE FROM files WHERE rel = ?", stale)
                     self.db.execute("DELETE FROM runs")  # outputs may quote those records
-                    self.db.execute("DELETE FROM html")  # so may letters
                     for (rel,) in stale:
                         del self.rows[rel]
-                # Site rows of files no longer here (also those another version of casebook
-                # left behind: it prunes ``files`` without knowing this table).
-                if self.db.execute(
-                    "SELECT 1 FROM site WHERE rel NOT IN (SELECT rel FROM files) LIMIT 1"
-                ).fetchone():
-                    self._begin()
-                    self.db.execute("DELETE FROM site WHERE rel NOT IN (SELECT rel FROM files)")
+            self._drop_outdated()
             if self.db.in_transaction:
                 self.db.execute("COMMIT")
             self.dirty = False
         except sqlite3.Error:
             self._fail()
+
+    def _drop_outdated(self) -> None:
+        """Drop letter HTML and site rows made from a file that is gone or whose bytes have
+        changed since (its ``files`` row, updated by any command that read it, has another
+        digest): an edited-out address or name leaves no copy behind, even when only
+        `casebook check` or a staff build runs after the edit (UK GDPR Art. 16 and 17)."""
+        assert self.db is not None
+        for outdated in _OUTDATED.values():
+            if self.db.execute(f"SELECT 1 {outdated} LIMIT 1").fetchone():
+                self._begin()
+                self.db.execute(f"DELETE {outdated}")
 
     def close(self) -> None:
         self.save()

@@ -10,6 +10,7 @@ purged case leaves the cache at the next run.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -87,7 +88,7 @@ class CaseFile:
             try:
                 day = json.loads(self._summary).get("first_decision")
                 return None if day is None else date.fromisoformat(day)
-            except (ValueError, AttributeError, TypeError):
+            except (ValueError, AttributeError, TypeError, RecursionError):
                 pass  # an unreadable summary: read the record
         case = self.case
         return None if case is None else first_decision(case)
@@ -273,7 +274,7 @@ def _policy_findings(
     if stored is not None:
         try:
             return [finding_from(item) for item in json.loads(stored)]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             pass  # unreadable: run the rules again
     found = rules(policy)
     cache.put_note("policy:", key, json.dumps([finding_to(f) for f in found]))
@@ -407,8 +408,9 @@ def finding_from(item: list[Any]) -> Finding:
 
 
 def fingerprint(root: Path) -> str:
-    """What a case's rule findings depend on besides the case: every file under policy/ and
-    the casebook code itself (so a changed rule is never served stale findings).
+    """What a case's rule findings depend on besides the case: every file under policy/, the
+    casebook code itself and the versions of ``FINDING_LIBRARIES`` (so a changed rule, or new
+    bank holidays, are never served stale findings).
 
     policy/ comes from pull requests: it is walked without following links, and only its
     regular files are read (through ``safefile``). Anything else (a link to ``/proc/self/mem``
@@ -430,7 +432,27 @@ def fingerprint(root: Path) -> str:
     for path in code_files():
         h.update(path.relative_to(package).as_posix().encode())
         h.update(hashlib.sha256(path.read_bytes()).digest())
+    h.update(_library_versions())
     return h.hexdigest()
+
+
+# Libraries whose data or behaviour decide findings and pages as much as casebook's own code:
+# bank holidays (every working-day deadline), date arithmetic, the YAML parser, validation,
+# letter templates. An upgrade must not be served findings or pages worked out before it.
+FINDING_LIBRARIES = ("holidays", "python-dateutil", "PyYAML", "pydantic", "pydantic-core", "jinja2")
+
+
+@functools.cache
+def _library_versions() -> bytes:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for lib in FINDING_LIBRARIES:
+        try:
+            out.append(f"{lib} {version(lib)}")
+        except PackageNotFoundError:
+            out.append(f"{lib} -")
+    return "\n".join(out).encode()
 
 
 def run_fingerprint(root: Path, cache: RecordCache) -> str:

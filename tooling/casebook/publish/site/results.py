@@ -41,7 +41,7 @@ from casebook.store.cases import CaseFile
 from casebook.store.reader import Policy
 
 # What decoding a damaged row can raise: it is then a miss.
-_BAD = (ValueError, TypeError, KeyError, IndexError, AttributeError)
+_BAD = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
 _RESTRICTIONS: TypeAdapter[list[Restriction]] = TypeAdapter(list[Restriction])
 
 
@@ -100,7 +100,7 @@ class SiteResults:
         """Store the file's inputs (its page comes later: ``put_page``)."""
         key = self.key(f)
         if key is not None:
-            self.cache.put_site(f.rel, key, json.dumps(_inputs_to(got)))
+            self.cache.put_site(f.rel, key, json.dumps(_inputs_to(got)), digest=f.digest)
             self.keys.add(key)
 
     def page(

@@ -195,12 +195,12 @@ class LetterRenderer:
                         )
                         for title, d, html in json.loads(got)
                     ]
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, RecursionError):
                     pass  # a damaged row: render the letters again (and store them anew)
         out = self._render(case)
         if cache is not None and out is not None:
             value = [(x.title, x.date.isoformat() if x.date else None, x.html) for x in out]
-            cache.put_html(key, json.dumps(value))
+            cache.put_html(key, json.dumps(value), *_owner(self.book, case.id))
         return out
 
     def _render(self, case: Case) -> list[RenderedLetter] | None:
@@ -221,7 +221,7 @@ class LetterRenderer:
         out = [
             RenderedLetter(x.case_id, x.title, x.content.decode("utf-8"), x.date) for x in rendered
         ]
-        return _with_html(self.book, out, self.keys, self.salt)
+        return _with_html(self.book, out, self.keys, self.salt, case.id)
 
     def finish(self) -> None:
         cache = self.book.cache
@@ -235,6 +235,7 @@ def _with_html(
     letters: list[RenderedLetter],
     keys: set[str] | None = None,
     salt: bytes | None = None,
+    case_id: str | None = None,
 ) -> list[RenderedLetter]:
     """Each letter with its sanitised HTML, from the record cache when the same Markdown was
     converted before (Markdown and nh3 take most of a governance build's letter time; issue
@@ -242,7 +243,9 @@ def _with_html(
     and libraries, so a changed letter or converter never gets old HTML.
 
     ``keys`` collects the keys used, for ``LetterRenderer.finish`` to prune the rest; without
-    it, the cache is pruned to ``letters`` and saved here."""
+    it, the cache is pruned to ``letters`` and saved here. Each row is tied to the case file
+    the letters came from (``case_id``, default the letters' own), so that editing or
+    removing that file drops it (``RecordCache.put_html``)."""
     from casebook.publish.site.case_page import letter_body
 
     cache = book.cache
@@ -257,12 +260,19 @@ def _with_html(
         html = cache.html(key)
         if html is None:
             html = letter_body(letter.markdown)
-            cache.put_html(key, html)
+            cache.put_html(key, html, *_owner(book, case_id or letter.case))
         out.append(replace(letter, html=html))
     if keys is None:
         cache.keep_html(seen)
         cache.save()
     return out
+
+
+def _owner(book: Casebook, case_id: str) -> tuple[str, str]:
+    """(path, digest) of the case file holding ``case_id``; ("", "") when none is known,
+    which ``RecordCache.save`` then drops at once."""
+    f = book.file_for(case_id)
+    return (f.rel, f.digest) if f is not None else ("", "")
 
 
 def _converter_digest() -> bytes:
