@@ -29,7 +29,14 @@ from casebook.model.case import Decision
 from casebook.model.findings import Finding
 from casebook.store import safefile, temporary
 from casebook.store.cache import CACHE_VERSION, RecordCache, open_cache, stat_key
-from casebook.store.reader import Policy, case_files, load_policy, read_model, with_line
+from casebook.store.reader import (
+    CASES_DIR,
+    Policy,
+    case_files,
+    load_policy,
+    read_model,
+    with_line,
+)
 
 
 class CaseFile:
@@ -259,7 +266,39 @@ def load(
     for f in files:
         findings += f.findings
     findings += _cross_file(files, policy)
+    findings += unread_case_files(root)
     return Casebook(root, policy, files, findings, cache), findings
+
+
+def unread_case_files(root: Path) -> list[Finding]:
+    """An error for each YAML file under cases/ that casebook does not read: in a sub-folder
+    (``cases/2026/MC-2026-0001.yaml``) or named ``.yml`` / ``.YAML``. Such a case would drop out
+    of every command without a word: its review dates, letters and deletion date would go
+    unwatched. Other files (a README, ``.gitkeep``) are left alone."""
+    folder = root / CASES_DIR
+    if not folder.is_dir():
+        return []
+    read = {p.name for p in case_files(root)}
+    out = []
+    for folder_name, dirs, names in os.walk(folder, followlinks=False):
+        dirs.sort()
+        here = Path(folder_name)
+        for name in sorted(names):
+            if not name.lower().endswith((".yaml", ".yml")):
+                continue
+            if here == folder and name in read:
+                continue
+            rel = (here / name).relative_to(root).as_posix()
+            out.append(
+                Finding(
+                    "error",
+                    "file-name",
+                    f"{rel} is not read: a case file lives directly in {CASES_DIR}/ and its name "
+                    f"ends in .yaml (move it to {CASES_DIR}/{Path(name).stem}.yaml)",
+                    file=rel,
+                )
+            )
+    return out
 
 
 def _policy_findings(
