@@ -8,11 +8,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # casebook is imported once TOOLING is on sys.path (below)
+    from casebook.model.findings import Finding
+    from casebook.store.reader import Policy
 
 REPO = Path(__file__).resolve().parents[1]
 TOOLING = REPO / "tooling"
@@ -34,6 +39,42 @@ if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
 _CACHE_HOME = tempfile.mkdtemp(prefix="casebook-test-cache-")
 os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
 atexit.register(shutil.rmtree, _CACHE_HOME, True)
+
+
+# fingerprint(policy/ and code) -> the policy rules' findings (see _policy_rules_once_per_policy).
+_POLICY_FINDINGS: dict[str, tuple[Finding, ...]] = {}
+
+
+def remembered_policy_rules(policy: Policy) -> list[Finding]:
+    """``check_policy(policy)``, run once per distinct policy/ content; a fresh list each call."""
+    from casebook.check.policy_rules import check_policy
+    from casebook.store.cases import fingerprint
+
+    key = fingerprint(policy.root)
+    if key not in _POLICY_FINDINGS:
+        _POLICY_FINDINGS[key] = tuple(check_policy(policy))
+    return list(_POLICY_FINDINGS[key])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _policy_rules_once_per_policy() -> Iterator[None]:
+    """In this process, the policy rules run once per distinct policy/ content.
+
+    ``check.policy_rules.check_policy`` takes a fifth of a second a run (it parses every letter
+    template) and almost every test loads a copy of the same policy/ (the demo's, the mini
+    fixture's). Its findings are remembered under ``store.cases.fingerprint`` of the casebook's
+    policy/: the content of every file in it and the casebook code, the key the product's own
+    record cache keeps the same findings under (``store.cases._policy_findings``). A test whose
+    policy/ differs by one byte (a broken template, a fixture procedure, a ledger it wrote)
+    gets the rules run on it; everything else a command does (reading and validating every
+    file, the case and casebook rules) still runs in each test. Commands run as processes
+    (``run_process``) are not affected. Findings are frozen dataclasses: sharing is safe.
+    """
+    from casebook.check import loading
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loading, "check_policy", remembered_policy_rules)
+        yield
 
 
 @dataclass
