@@ -28,6 +28,10 @@ from casebook.model.people import People  # noqa: E402
 from casebook.model.procedure import Requirement  # noqa: E402
 from casebook.store.reader import load_policy  # noqa: E402
 
+# libyaml's emitter writes the same bytes as PyYAML's pure-Python one for these records (checked
+# on 200 generated cases) about five times faster: generating dominated tests/test_scaling.py.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 AS_OF = date(2026, 11, 23)
 FIRST = ["Alex", "Sam", "Jo", "Chris", "Robin", "Kim", "Lee", "Pat", "Jamie", "Morgan"]
 LAST = ["Example", "Sample", "Testperson", "Placeholder", "Fictional", "Madeup", "Specimen"]
@@ -256,7 +260,7 @@ def generate(out: Path, cases: int, policy: Path, seed: int = 1) -> Path:
         case = make_case(n, proc, pol.people, rng, "SYN")
         if not proc.behaviours:
             case["referral"]["behaviours"] = [rng.choice(behaviours)]
-        text = yaml.safe_dump(case, sort_keys=False, allow_unicode=True, width=100)
+        text = yaml.dump(case, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
         (out / "cases" / f"{case['id']}.yaml").write_text(text, encoding="utf-8")
     return out
 

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # casebook is imported once TOOLING is on sys.path (below)
+    from casebook.model.findings import Finding
+    from casebook.store.reader import Policy
 
 REPO = Path(__file__).resolve().parents[1]
 TOOLING = REPO / "tooling"
@@ -34,6 +41,66 @@ if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
 _CACHE_HOME = tempfile.mkdtemp(prefix="casebook-test-cache-")
 os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
 atexit.register(shutil.rmtree, _CACHE_HOME, True)
+
+
+# digest of policy/ -> the policy rules' findings (see _policy_rules_once_per_policy).
+_POLICY_FINDINGS: dict[str, tuple[Finding, ...]] = {}
+
+
+def policy_digest(root: Path) -> str:
+    """Everything under ``root``/policy: each entry's path, kind, and content (regular files) or
+    target (links). Nothing but regular files is opened (a FIFO would block)."""
+    h = hashlib.sha256()
+    policy = root / "policy"
+    entries = [policy]
+    for folder, dirs, files in os.walk(policy, followlinks=False):
+        dirs.sort()
+        entries += [Path(folder) / name for name in sorted(dirs + files)]
+    for path in entries:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError as exc:
+            h.update(f"{path.relative_to(root)}|{exc.strerror}\0".encode())
+            continue
+        h.update(f"{path.relative_to(root)}|{stat.S_IFMT(mode)}|".encode())
+        if stat.S_ISREG(mode):
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+        elif stat.S_ISLNK(mode):
+            h.update(os.readlink(path).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def remembered_policy_rules(policy: Policy) -> list[Finding]:
+    """``check_policy(policy)``, run once per distinct policy/ content; a fresh list each call."""
+    from casebook.check.policy_rules import check_policy
+
+    key = policy_digest(policy.root)
+    if key not in _POLICY_FINDINGS:
+        _POLICY_FINDINGS[key] = tuple(check_policy(policy))
+    return list(_POLICY_FINDINGS[key])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _policy_rules_once_per_policy() -> Iterator[None]:
+    """In this process, the policy rules run once per distinct policy/ content.
+
+    ``check.policy_rules.check_policy`` takes a fifth of a second a run (it parses every letter
+    template) and almost every test loads a copy of the same policy/ (the demo's, the mini
+    fixture's). Its findings depend on policy/ alone (the product's own record cache keeps
+    them under a digest of policy/ and the code: ``store.cases._policy_findings``); here they
+    are remembered under ``policy_digest`` of the casebook's policy/ (the code is the code
+    this process has loaded). A test whose policy/ differs by one byte (a broken template, a
+    fixture procedure, a ledger it wrote, a link where a file was) gets the rules run on it;
+    everything else a command does (reading and validating every file, the case and
+    casebook rules) still runs in each test. Commands run as processes are not affected.
+    Findings are frozen dataclasses: sharing them is safe.
+    """
+    from casebook.check import loading
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loading, "check_policy", remembered_policy_rules)
+        yield
 
 
 @dataclass
