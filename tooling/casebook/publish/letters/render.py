@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-import markdown
-import nh3
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -25,7 +23,6 @@ from casebook.engine.timeline import Timeline, timeline
 from casebook.errors import ConfigError, LetterContentError, UsageError
 from casebook.model import Case, Procedure
 from casebook.model.case import Representative
-from casebook.publish import pdf
 from casebook.publish.letters import phrases
 from casebook.publish.letters.items import Missing, resolve_all
 from casebook.publish.letters.letterhead import (
@@ -481,6 +478,11 @@ _ALLOWED_TAGS = {
 
 def md_to_html(md: str) -> str:
     """Markdown to an HTML fragment, sanitised (templates are trusted; this is the seatbelt)."""
+    # Imported here: `casebook check` imports this module for its letter rules but never
+    # converts a letter (Markdown, nh3 and the PDF module were a tenth of its imports).
+    import markdown
+    import nh3
+
     html = markdown.markdown(md, extensions=["sane_lists"], output_format="html")
     cleaned: str = nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}})
     return cleaned
@@ -568,4 +570,6 @@ def to_pdf(html: str, root: Path) -> bytes:
     Through ``publish.pdf``: the only files it may load are the letterhead's own, from
     ``policy/letterhead/`` of the casebook at ``root``; nothing from the network.
     """
+    from casebook.publish import pdf  # imported when a PDF is asked for (see md_to_html)
+
     return pdf.to_pdf(html, assets=(root, LETTERHEAD_DIR))
