@@ -481,17 +481,23 @@ def fingerprint(root: Path) -> str:
 FINDING_LIBRARIES = ("holidays", "python-dateutil", "PyYAML", "pydantic", "pydantic-core", "jinja2")
 
 
-@functools.cache
-def _library_versions() -> bytes:
+def library_versions(*libs: str) -> bytes:
+    """``name version`` of each installed distribution, one a line ("-" when absent): part of
+    every cache key that depends on what a library does, not only on casebook's code."""
     from importlib.metadata import PackageNotFoundError, version
 
     out = []
-    for lib in FINDING_LIBRARIES:
+    for lib in libs:
         try:
             out.append(f"{lib} {version(lib)}")
         except PackageNotFoundError:
             out.append(f"{lib} -")
-    return "\n".join(out).encode()
+    return "".join(f"{line}\n" for line in out).encode()
+
+
+@functools.cache
+def _library_versions() -> bytes:
+    return library_versions(*FINDING_LIBRARIES)
 
 
 def run_fingerprint(root: Path, cache: RecordCache) -> str:

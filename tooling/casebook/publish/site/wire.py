@@ -21,7 +21,7 @@ from casebook.model import ACTIVE_KINDS, Case
 from casebook.publish.site.adapters import breach_periods
 from casebook.publish.site.build import Audience
 from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
-from casebook.store.cases import Casebook, fingerprint, gc_paused
+from casebook.store.cases import Casebook, fingerprint, gc_paused, library_versions
 
 if TYPE_CHECKING:
     # The staff build never needs the letter machinery: imported when first used.
@@ -139,13 +139,12 @@ def results_salt(
     """What every case's site results depend on besides the case file's bytes (decision 30):
     policy/ and the code (``fp``: ``store.cases.fingerprint``, the key cached findings and
     letters use), the date, the audience, the repository URL of the approval links, whether
-    letters are rendered, and the libraries that shape the page text (the letter converter's
-    source and Markdown and nh3 versions, Jinja for the letters, pydantic for the models)."""
+    letters are rendered, and the letter converter (its source, Markdown and nh3 versions;
+    ``fp`` already covers Jinja, pydantic and the other ``FINDING_LIBRARIES``)."""
     h = hashlib.sha256(b"casebook site results 1\n")
     h.update(fp.encode() + b"\n")
     h.update(f"{as_of.isoformat()}\n{audience}\n{repo_url!r}\n{letters}\n".encode())
     h.update(_converter_digest())
-    h.update(_lib_versions("jinja2", "pydantic"))
     return h.digest()
 
 
@@ -173,9 +172,9 @@ class LetterRenderer:
             self.salt = _converter_digest()
             # A case's letters depend on its record, on policy/ (procedures, templates,
             # letterhead, published texts, people) and on the code: ``fingerprint`` covers the
-            # last two; no clock is read (recorded letters only).
+            # last two, and Jinja's version with them; no clock is read (recorded letters only).
             self.case_salt = hashlib.sha256(
-                self.salt + (fp or fingerprint(book.root)).encode() + _lib_versions("jinja2")
+                self.salt + (fp or fingerprint(book.root)).encode()
             ).digest()
 
     def __call__(self, case: Case) -> list[RenderedLetter] | None:
@@ -279,11 +278,5 @@ def _converter_digest() -> bytes:
     from casebook.publish.site import case_page
 
     h = hashlib.sha256(Path(case_page.__file__).read_bytes())
-    h.update(_lib_versions("markdown", "nh3"))
+    h.update(library_versions("markdown", "nh3"))
     return h.digest()
-
-
-def _lib_versions(*libs: str) -> bytes:
-    from importlib.metadata import version
-
-    return "".join(f"{lib} {version(lib)}\n" for lib in libs).encode()
