@@ -21,7 +21,7 @@ from casebook.model import ACTIVE_KINDS, Case
 from casebook.publish.site.adapters import breach_periods
 from casebook.publish.site.build import Audience
 from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
-from casebook.store.cases import Casebook, fingerprint, gc_paused, library_versions
+from casebook.store.cases import Casebook, gc_paused, library_versions, run_fingerprint
 
 if TYPE_CHECKING:
     # The staff build never needs the letter machinery: imported when first used.
@@ -83,7 +83,8 @@ def collect_inputs(
         due.sort(key=lambda o: (o.due, o.case, o.kind, o.key))
         return SiteInputs(obligations=due, purged=purged, timelines=timelines)
 
-    fp = fingerprint(book.root) if book.cache is not None else ""
+    # Worked out once per run: loading stored the policy findings under it already.
+    fp = run_fingerprint(book.root, book.cache) if book.cache is not None else ""
     results = None
     if book.cache is not None:
         salt = results_salt(fp, as_of, audience, repo_url, letters)
@@ -174,7 +175,7 @@ class LetterRenderer:
             # letterhead, published texts, people) and on the code: ``fingerprint`` covers the
             # last two, and Jinja's version with them; no clock is read (recorded letters only).
             self.case_salt = hashlib.sha256(
-                self.salt + (fp or fingerprint(book.root)).encode()
+                self.salt + (fp or run_fingerprint(book.root, book.cache)).encode()
             ).digest()
 
     def __call__(self, case: Case) -> list[RenderedLetter] | None:
