@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = REPO / "requirements" / "floors.txt"
@@ -66,15 +67,35 @@ def _env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A new virtual environment with casebook[pdf] installed at the floors; returns its bin/."""
+    """A new virtual environment with casebook[pdf] installed at the floors; returns its bin/.
+
+    Made once per run, not once per pytest-xdist worker (about 30 s each): the first worker
+    builds it under the run's shared temporary folder while holding a lock, the others wait
+    and use it (pytest-xdist's documented recipe for a fixture made once)."""
     if not any(WHEELS.glob("*.whl")):
         message = f"no wheels in {WHEELS}: `bash .ci/install` downloads the floor set there"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    tmp = tmp_path_factory.mktemp("floors")
+    # The run's own folder: under pytest-xdist each worker's base is a sub-folder of it.
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    with FileLock(shared / "floors.lock"):
+        tmp = shared / "floors"
+        bin_dir = tmp / "venv" / "bin"
+        if (tmp / "installed").exists():
+            return bin_dir
+        if tmp.exists():
+            shutil.rmtree(tmp)  # a worker that failed half-way: start again
+        tmp.mkdir()
+        _install(tmp)
+        (tmp / "installed").touch()
+        return bin_dir
+
+
+def _install(tmp: Path) -> None:
     # A copy, so that building casebook writes nothing into the checkout.
     src = tmp / "src"
     src.mkdir()
@@ -93,7 +114,6 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env=_env(), capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert done.returncode == 0, f"the floor set does not install:\n{done.stdout}\n{done.stderr}"
-    return bin_dir
 
 
 def run(bin_dir: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
