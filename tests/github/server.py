@@ -256,11 +256,15 @@ class FakeGitHub:
         committer: str | None = None,
         author_email: str = "author@council.example",
         committer_email: str = "noreply@github.com",
+        message: str | None = None,
     ) -> None:
         """A commit of the pull request. ``author``/``committer`` None is what GitHub sends
-        when it matched the git e-mail to no account (``"author": null``)."""
+        when it matched the git e-mail to no account (``"author": null``). ``message``: the
+        commit message (default: the OpenAPI example's)."""
         obj = example(_item(COMMITS))
         when = "2026-04-01T09:00:00Z"
+        if message is not None:
+            obj = merge(obj, {"commit": {"message": message}})
         self.commits[number].append(
             merge(
                 obj,

@@ -20,6 +20,7 @@ from casebook.github.approvals import (
 from casebook.github.client import (
     Status,
     check_repo,
+    co_author_emails,
     from_environment,
     review_from_json,
     run_url,
@@ -107,7 +108,16 @@ def approvals(
                 "offline mode needs --base REV, --head REV and --reviews FILE "
                 "(or use --repo and --pr)"
             )
-        report = evaluate_pull(git, base, head, _read_reviews(reviews), author, logins)
+        # Co-authors from the commits themselves, as GitHub's commit list gives them online.
+        fork = git.merge_base(git.resolve(base), git.resolve(head))
+        named = [
+            UnknownContributor(sha, "co-author", email)
+            for sha, message in git.messages(fork, git.resolve(head))
+            for email in co_author_emails(message)
+        ]
+        report = evaluate_pull(
+            git, base, head, _read_reviews(reviews), author, logins, unknown=named
+        )
         _print(report, fmt)
     raise SystemExit(0 if report.ok else 1)
 

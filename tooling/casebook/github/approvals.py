@@ -21,8 +21,10 @@ module works that out, the way palantir/policy-bot does for its rules:
 5. The people named in the decision (``decided_by``) must be among those who approved, and the
    procedure's requirements must be met by them (``approval.evaluate``), with independence judged
    against the base branch's whole record of the case, whatever the pull request edits.
-6. Contributors GitHub could not match to an account are matched by git e-mail in people.yaml,
-   or the evaluation fails; so does a commit list GitHub capped at 250.
+6. Contributors GitHub could not match to an account, and co-authors named by
+   ``Co-authored-by:`` lines, are matched by git e-mail in people.yaml (a co-author also by
+   GitHub's no-reply address), or the evaluation fails; so does a commit list GitHub capped
+   at 250. A co-author counts as a committer: they cannot approve.
 
 Everything here is a pure function of what git and GitHub said; the CLI fetches and prints.
 """
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -229,7 +232,7 @@ def judge_reviewers(
         elif key == banned_author:
             reason = "the author of the pull request cannot approve it"
         elif key in banned_committers:
-            reason = "committed to the pull request, so cannot approve it"
+            reason = "committed to the pull request or is named its co-author, so cannot approve it"
         elif r.commit_id != head_sha:
             old = (r.commit_id or "an unknown commit")[:12]
             reason = f"approved {old}, not the head {head_sha[:12]}: approve again after the push"
@@ -851,11 +854,21 @@ def _evaluate_procedure(
 @dataclass(frozen=True, slots=True)
 class UnknownContributor:
     """The author or committer of a pull request's commit that GitHub matched to no account
-    (``author: null`` / ``committer: null`` in GET /pulls/N/commits), with the git e-mail."""
+    (``author: null`` / ``committer: null`` in GET /pulls/N/commits), or a co-author its
+    message names (``Co-authored-by:``, which GitHub's REST API does not resolve), with the
+    git e-mail."""
 
     sha: str
-    role: str  # "author" or "committer"
+    role: str  # "author", "committer" or "co-author"
     email: str | None
+
+
+# GitHub's no-reply address for an account: ``ID+login@users.noreply.github.com`` (older
+# accounts: ``login@...``). Trusted for co-authors only, where a wrong match can only bar
+# someone from approving; an unmatched author with such an address is unknown, as any other.
+_NOREPLY = re.compile(
+    r"^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)@users\.noreply\.github\.com$"
+)
 
 
 def known_contributors(
@@ -881,13 +894,25 @@ def known_contributors(
             if login:
                 logins.append(login)
             continue
+        noreply = _NOREPLY.match(key) if u.role == "co-author" else None
+        if noreply:
+            logins.append(noreply.group(1))
+            continue
+        if u.role == "co-author":
+            problems.append(
+                f"commit {u.sha[:12]} names a co-author (Co-authored-by) whose e-mail "
+                f"{u.email or '(none)'} is not in policy/people.yaml on the base branch, so "
+                "casebook cannot tell whether an approver helped write it; add the address to "
+                "that person's `email` or `git_emails`, or reword the commit without the line"
+            )
+            continue
         problems.append(
             f"commit {u.sha[:12]}: GitHub matched its {u.role} to no account and its git "
             f"e-mail {u.email or '(none)'} is not in policy/people.yaml on the base branch, so "
             "casebook cannot tell whether an approver made it; add the address to that "
             "person's `email` or `git_emails`, or recommit with an e-mail linked to GitHub"
         )
-    return logins, problems
+    return logins, list(dict.fromkeys(problems))
 
 
 def evaluate_pull(

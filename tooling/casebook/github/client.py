@@ -83,7 +83,8 @@ class Commit:
     # GitHub logins of the commit's author and committer, where GitHub could match them.
     logins: tuple[str, ...]
     # (role, git e-mail) of the author or committer GitHub matched to no account
-    # ("author": null): casebook must find out who they are another way, or fail closed.
+    # ("author": null), and of every co-author the message names ("co-author"): casebook
+    # must find out who they are another way, or fail closed.
     unknown: tuple[tuple[str, str | None], ...] = ()
 
 
@@ -135,9 +136,35 @@ def commit_from_json(obj: Mapping[str, Any]) -> Commit:
         who = git_commit.get(role) if isinstance(git_commit, Mapping) else None
         email = who.get("email") if isinstance(who, Mapping) else None
         unknown.append((role, str(email) if email else None))
+    message = git_commit.get("message") if isinstance(git_commit, Mapping) else None
+    if isinstance(message, str):
+        unknown += [("co-author", email) for email in co_author_emails(message)]
     return Commit(
         sha=str(obj.get("sha") or ""), logins=tuple(dict.fromkeys(logins)), unknown=tuple(unknown)
     )
+
+
+# A co-author line: GitHub's ``Co-authored-by: Name <e-mail>`` (the key in any case).
+_CO_AUTHOR = re.compile(r"^[ \t]*co-authored-by[ \t]*:(.*)$", re.IGNORECASE | re.MULTILINE)
+
+
+def co_author_emails(message: str) -> list[str | None]:
+    """The e-mail of each ``Co-authored-by:`` line of a commit message, in order; None for a
+    line with no address in it.
+
+    Every such line counts, not only git's trailer block (the last paragraph): GitHub credits
+    co-authors more loosely than ``git interpret-trailers`` parses them, and a missed co-author
+    could approve a change they helped write. A line too many only bars someone from approving
+    or fails the check closed, never the reverse. Addresses are parsed as e-mail headers are
+    (``email.utils.parseaddr``).
+    """
+    from email.utils import parseaddr
+
+    out: list[str | None] = []
+    for match in _CO_AUTHOR.finditer(message):
+        _, address = parseaddr(match.group(1).strip())
+        out.append(address.strip() if "@" in address else None)
+    return out
 
 
 def issue_from_json(obj: Mapping[str, Any]) -> Issue:

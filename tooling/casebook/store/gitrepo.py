@@ -76,6 +76,8 @@ class Git(Protocol):
 
     def message(self, sha: str) -> str: ...
 
+    def messages(self, base: str, head: str) -> list[tuple[str, str]]: ...
+
 
 class GitRepo:
     """``Git`` over a real repository with gitpython."""
@@ -213,3 +215,8 @@ class GitRepo:
 
     def message(self, sha: str) -> str:
         return str(self.repo.commit(sha).message)
+
+    def messages(self, base: str, head: str) -> list[tuple[str, str]]:
+        """(sha, message) of every commit reachable from ``head`` and not from ``base``: a pull
+        request's own commits when ``base`` is its fork point."""
+        return [(c.hexsha, str(c.message)) for c in self.repo.iter_commits(f"{base}..{head}")]
