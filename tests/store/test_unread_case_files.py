@@ -34,3 +34,18 @@ def test_a_case_in_a_sub_folder_or_named_yml_is_an_error(demo: Path, cli) -> Non
 
 def test_the_demo_has_none(demo: Path) -> None:
     assert unread_case_files(demo) == []
+
+
+def test_case_files_are_what_glob_finds_in_the_same_order(tmp_path):
+    """``case_files`` sorts names as strings; the result is ``sorted(glob("*.yaml"))``."""
+    from casebook.store.reader import case_files
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    names = ["b.yaml", "A.yaml", "a.yaml", ".hidden.yaml", "x.YAML", "y.yml", "é.yaml", "0.yaml"]
+    names += ["MC-2026-0010.yaml", "MC-2026-0002.yaml", "z.yaml.bak", "_.yaml"]
+    for name in names:
+        (cases / name).write_text("x", encoding="utf-8")
+    (cases / "dir.yaml").mkdir()
+    assert case_files(tmp_path) == sorted(cases.glob("*.yaml"))
+    assert [p.name for p in case_files(tmp_path)][:3] == [".hidden.yaml", "0.yaml", "A.yaml"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -171,4 +173,11 @@ def _confined(root: Path, rel: str, findings: list[Finding]) -> bool:
 
 
 def case_files(root: Path) -> list[Path]:
-    return sorted((root / CASES_DIR).glob("*.yaml")) if (root / CASES_DIR).is_dir() else []
+    """``cases/*.yaml`` in name order (what ``Path.glob`` matches, sorted as ``sorted`` would
+    sort the paths). Names are sorted as strings: sorting 10,000 ``Path`` objects splits
+    them into parts at every comparison (issue 14)."""
+    folder = root / CASES_DIR
+    if not folder.is_dir():
+        return []
+    names = sorted(os.listdir(folder))  # noqa: PTH208 - strings, not Paths: see above
+    return [folder / n for n in names if fnmatch.fnmatchcase(n, "*.yaml")]
