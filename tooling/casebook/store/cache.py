@@ -78,6 +78,11 @@ CREATE TABLE IF NOT EXISTS site (
     page TEXT,
     digest TEXT NOT NULL
 );
+-- Covering indexes for ``_drop_outdated``, which every save runs: scanning (rel, digest)
+-- here instead of the tables, whose rows hold whole pages and letters, took 0.17 s a save
+-- at 10,000 cases.
+CREATE INDEX IF NOT EXISTS html_file ON html (rel, digest);
+CREATE INDEX IF NOT EXISTS site_file ON site (rel, digest);
 """
 
 
