@@ -866,8 +866,10 @@ class UnknownContributor:
 # GitHub's no-reply address for an account: ``ID+login@users.noreply.github.com`` (older
 # accounts: ``login@...``). Trusted for co-authors only, where a wrong match can only bar
 # someone from approving; an unmatched author with such an address is unknown, as any other.
+# A login may carry an underscore (Enterprise Managed Users: ``name_shortcode``) or be a GitHub
+# App's (``name[bot]``), whose no-reply addresses GitHub also credits as co-authors.
 _NOREPLY = re.compile(
-    r"^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)@users\.noreply\.github\.com$"
+    r"^(?:\d+\+)?([a-z0-9][a-z0-9_-]*(?:\[bot\])?)@users\.noreply\.github\.com$", re.IGNORECASE
 )
 
 
@@ -877,22 +879,23 @@ def known_contributors(
     """(logins to treat as committers, problems) for commits GitHub could not attribute.
 
     Each is matched by its git e-mail against ``email`` and ``git_emails`` in people.yaml on
-    the base branch: a match is that person (their login cannot approve); no match fails
+    the base branch: a match is that person, or each person given that address (their logins
+    cannot approve); no match fails
     closed, since the unknown contributor might be one of the approvers.
     """
-    by_email: dict[str, str | None] = {}
+    # An address may be given to several people (a team mailbox): it could be any of them, so
+    # it bars them all.
+    by_email: dict[str, list[str | None]] = {}
     for p in people.people:
         for addr in (p.email, *p.git_emails):
             if addr:
-                by_email[str(addr).lower()] = p.github
+                by_email.setdefault(str(addr).lower(), []).append(p.github)
     logins: list[str] = []
     problems: list[str] = []
     for u in unknown:
         key = (u.email or "").lower()
         if key and key in by_email:
-            login = by_email[key]
-            if login:
-                logins.append(login)
+            logins += [login for login in by_email[key] if login]
             continue
         noreply = _NOREPLY.match(key) if u.role == "co-author" else None
         if noreply:

@@ -144,27 +144,52 @@ def commit_from_json(obj: Mapping[str, Any]) -> Commit:
     )
 
 
-# A co-author line: GitHub's ``Co-authored-by: Name <e-mail>`` (the key in any case).
-_CO_AUTHOR = re.compile(r"^[ \t]*co-authored-by[ \t]*:(.*)$", re.IGNORECASE | re.MULTILINE)
+# The separator of a co-author line's key: a colon, or one that reads as a colon.
+_COLON = re.compile("[:\uff1a\ufe55\ufe13]")
+# Characters that read as a hyphen in the key (dashes, the minus sign).
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+# Angle brackets: where GitHub and git put the address, after the name.
+_BRACKETED = re.compile(r"<([^<>]*)>")
+# One address: something, one @, something; no spaces.
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 def co_author_emails(message: str) -> list[str | None]:
-    """The e-mail of each ``Co-authored-by:`` line of a commit message, in order; None for a
+    """The e-mails of each ``Co-authored-by:`` line of a commit message, in order; None for a
     line with no address in it.
 
     Every such line counts, not only git's trailer block (the last paragraph): GitHub credits
     co-authors more loosely than ``git interpret-trailers`` parses them, and a missed co-author
     could approve a change they helped write. A line too many only bars someone from approving
-    or fails the check closed, never the reverse. Addresses are parsed as e-mail headers are
-    (``email.utils.parseaddr``).
+    or fails the check closed, never the reverse. So lines are split at any line break
+    (``str.splitlines``: CR, CRLF, U+2028 too), the key is compared after Unicode
+    normalisation (NFKC, zero-width characters dropped, any dash read as ``-``, any case), and
+    every address on the line counts: each ``<...>`` and each bare ``local@domain`` word,
+    whatever the name around it says (``email.utils.parseaddr`` took a name that looks like
+    an address for the address, kept only the first of two, and recursed once per ``(``).
     """
-    from email.utils import parseaddr
-
     out: list[str | None] = []
-    for match in _CO_AUTHOR.finditer(message):
-        _, address = parseaddr(match.group(1).strip())
-        out.append(address.strip() if "@" in address else None)
+    for line in message.splitlines():
+        parts = _COLON.split(line, maxsplit=1)
+        if len(parts) != 2 or _key(parts[0]) != "co-authored-by":
+            continue
+        value = parts[1]
+        found = [inside.strip() for inside in _BRACKETED.findall(value)]
+        found += [
+            word.strip("\"'(),;.") for word in re.split(r"[\s<>,;]+", _BRACKETED.sub(" ", value))
+        ]
+        addresses = [a for a in dict.fromkeys(found) if _ADDRESS.fullmatch(a)]
+        out += addresses or [None]
     return out
+
+
+def _key(text: str) -> str:
+    """A trailer key as a reader sees it: NFKC, no format characters, dashes as ``-``."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return _DASHES.sub("-", text).strip().casefold()
 
 
 def issue_from_json(obj: Mapping[str, Any]) -> Issue:
