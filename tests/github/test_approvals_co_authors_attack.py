@@ -80,16 +80,10 @@ def test_a_co_author_line_in_disguise_still_bars(cli, github, case_repo, message
     assert code == 1 and dev_barred(report), report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GitHub resolves ID+login@users.noreply.github.com by the account ID (it survives a "
-    "rename); casebook trusts the login and reviews carry no account ID in casebook's model, "
-    "so a stale or mismatched login lets the credited account approve. Needs the review's "
-    "user.id kept and compared.",
-)
 def test_a_no_reply_address_is_the_account_of_its_id(cli, github, case_repo):
     """dev-gh is account 583231 (renamed from dev-old); a suggestion made before the rename
-    carries the old login. GitHub shows dev-gh as co-author."""
+    carries the old login. GitHub resolves the address by the ID and shows dev-gh as co-author;
+    casebook trusted the login only, so dev-gh's approval counted."""
     pr = record(case_repo)
     fake = github.fake
     fake.add_pull(7, "gov-gh", pr.head, pr.base)
@@ -159,3 +153,18 @@ def test_a_very_long_message_is_read_in_bounded_time():
     start = time.monotonic()
     co_author_emails(message)
     assert time.monotonic() - start < 2.0
+
+
+def test_offline_a_no_reply_id_bars_the_account_too(cli, case_repo, tmp_path):
+    """The saved reviews (GET /pulls/N/reviews) carry user.id offline as online."""
+    pr = record(case_repo)
+    case_repo.append("cases/MC-2026-0001.yaml", "# wording\n")
+    head = case_repo.commit(
+        "Wording\n\nCo-authored-by: Dev <583231+dev-old@users.noreply.github.com>"
+    )
+    path = tmp_path / "reviews.json"
+    review = {"id": 1, "user": {"login": "dev-gh", "id": 583231}, "state": "APPROVED"}
+    path.write_text(json.dumps([{**review, "commit_id": head}]))
+    args = ["--root", case_repo.root, "approvals", "--base", pr.base, "--head", "decision"]
+    res = cli(*args, "--reviews", path, "--author", "gov-gh", "--format", "json")
+    assert res.code == 1 and dev_barred(json.loads(res.out)), res.out + res.err

@@ -231,7 +231,9 @@ def judge_reviewers(
             reason = f"the latest review is {r.state}"
         elif key == banned_author:
             reason = "the author of the pull request cannot approve it"
-        elif key in banned_committers:
+        elif key in banned_committers or (
+            r.user_id is not None and account_key(r.user_id) in banned_committers
+        ):
             reason = "committed to the pull request or is named its co-author, so cannot approve it"
         elif r.commit_id != head_sha:
             old = (r.commit_id or "an unknown commit")[:12]
@@ -869,8 +871,14 @@ class UnknownContributor:
 # A login may carry an underscore (Enterprise Managed Users: ``name_shortcode``) or be a GitHub
 # App's (``name[bot]``), whose no-reply addresses GitHub also credits as co-authors.
 _NOREPLY = re.compile(
-    r"^(?:\d+\+)?([a-z0-9][a-z0-9_-]*(?:\[bot\])?)@users\.noreply\.github\.com$", re.IGNORECASE
+    r"^(?:(\d+)\+)?([a-z0-9][a-z0-9_-]*(?:\[bot\])?)@users\.noreply\.github\.com$", re.IGNORECASE
 )
+
+
+def account_key(user_id: int) -> str:
+    """How a GitHub account ID stands among the logins barred from approving: ``#ID`` (no
+    login contains ``#``), matched against a review's ``user.id``."""
+    return f"#{user_id}"
 
 
 def known_contributors(
@@ -899,7 +907,11 @@ def known_contributors(
             continue
         noreply = _NOREPLY.match(key) if u.role == "co-author" else None
         if noreply:
-            logins.append(noreply.group(1))
+            # GitHub credits the address to the account of its ID, whatever the login says (a
+            # renamed account keeps its ID): bar both.
+            logins.append(noreply.group(2))
+            if noreply.group(1):
+                logins.append(account_key(int(noreply.group(1))))
             continue
         if u.role == "co-author":
             problems.append(

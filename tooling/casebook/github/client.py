@@ -75,6 +75,8 @@ class Review:
     state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
     commit_id: str | None
     submitted_at: str | None
+    # The reviewer's account ID (``user.id``): it survives a rename, as a login does not.
+    user_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,13 @@ def review_from_json(obj: Mapping[str, Any]) -> Review:
         state=str(obj.get("state") or "").upper(),
         commit_id=str(obj["commit_id"]) if obj.get("commit_id") else None,
         submitted_at=str(obj["submitted_at"]) if obj.get("submitted_at") else None,
+        user_id=_account_id(user),
     )
+
+
+def _account_id(user: Any) -> int | None:
+    value = user.get("id") if isinstance(user, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _login(obj: Any) -> str | None:
