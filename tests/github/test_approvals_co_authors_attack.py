@@ -168,3 +168,21 @@ def test_offline_a_no_reply_id_bars_the_account_too(cli, case_repo, tmp_path):
     args = ["--root", case_repo.root, "approvals", "--base", pr.base, "--head", "decision"]
     res = cli(*args, "--reviews", path, "--author", "gov-gh", "--format", "json")
     assert res.code == 1 and dev_barred(json.loads(res.out)), res.out + res.err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_lone_surrogate_in_an_address_fails_closed_not_a_crash(cli, github, case_repo, fmt):
+    """JSON can carry "\\ud800", which no UTF-8 output can print: the problem naming the
+    address crashed casebook (an internal error) instead of failing the check."""
+    pr = record(case_repo)
+    fake = github.fake
+    fake.add_pull(7, "gov-gh", pr.head, pr.base)
+    message = "x\n\nCo-authored-by: D <\ud800@x.example>"
+    fake.add_commit(7, pr.head, "gov-gh", "web-flow", "gov@council.example", message=message)
+    fake.add_review(7, "dev-gh", "APPROVED", pr.head)
+    args = ("approvals", "--repo", "o/r", "--pr", "7", "--format", fmt)
+    res = cli("--root", case_repo.root, *args)
+    assert res.code == 1, res.err
+    assert "names a co-author (Co-authored-by)" in res.out
+    (_, (_, status)) = github.fake.statuses
+    assert status["state"] == "failure"

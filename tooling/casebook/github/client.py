@@ -143,13 +143,20 @@ def commit_from_json(obj: Mapping[str, Any]) -> Commit:
             continue
         who = git_commit.get(role) if isinstance(git_commit, Mapping) else None
         email = who.get("email") if isinstance(who, Mapping) else None
-        unknown.append((role, str(email) if email else None))
+        unknown.append((role, _sound(str(email)) if email else None))
     message = git_commit.get("message") if isinstance(git_commit, Mapping) else None
     if isinstance(message, str):
-        unknown += [("co-author", email) for email in co_author_emails(message)]
+        unknown += [("co-author", email) for email in co_author_emails(_sound(message))]
     return Commit(
         sha=str(obj.get("sha") or ""), logins=tuple(dict.fromkeys(logins)), unknown=tuple(unknown)
     )
+
+
+def _sound(text: str) -> str:
+    """``text`` with any lone surrogate (JSON allows ``"\\ud800"``) written out as ``\\ud800``:
+    such an address matches no one, so the check fails closed, and it can still be printed
+    (UTF-8 cannot encode a lone surrogate, and printing the problem crashed)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # The separator of a co-author line's key: a colon, or one that reads as a colon.
