@@ -186,3 +186,21 @@ def test_a_lone_surrogate_in_an_address_fails_closed_not_a_crash(cli, github, ca
     assert "names a co-author (Co-authored-by)" in res.out
     (_, (_, status)) = github.fake.statuses
     assert status["state"] == "failure"
+
+
+def test_a_no_reply_address_listed_for_someone_without_a_login_still_bars(cli, github, case_repo):
+    """people.yaml gives dev-gh's no-reply address to an officer with no GitHub login (a
+    mistake, or an old entry): the match to people.yaml used to end the look-up, and dev-gh,
+    whom GitHub credits, could approve."""
+    noreply = "4242+dev-gh@users.noreply.github.com"
+    people = case_repo.read("policy/people.yaml").replace(
+        "github: amber-gh, email: amber@council.example}",
+        "github: amber-gh, email: amber@council.example}\n"
+        f"  - {{id: ofc-hal, name: Hal Officer, git_emails: [{noreply}]}}",
+    )
+    case_repo.write("policy/people.yaml", people)
+    case_repo.commit("Hal joins")
+    code, report = online(
+        cli, github, case_repo, f"Apply suggestion\n\nCo-authored-by: D <{noreply}>"
+    )
+    assert code == 1 and dev_barred(report), report

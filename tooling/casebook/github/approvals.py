@@ -902,9 +902,11 @@ def known_contributors(
     problems: list[str] = []
     for u in unknown:
         key = (u.email or "").lower()
-        if key and key in by_email:
+        listed = key in by_email if key else False
+        if listed:
             logins += [login for login in by_email[key] if login]
-            continue
+        # A co-author's no-reply address bars its account even when people.yaml lists the
+        # address too (perhaps for someone with no login there): barring more is the safe side.
         noreply = _NOREPLY.match(key) if u.role == "co-author" else None
         if noreply:
             # GitHub credits the address to the account of its ID, whatever the login says (a
@@ -912,6 +914,7 @@ def known_contributors(
             logins.append(noreply.group(2))
             if noreply.group(1):
                 logins.append(account_key(int(noreply.group(1))))
+        if listed or noreply:
             continue
         if u.role == "co-author":
             problems.append(
