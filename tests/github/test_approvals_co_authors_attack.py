@@ -204,3 +204,11 @@ def test_a_no_reply_address_listed_for_someone_without_a_login_still_bars(cli, g
         cli, github, case_repo, f"Apply suggestion\n\nCo-authored-by: D <{noreply}>"
     )
     assert code == 1 and dev_barred(report), report
+
+
+def test_a_no_reply_address_with_a_huge_id_fails_closed(cli, github, case_repo):
+    """Python refuses int() of more than 4300 digits: the account ID must not crash."""
+    address = "9" * 5000 + "+dev-gh@users.noreply.github.com"
+    code, report = online(cli, github, case_repo, f"x\n\nCo-authored-by: D <{address}>")
+    assert code == 1
+    assert "names a co-author (Co-authored-by)" in report["problems"][0]

@@ -871,7 +871,8 @@ class UnknownContributor:
 # A login may carry an underscore (Enterprise Managed Users: ``name_shortcode``) or be a GitHub
 # App's (``name[bot]``), whose no-reply addresses GitHub also credits as co-authors.
 _NOREPLY = re.compile(
-    r"^(?:(\d+)\+)?([a-z0-9][a-z0-9_-]*(?:\[bot\])?)@users\.noreply\.github\.com$", re.IGNORECASE
+    r"^(?:(\d{1,20})\+)?([a-z0-9][a-z0-9_-]*(?:\[bot\])?)@users\.noreply\.github\.com$",
+    re.IGNORECASE,
 )
 
 
