@@ -159,7 +159,7 @@ def test_a_no_reply_address_is_trusted_for_co_authors_only():
     logins, problems = known_contributors(
         [UnknownContributor("a" * 40, "co-author", address)], people
     )
-    assert logins == ["dev-gh"] and problems == []
+    assert logins == ["dev-gh", "#5"] and problems == []  # the login, and the account ID
 
 
 def test_the_same_unknown_co_author_twice_is_one_problem():

@@ -231,7 +231,9 @@ def judge_reviewers(
             reason = f"the latest review is {r.state}"
         elif key == banned_author:
             reason = "the author of the pull request cannot approve it"
-        elif key in banned_committers:
+        elif key in banned_committers or (
+            r.user_id is not None and account_key(r.user_id) in banned_committers
+        ):
             reason = "committed to the pull request or is named its co-author, so cannot approve it"
         elif r.commit_id != head_sha:
             old = (r.commit_id or "an unknown commit")[:12]
@@ -866,9 +868,18 @@ class UnknownContributor:
 # GitHub's no-reply address for an account: ``ID+login@users.noreply.github.com`` (older
 # accounts: ``login@...``). Trusted for co-authors only, where a wrong match can only bar
 # someone from approving; an unmatched author with such an address is unknown, as any other.
+# A login may carry an underscore (Enterprise Managed Users: ``name_shortcode``) or be a GitHub
+# App's (``name[bot]``), whose no-reply addresses GitHub also credits as co-authors.
 _NOREPLY = re.compile(
-    r"^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)@users\.noreply\.github\.com$"
+    r"^(?:(\d{1,20})\+)?([a-z0-9][a-z0-9_-]*(?:\[bot\])?)@users\.noreply\.github\.com$",
+    re.IGNORECASE,
 )
+
+
+def account_key(user_id: int) -> str:
+    """How a GitHub account ID stands among the logins barred from approving: ``#ID`` (no
+    login contains ``#``), matched against a review's ``user.id``."""
+    return f"#{user_id}"
 
 
 def known_contributors(
@@ -877,26 +888,34 @@ def known_contributors(
     """(logins to treat as committers, problems) for commits GitHub could not attribute.
 
     Each is matched by its git e-mail against ``email`` and ``git_emails`` in people.yaml on
-    the base branch: a match is that person (their login cannot approve); no match fails
+    the base branch: a match is that person, or each person given that address (their logins
+    cannot approve); no match fails
     closed, since the unknown contributor might be one of the approvers.
     """
-    by_email: dict[str, str | None] = {}
+    # An address may be given to several people (a team mailbox): it could be any of them, so
+    # it bars them all.
+    by_email: dict[str, list[str | None]] = {}
     for p in people.people:
         for addr in (p.email, *p.git_emails):
             if addr:
-                by_email[str(addr).lower()] = p.github
+                by_email.setdefault(str(addr).lower(), []).append(p.github)
     logins: list[str] = []
     problems: list[str] = []
     for u in unknown:
         key = (u.email or "").lower()
-        if key and key in by_email:
-            login = by_email[key]
-            if login:
-                logins.append(login)
-            continue
+        listed = key in by_email if key else False
+        if listed:
+            logins += [login for login in by_email[key] if login]
+        # A co-author's no-reply address bars its account even when people.yaml lists the
+        # address too (perhaps for someone with no login there): barring more is the safe side.
         noreply = _NOREPLY.match(key) if u.role == "co-author" else None
         if noreply:
-            logins.append(noreply.group(1))
+            # GitHub credits the address to the account of its ID, whatever the login says (a
+            # renamed account keeps its ID): bar both.
+            logins.append(noreply.group(2))
+            if noreply.group(1):
+                logins.append(account_key(int(noreply.group(1))))
+        if listed or noreply:
             continue
         if u.role == "co-author":
             problems.append(

@@ -75,6 +75,8 @@ class Review:
     state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
     commit_id: str | None
     submitted_at: str | None
+    # The reviewer's account ID (``user.id``): it survives a rename, as a login does not.
+    user_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,13 @@ def review_from_json(obj: Mapping[str, Any]) -> Review:
         state=str(obj.get("state") or "").upper(),
         commit_id=str(obj["commit_id"]) if obj.get("commit_id") else None,
         submitted_at=str(obj["submitted_at"]) if obj.get("submitted_at") else None,
+        user_id=_account_id(user),
     )
+
+
+def _account_id(user: Any) -> int | None:
+    value = user.get("id") if isinstance(user, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _login(obj: Any) -> str | None:
@@ -135,36 +143,68 @@ def commit_from_json(obj: Mapping[str, Any]) -> Commit:
             continue
         who = git_commit.get(role) if isinstance(git_commit, Mapping) else None
         email = who.get("email") if isinstance(who, Mapping) else None
-        unknown.append((role, str(email) if email else None))
+        unknown.append((role, _sound(str(email)) if email else None))
     message = git_commit.get("message") if isinstance(git_commit, Mapping) else None
     if isinstance(message, str):
-        unknown += [("co-author", email) for email in co_author_emails(message)]
+        unknown += [("co-author", email) for email in co_author_emails(_sound(message))]
     return Commit(
         sha=str(obj.get("sha") or ""), logins=tuple(dict.fromkeys(logins)), unknown=tuple(unknown)
     )
 
 
-# A co-author line: GitHub's ``Co-authored-by: Name <e-mail>`` (the key in any case).
-_CO_AUTHOR = re.compile(r"^[ \t]*co-authored-by[ \t]*:(.*)$", re.IGNORECASE | re.MULTILINE)
+def _sound(text: str) -> str:
+    """``text`` with any lone surrogate (JSON allows ``"\\ud800"``) written out as ``\\ud800``:
+    such an address matches no one, so the check fails closed, and it can still be printed
+    (UTF-8 cannot encode a lone surrogate, and printing the problem crashed)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+# The separator of a co-author line's key: a colon, or one that reads as a colon.
+_COLON = re.compile("[:\uff1a\ufe55\ufe13]")
+# Characters that read as a hyphen in the key (dashes, the minus sign).
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+# Angle brackets: where GitHub and git put the address, after the name.
+_BRACKETED = re.compile(r"<([^<>]*)>")
+# One address: something, one @, something; no spaces.
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 def co_author_emails(message: str) -> list[str | None]:
-    """The e-mail of each ``Co-authored-by:`` line of a commit message, in order; None for a
+    """The e-mails of each ``Co-authored-by:`` line of a commit message, in order; None for a
     line with no address in it.
 
     Every such line counts, not only git's trailer block (the last paragraph): GitHub credits
     co-authors more loosely than ``git interpret-trailers`` parses them, and a missed co-author
     could approve a change they helped write. A line too many only bars someone from approving
-    or fails the check closed, never the reverse. Addresses are parsed as e-mail headers are
-    (``email.utils.parseaddr``).
+    or fails the check closed, never the reverse. So lines are split at any line break
+    (``str.splitlines``: CR, CRLF, U+2028 too), the key is compared after Unicode
+    normalisation (NFKC, zero-width characters dropped, any dash read as ``-``, any case), and
+    every address on the line counts: each ``<...>`` and each bare ``local@domain`` word,
+    whatever the name around it says (``email.utils.parseaddr`` took a name that looks like
+    an address for the address, kept only the first of two, and recursed once per ``(``).
     """
-    from email.utils import parseaddr
-
     out: list[str | None] = []
-    for match in _CO_AUTHOR.finditer(message):
-        _, address = parseaddr(match.group(1).strip())
-        out.append(address.strip() if "@" in address else None)
+    for line in message.splitlines():
+        parts = _COLON.split(line, maxsplit=1)
+        if len(parts) != 2 or _key(parts[0]) != "co-authored-by":
+            continue
+        value = parts[1]
+        found = [inside.strip() for inside in _BRACKETED.findall(value)]
+        found += [
+            word.strip("\"'(),;.") for word in re.split(r"[\s<>,;]+", _BRACKETED.sub(" ", value))
+        ]
+        addresses = [a for a in dict.fromkeys(found) if _ADDRESS.fullmatch(a)]
+        out += addresses or [None]
     return out
+
+
+def _key(text: str) -> str:
+    """A trailer key as a reader sees it: NFKC, no format characters, dashes as ``-``."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return _DASHES.sub("-", text).strip().casefold()
 
 
 def issue_from_json(obj: Mapping[str, Any]) -> Issue:
