@@ -26,14 +26,21 @@ ARGS = ("approvals", "--repo", "o/r", "--pr", "7", "--format", "json")
 GOV = ("gov-gh", "web-flow", "gov@council.example", "noreply@github.com")
 
 
-def online(cli, github, case_repo, message):
-    """PR 7 records a stage-2 decision by dir-dev, approved by dev-gh on the head; its one
-    commit, by gov-gh, carries ``message``."""
+def open_pr(github, case_repo, message, reviewer_id=None):
+    """PR 7 records a stage-2 decision by dir-dev, approved by dev-gh (GitHub account
+    ``reviewer_id``, if given) on the head; its one commit, by gov-gh, carries ``message``."""
     pr = record(case_repo)
     fake = github.fake
     fake.add_pull(7, "gov-gh", pr.head, pr.base)
     fake.add_commit(7, pr.head, *GOV, message=message)
     fake.add_review(7, "dev-gh", "APPROVED", pr.head)
+    if reviewer_id is not None:
+        fake.reviews[7][-1]["user"]["id"] = reviewer_id
+
+
+def online(cli, github, case_repo, message):
+    """``open_pr``, then `casebook approvals` on it: (exit code, the JSON report)."""
+    open_pr(github, case_repo, message)
     res = cli("--root", case_repo.root, *ARGS)
     return res.code, json.loads(res.out)
 

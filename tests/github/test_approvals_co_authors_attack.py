@@ -15,7 +15,7 @@ import pytest
 from casebook.github.client import co_author_emails
 from tests.github.test_approvals import record
 from tests.github.test_approvals_cli import reviews_file
-from tests.github.test_approvals_co_authors import dev_home_email, online
+from tests.github.test_approvals_co_authors import dev_home_email, online, open_pr
 
 
 def dev_barred(report: dict[str, object]) -> bool:
@@ -84,13 +84,8 @@ def test_a_no_reply_address_is_the_account_of_its_id(cli, github, case_repo):
     """dev-gh is account 583231 (renamed from dev-old); a suggestion made before the rename
     carries the old login. GitHub resolves the address by the ID and shows dev-gh as co-author;
     casebook trusted the login only, so dev-gh's approval counted."""
-    pr = record(case_repo)
-    fake = github.fake
-    fake.add_pull(7, "gov-gh", pr.head, pr.base)
     message = "Apply suggestions\n\nCo-authored-by: Dev <583231+dev-old@users.noreply.github.com>"
-    fake.add_commit(7, pr.head, "gov-gh", "web-flow", "gov@council.example", message=message)
-    fake.add_review(7, "dev-gh", "APPROVED", pr.head)
-    fake.reviews[7][-1]["user"]["id"] = 583231
+    open_pr(github, case_repo, message, reviewer_id=583231)
     res = cli(
         "--root", case_repo.root, "approvals", "--repo", "o/r", "--pr", "7", "--format", "json"
     )
@@ -174,12 +169,7 @@ def test_offline_a_no_reply_id_bars_the_account_too(cli, case_repo, tmp_path):
 def test_a_lone_surrogate_in_an_address_fails_closed_not_a_crash(cli, github, case_repo, fmt):
     """JSON can carry "\\ud800", which no UTF-8 output can print: the problem naming the
     address crashed casebook (an internal error) instead of failing the check."""
-    pr = record(case_repo)
-    fake = github.fake
-    fake.add_pull(7, "gov-gh", pr.head, pr.base)
-    message = "x\n\nCo-authored-by: D <\ud800@x.example>"
-    fake.add_commit(7, pr.head, "gov-gh", "web-flow", "gov@council.example", message=message)
-    fake.add_review(7, "dev-gh", "APPROVED", pr.head)
+    open_pr(github, case_repo, "x\n\nCo-authored-by: D <\ud800@x.example>")
     args = ("approvals", "--repo", "o/r", "--pr", "7", "--format", fmt)
     res = cli("--root", case_repo.root, *args)
     assert res.code == 1, res.err
