@@ -26,9 +26,13 @@ from casebook.github.issues import LABEL, key_of, render, sync
 from tests.github.server import FAULT_KINDS, FakeGitHub, Running, openapi, serve
 from tests.github.test_issues import AS_OF, ob
 
-# Short, so that 2 x 5 x ~20 runs stay within seconds; the held answer is well beyond it.
-TIMEOUT = 0.3
-HANG = 1.0
+# The faulted run's timeout: short, so that 2 x 5 x ~20 runs stay within seconds, and the held
+# answer well beyond it. Not shorter: the fake does the request before holding the answer,
+# and on a busy machine (the suite runs on every core; the first sight of an exchange is
+# checked against GitHub's OpenAPI description) a 0.3 s timeout sometimes fired before the
+# fake had done it, which then landed after the clean re-run had looked.
+TIMEOUT = 1.0
+HANG = 2.5
 
 
 def _issue(fake: FakeGitHub, o: Any, state: str = "open", as_of: date = AS_OF) -> None:
@@ -64,13 +68,18 @@ def fresh(fake: FakeGitHub) -> list[Any]:
 SCENARIOS: dict[str, Callable[[FakeGitHub], list[Any]]] = {"busy": busy, "fresh": fresh}
 
 
-def client(url: str, retries: int) -> RestGitHub:
+# The clean runs have no held answer to wait out: a long timeout costs them nothing, and keeps a
+# busy machine (the suite runs on every core) from turning a slow answer into a failed re-run.
+CALM_TIMEOUT = 10.0
+
+
+def client(url: str, retries: int, timeout: float = TIMEOUT) -> RestGitHub:
     return RestGitHub(
         token="test-token",
         api_url=url,
         sleep=lambda s: None,
         clock=lambda: 1000.0,
-        timeout=TIMEOUT,
+        timeout=timeout,
         retry=RetryPolicy(max_retries=retries, max_wait=30.0),
     )
 
@@ -105,10 +114,13 @@ def snapshot(fake: FakeGitHub) -> tuple[dict[str, list[tuple[Any, ...]]], dict[s
     return issues, comments
 
 
-def play(running: Running, scenario: str, retries: int, k: int | None, kind: str) -> Outcome:
+def play(
+    running: Running, calm: RestGitHub, scenario: str, retries: int, k: int | None, kind: str
+) -> Outcome:
     """One scenario on a new fake GitHub (served by the module's server): the run with the
     fault at request ``k`` (None: no fault), a clean re-run, and a third run that must find
-    nothing to write."""
+    nothing to write. The clean runs use ``calm``, a client with a long timeout, made once
+    per test (a client costs a fifth of a second to build)."""
     fake = FakeGitHub()
     fake.hang = HANG
     fake.base_url = running.url
@@ -126,6 +138,8 @@ def play(running: Running, scenario: str, retries: int, k: int | None, kind: str
         failed = str(exc)
     triggered = k is not None and fake.count >= k
     fake.fault_at.clear()
+    gh.close()
+    gh = calm
     try:
         run_sync(gh, obligations)  # the clean re-run
     except GitHubError as exc:
@@ -137,7 +151,6 @@ def play(running: Running, scenario: str, retries: int, k: int | None, kind: str
         before = len(fake.seen)
         run_sync(gh, obligations)
         writes = sum(s.method in ("POST", "PATCH") for s in fake.seen[before:])
-    gh.close()
     issues, comments = snapshot(fake)
     return Outcome(issues, comments, failed, writes, fake.violations, triggered)
 
@@ -193,14 +206,22 @@ CASES = [("busy", kind, retries) for kind in FAULT_KINDS for retries in (0, 3)] 
     ("scenario", "kind", "retries"), CASES, ids=[f"{s}-{k}-retries{r}" for s, k, r in CASES]
 )
 def test_one_fault_at_every_step_then_one_clean_run_ends_clean(running, scenario, kind, retries):
-    base = play(running, scenario, retries, None, kind)
+    calm = client(running.url, retries, CALM_TIMEOUT)
+    try:
+        _every_step(running, calm, scenario, kind, retries)
+    finally:
+        calm.close()
+
+
+def _every_step(running: Running, calm: RestGitHub, scenario: str, kind: str, retries: int) -> None:
+    base = play(running, calm, scenario, retries, None, kind)
     assert base.failed is None and base.violations == []
     assert base.writes_after == 0
     k = 0
     stopped = 0
     while True:
         k += 1
-        got = play(running, scenario, retries, k, kind)
+        got = play(running, calm, scenario, retries, k, kind)
         if not got.triggered:
             break  # k is past the last request of the run
         where = f"{scenario}, fault {kind} at request {k}, retries={retries}"
