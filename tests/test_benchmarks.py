@@ -70,3 +70,17 @@ def test_run_all_keeps_the_least_cpu_of_repeated_runs(tmp_path, monkeypatch):
     runs = iter([Run(3.0, 50.0, 0), Run(1.0, 10.0, 0), Run(2.0, 20.0, 0)])
     got = best(3, lambda: next(runs))
     assert (got.cpu, got.peak_mb) == (1.0, 50.0)  # the least CPU, the largest peak
+
+
+@pytest.mark.slow
+def test_interleaved_rounds_run_and_keep_the_least_of_each_column(tmp_path):
+    """``benchmarks/rounds.py``, whose figures ADR 31 quotes, on a small casebook."""
+    from rounds import Round, interleaved, least
+
+    (got,) = interleaved(5, tmp_path, REPO / "tooling", rounds=1)
+    assert got.baseline and got.check_cold and got.stub > 0 and got.governance_warm > 0
+    assert "check cold" in got.line("round 1") and "governance warm" in got.line("round 1")
+    assert not (tmp_path / "casebook" / "site").exists()  # the copied site/ is removed again
+    low = least([Round(2.0, 5.0, 4.0, 6.0), Round(1.0, 7.0, 3.0, 9.0), Round(None, None, 5, 5)])
+    assert low == Round(1.0, 5.0, 3.0, 5.0)
+    assert "check cold" not in Round(None, None, 1.0, 2.0).line("r")
