@@ -15,12 +15,12 @@ from casebook.github.approvals import (
     STATUS_CONTEXT,
     ApprovalReport,
     UnknownContributor,
+    co_authors_in,
     evaluate_pull,
 )
 from casebook.github.client import (
     Status,
     check_repo,
-    co_author_emails,
     from_environment,
     review_from_json,
     run_url,
@@ -108,13 +108,7 @@ def approvals(
                 "offline mode needs --base REV, --head REV and --reviews FILE "
                 "(or use --repo and --pr)"
             )
-        # Co-authors from the commits themselves, as GitHub's commit list gives them online.
-        fork = git.merge_base(git.resolve(base), git.resolve(head))
-        named = [
-            UnknownContributor(sha, "co-author", email)
-            for sha, message in git.messages(fork, git.resolve(head))
-            for email in co_author_emails(message)
-        ]
+        named = co_authors_in(git, base, head)
         report = evaluate_pull(
             git, base, head, _read_reviews(reviews), author, logins, unknown=named
         )

@@ -45,7 +45,7 @@ from casebook.engine.appeals import appeals
 from casebook.engine.authority import describe, evaluate
 from casebook.engine.replay import involved_before, people_in_event
 from casebook.engine.timeline import timeline
-from casebook.github.client import Review, Status
+from casebook.github.client import Review, Status, co_author_emails
 from casebook.model import Case, Decision, People, Procedure
 from casebook.model.case import AppealOutcomeEvent, RetentionFlag
 from casebook.model.procedure import Requirement
@@ -880,6 +880,20 @@ def account_key(user_id: int) -> str:
     """How a GitHub account ID stands among the logins barred from approving: ``#ID`` (no
     login contains ``#``), matched against a review's ``user.id``."""
     return f"#{user_id}"
+
+
+def co_authors_in(git: Git, base_rev: str, head_rev: str) -> list[UnknownContributor]:
+    """The co-authors that the commit messages of a pull request (from the fork point of
+    ``base_rev`` and ``head_rev`` to ``head_rev``) name, read from the clone: offline, where
+    GitHub's commit list is not at hand (online, ``client.commit_from_json`` reads the same
+    lines from it)."""
+    head = git.resolve(head_rev)
+    fork = git.merge_base(git.resolve(base_rev), head)
+    return [
+        UnknownContributor(sha, "co-author", email)
+        for sha, message in git.messages(fork, head)
+        for email in co_author_emails(message)
+    ]
 
 
 def known_contributors(
