@@ -903,8 +903,9 @@ def known_contributors(
 
     Each is matched by its git e-mail against ``email`` and ``git_emails`` in people.yaml on
     the base branch: a match is that person, or each person given that address (their logins
-    cannot approve); no match fails
-    closed, since the unknown contributor might be one of the approvers.
+    cannot approve); no match fails closed, since the unknown contributor might be one of the
+    approvers. A co-author's GitHub no-reply address bars its login and its account ID
+    (``account_key``).
     """
     # An address may be given to several people (a team mailbox): it could be any of them, so
     # it bars them all.
