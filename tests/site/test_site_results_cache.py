@@ -315,3 +315,44 @@ def test_a_damaged_letter_row_is_rendered_again(demo_book: Path) -> None:
     assert damaged > 3
     assert pages(demo_book) == cold
     assert pages(demo_book) == cold
+
+
+def test_letters_the_templates_refuse_are_stored_with_their_page_and_said_again(
+    demo_book: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refusal by the templates (``LetterContentError``) follows from the record and policy/
+    alone, as the page does: the page that says so is kept, served by the next build without
+    rendering again, and that build says again that the letters were not rendered. Any change
+    to the key (here policy/) renders them again."""
+    from casebook.errors import LetterContentError
+    from casebook.publish.letters.render import Renderer
+
+    victim = sorted((demo_book / "cases").glob("*.yaml"))[0]
+    real = Renderer.render_case
+    calls: list[str] = []
+
+    def refusing(self, case, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(case.id)
+        if case.id == victim.stem:
+            raise LetterContentError("the template refuses this record")
+        return real(self, case, *args, **kwargs)
+
+    page = f"cases/{victim.stem}.md"
+    warning = f"letters of {victim.stem} not rendered (LetterContentError)"
+    with monkeypatch.context() as m:
+        m.setattr(Renderer, "render_case", refusing)
+        first = pages(demo_book)
+        assert warning in capsys.readouterr().err
+        assert victim.stem in calls
+        assert "could not be rendered" in first[page]
+        assert f"cases/{victim.name}" in [rel for rel, _, p in rows(demo_book) if p]
+        calls.clear()
+        again = pages(demo_book)
+        assert calls == []  # every page from the results: nothing rendered
+        assert again == first
+        assert warning in capsys.readouterr().err  # said again
+        # policy/ changes (the council mends the template): worked out again.
+        settings = demo_book / "policy" / "settings.yaml"
+        settings.write_text(settings.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        pages(demo_book)
+        assert victim.stem in calls

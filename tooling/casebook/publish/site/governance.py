@@ -62,8 +62,8 @@ def governance_tree(
         breaches[period.case].append(period)
     source = inputs.letter_source if inputs.letters is None else None
 
-    def write(view: CaseView) -> tuple[str, CaseSummary] | None:
-        """The case's page into the tree; its text and summary (None: its letters failed)."""
+    def write(view: CaseView) -> tuple[str, CaseSummary, bool]:
+        """The case's page into the tree; its text, summary and whether its letters failed."""
         failed = view.id in inputs.letters_failed
         letters: list[RenderedLetter] | None
         if source is not None:
@@ -82,7 +82,7 @@ def governance_tree(
         tree.add(f"cases/{view.id}.md", text)
         summary = summarise(view, inputs, as_of)
         data.cases.append(summary)
-        return None if failed else (text, summary)
+        return text, summary, failed
 
     results = inputs.results if isinstance(inputs.results, SiteResults) else None
     usable = (
@@ -118,6 +118,8 @@ def governance_tree(
                 if hit is not None:
                     tree.add(f"cases/{cid}.md", hit.text)
                     data.cases.append(hit.summary)
+                    if hit.letters_failed and source is not None:
+                        source.not_rendered(cid, hit.letters_failed)
                     breaches.pop(cid, None)
                     if source is not None and hit.letters_key:
                         source.keys.add(hit.letters_key)  # kept in the letter cache
@@ -126,13 +128,15 @@ def governance_tree(
             if case is None:
                 continue
             for view in case_views(policy, [case], as_of, inputs, data.withheld, past):
-                made = write(view)
+                page, summary, failed = write(view)
                 if view.id in shared:
                     continue
-                if made is None:
+                kind = source.last_failure if failed and source is not None else ""
+                if failed and not kind:
                     results.drop(f)
                 else:
-                    results.put_page(f, *made, source.last_key if source is not None else "")
+                    letters_key = source.last_key if source is not None and not failed else ""
+                    results.put_page(f, page, summary, letters_key, kind)
             f.release()
         results.finish()
     if source is not None:

@@ -83,9 +83,18 @@ class CaseLetters(Protocol):
 
     keys: set[str]
     last_key: str
+    # After a call that returned None: the kind of the failure when it follows from the record
+    # and policy/ alone (a template refusing the record: ``LetterContentError``), so a page
+    # saying so may be stored with them (decision 30); "" for any other failure.
+    last_failure: str
 
     def __call__(self, case: Case) -> list[RenderedLetter] | None:
         """The case's letters, each with its HTML; None when they could not be rendered."""
+        ...
+
+    def not_rendered(self, case_id: str, kind: str) -> None:
+        """Tell the person building that the case's letters were not rendered (``kind``: the
+        failure's class name), as a failed rendering does."""
         ...
 
     def finish(self) -> None:

@@ -19,7 +19,10 @@ decides, as for the record cache itself.
 What a row does not cover is decided again on every build from what is known without the
 record: whether the case is withheld (deletion log, past its deletion date, unknown
 procedure: ``view.withheld_reason``), and the register's review and expiry dates are read back
-from the inputs. A case whose letters could not be rendered is not stored.
+from the inputs. A case whose letters could not be rendered is not stored, unless the
+templates refused them (``LetterContentError``: that follows from the record and policy/, as
+the page does); its row says so, and a build that serves it says again that they were not
+rendered.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ class CachedPage:
     text: str
     summary: CaseSummary
     letters_key: str  # the letter cache's key of the case's letters ("" when none)
+    # The kind of failure when the templates refused the case's letters (the page says they
+    # were not rendered; the build says so again), else "".
+    letters_failed: str = ""
 
 
 class SiteResults:
@@ -120,11 +126,22 @@ class SiteResults:
             self.keys.add(key)
         return got
 
-    def put_page(self, f: CaseFile, text: str, summary: CaseSummary, letters_key: str) -> None:
-        """Add the page to the row ``put_inputs`` (or an earlier build) wrote for this key."""
+    def put_page(
+        self,
+        f: CaseFile,
+        text: str,
+        summary: CaseSummary,
+        letters_key: str,
+        letters_failed: str = "",
+    ) -> None:
+        """Add the page to the row ``put_inputs`` (or an earlier build) wrote for this key.
+        ``letters_failed``: the kind of failure when the templates refused the case's letters
+        (a pure function of the key's inputs, as the page is)."""
         key = self.key(f)
         if key is not None:
             value = {"page": text, "letters": letters_key, "summary": _summary_to(summary)}
+            if letters_failed:
+                value["failed"] = letters_failed
             self.cache.put_site_page(f.rel, key, json.dumps(value))
 
     def drop(self, f: CaseFile) -> None:
@@ -277,4 +294,7 @@ def _page_from(
     page = value["page"]
     if not isinstance(page, str):
         raise TypeError(page)
-    return CachedPage(page, summary, str(value["letters"] or ""))
+    failed = value.get("failed", "")
+    if not isinstance(failed, str):
+        raise TypeError(failed)
+    return CachedPage(page, summary, str(value["letters"] or ""), failed)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casebook.engine.obligations import Obligation
-from casebook.errors import CasebookError
+from casebook.errors import CasebookError, LetterContentError
 from casebook.model import ACTIVE_KINDS, Case
 from casebook.publish.site.adapters import breach_periods
 from casebook.publish.site.build import Audience
@@ -159,7 +159,9 @@ class LetterRenderer:
     of its record, of policy/ and the code (``store.cases.fingerprint``) and of the template
     and converter libraries: rendering the Markdown (Jinja, letterhead, published texts) took
     most of a warm governance build (issue 14), and an unchanged case renders the same letters.
-    Letters that could not be rendered are not stored (they are tried again next time)."""
+    Letters that could not be rendered are not stored (they are tried again next time); the
+    governance results may keep the page of a case whose letters the templates refused
+    (``last_failure``)."""
 
     def __init__(self, book: Casebook, fp: str = "") -> None:
         self.book = book
@@ -168,6 +170,7 @@ class LetterRenderer:
         self._renderer: Renderer | None = None
         self.keys: set[str] = set()
         self.last_key = ""
+        self.last_failure = ""
         self.salt = self.case_salt = b""
         if book.cache is not None:
             self.salt = _converter_digest()
@@ -181,6 +184,7 @@ class LetterRenderer:
     def __call__(self, case: Case) -> list[RenderedLetter] | None:
         cache = self.book.cache
         key = ""
+        self.last_failure = ""
         if cache is not None:
             record = case.model_dump_json().encode()
             key = CASE_KEY + hashlib.sha256(self.case_salt + record).hexdigest()
@@ -211,17 +215,23 @@ class LetterRenderer:
                 self._renderer = Made(self.book)
             rendered = self._renderer.render_case(case, "md")
         except CasebookError as exc:
-            # Case id and kind of problem only: the message may quote the record.
-            print(
-                f"casebook site: letters of {case.id} not rendered ({type(exc).__name__}); "
-                "run `casebook check`",
-                file=sys.stderr,
-            )
+            self.not_rendered(case.id, type(exc).__name__)
+            # Only a refusal by the templates follows from the record and policy/ alone (an
+            # unreadable letterhead may be readable next time): only then may the page that
+            # says so be kept with them.
+            self.last_failure = type(exc).__name__ if isinstance(exc, LetterContentError) else ""
             return None
         out = [
             RenderedLetter(x.case_id, x.title, x.content.decode("utf-8"), x.date) for x in rendered
         ]
         return _with_html(self.book, out, self.keys, self.salt, case.id)
+
+    def not_rendered(self, case_id: str, kind: str) -> None:
+        # Case id and kind of problem only: the message may quote the record.
+        print(
+            f"casebook site: letters of {case_id} not rendered ({kind}); run `casebook check`",
+            file=sys.stderr,
+        )
 
     def finish(self) -> None:
         cache = self.book.cache
