@@ -124,6 +124,14 @@ class PolicyTexts:
             self._published[proc.text] = published_text(self.root, proc)
         return self._published[proc.text]
 
+    def unread(self) -> bool:
+        """Whether a text asked for so far could not be read (no letterhead, or a published
+        text None). The reason may not be in the file's bytes (an I/O error, a file replaced
+        while it was read), so a letter refused for a missing item is then not known to be
+        refused for good (decision 30: only such a refusal is kept with the page)."""
+        lh = self._letterhead
+        return (lh is not None and lh.letterhead is None) or None in self._published.values()
+
 
 def letter_source(
     book: Casebook,

@@ -132,7 +132,7 @@ def governance_tree(
                 if view.id in shared:
                     continue
                 kind = source.last_failure if failed and source is not None else ""
-                if failed and not kind:
+                if (failed and not kind) or (source is not None and not source.last_kept):
                     results.drop(f)
                 else:
                     letters_key = source.last_key if source is not None and not failed else ""

@@ -87,6 +87,10 @@ class CaseLetters(Protocol):
     # and policy/ alone (a template refusing the record: ``LetterContentError``), so a page
     # saying so may be stored with them (decision 30); "" for any other failure.
     last_failure: str
+    # False when what the last call returned (letters or a refusal) must not be kept: a
+    # letterhead or published text it needed could not be read, which may not follow from
+    # policy/'s bytes (an I/O error, a file replaced during the build).
+    last_kept: bool
 
     def __call__(self, case: Case) -> list[RenderedLetter] | None:
         """The case's letters, each with its HTML; None when they could not be rendered."""

@@ -45,6 +45,8 @@ from casebook.store.reader import Policy
 
 # What decoding a damaged row can raise: it is then a miss.
 _BAD = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
+# The ``failed`` values a row may hold: none, or the templates' refusal of the record.
+KEPT_FAILURES = ("", "LetterContentError")
 _RESTRICTIONS: TypeAdapter[list[Restriction]] = TypeAdapter(list[Restriction])
 
 
@@ -295,6 +297,7 @@ def _page_from(
     if not isinstance(page, str):
         raise TypeError(page)
     failed = value.get("failed", "")
-    if not isinstance(failed, str):
-        raise TypeError(failed)
+    # Only what ``put_page`` writes: anything else is a damaged row (the value is printed).
+    if failed not in KEPT_FAILURES:
+        raise ValueError("failed")
     return CachedPage(page, summary, str(value["letters"] or ""), failed)

@@ -171,6 +171,7 @@ class LetterRenderer:
         self.keys: set[str] = set()
         self.last_key = ""
         self.last_failure = ""
+        self.last_kept = True
         self.salt = self.case_salt = b""
         if book.cache is not None:
             self.salt = _converter_digest()
@@ -185,6 +186,7 @@ class LetterRenderer:
         cache = self.book.cache
         key = ""
         self.last_failure = ""
+        self.last_kept = True
         if cache is not None:
             record = case.model_dump_json().encode()
             key = CASE_KEY + hashlib.sha256(self.case_salt + record).hexdigest()
@@ -202,7 +204,13 @@ class LetterRenderer:
                 except (TypeError, ValueError, RecursionError):
                     pass  # a damaged row: render the letters again (and store them anew)
         out = self._render(case)
-        if cache is not None and out is not None:
+        # Letters made while a policy text could not be read lack what it says (or were
+        # refused for it): neither is stored, nor is the page showing them (decision 30).
+        texts = self._renderer.texts if self._renderer is not None else None
+        self.last_kept = texts is None or not texts.unread()
+        if not self.last_kept:
+            self.last_failure = ""
+        elif cache is not None and out is not None:
             value = [(x.title, x.date.isoformat() if x.date else None, x.html) for x in out]
             cache.put_html(key, json.dumps(value), *_owner(self.book, case.id))
         return out
@@ -218,8 +226,11 @@ class LetterRenderer:
             self.not_rendered(case.id, type(exc).__name__)
             # Only a refusal by the templates follows from the record and policy/ alone (an
             # unreadable letterhead may be readable next time): only then may the page that
-            # says so be kept with them.
-            self.last_failure = type(exc).__name__ if isinstance(exc, LetterContentError) else ""
+            # says so be kept with them. A letterhead or published text that could not be read
+            # leaves items missing, which the templates refuse too: that is not kept either.
+            # (``__call__`` clears it when a policy text could not be read.)
+            refused = type(exc) is LetterContentError
+            self.last_failure = LetterContentError.__name__ if refused else ""
             return None
         out = [
             RenderedLetter(x.case_id, x.title, x.content.decode("utf-8"), x.date) for x in rendered
