@@ -7,6 +7,9 @@ refused (decision 30, last addendum: a ``site`` row marked ``failed``).
   ``LetterContentError`` too. A read that failed once (an I/O error, a file replaced while the
   build ran) is not a function of the key (``fingerprint`` read the file fine), so the page
   saying "could not be rendered" must not be kept: the next build would serve it.
+- A template could draw on chance (Jinja's ``random`` filter, ``lipsum`` global), so its
+  refusal (or its letter) was not a function of the key at all: the sandboxed environments
+  no longer offer either, and such a template is a template error, which is never kept.
 - The ``failed`` value of a row is printed to stderr as it is: a damaged row (control
   characters, a huge string) must be a miss, as any other damaged row is.
 """
@@ -121,3 +124,31 @@ def test_a_damaged_failed_value_is_a_miss(
     assert len(err) < 10_000
     assert "could not be rendered" not in again[f"cases/{victim.stem}.md"]
     assert again != first
+
+
+def test_a_template_cannot_draw_on_chance(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A letter template that prints a required item only when ``random`` says so would be
+    refused at one build and not at the next, with nothing in the key changed; the refusal
+    would be kept (and its letters, when not refused, cached). No template may use chance
+    (here ``_base.md.j2`` asks ``random`` whether to print a mark): such a template is a
+    template error (``ConfigError``), and no page of it is kept."""
+    from casebook.publish.templating import sandboxed_env
+
+    env = sandboxed_env(book, "policy/letters", autoescape=False)
+    assert "random" not in env.filters
+    assert "lipsum" not in env.globals
+    base = book / "policy" / "letters" / "_base.md.j2"
+    base.write_text(
+        base.read_text(encoding="utf-8") + "{% if [true, false] | random %}!{% endif %}\n",
+        encoding="utf-8",
+    )
+    got = pages(book)
+    err = capsys.readouterr().err
+    assert "(ConfigError)" in err and "(LetterContentError)" not in err
+    assert any("could not be rendered" in text for text in got.values())
+    folder = cache_dir(book)
+    assert folder is not None
+    db = sqlite3.connect(folder / CACHE_NAME)
+    kept = [json.loads(p).get("failed") for (p,) in db.execute("SELECT page FROM site") if p]
+    db.close()
+    assert "LetterContentError" not in kept
