@@ -19,7 +19,6 @@ over all rounds (other work only ever adds CPU time). ``--no-check`` leaves out 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -31,7 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_site import stub_project  # noqa: E402
 from generate import AS_OF  # noqa: E402
-from run_all import PARSE, casebook_of, run  # noqa: E402
+from run_all import PARSE, bench_env, casebook_of, run  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -77,15 +76,7 @@ def interleaved(
     shutil.copytree(ROOT / "site", root / "site")  # casebook_of leaves no site/ behind
     stub = stub_project(base / "stub", n)
     xdg = base / "xdg"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(tooling),
-        "XDG_CACHE_HOME": str(xdg),
-        "NO_MKDOCS_2_WARNING": "1",
-        "PYTHONPYCACHEPREFIX": str(base / "pycache"),
-    }
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    run([sys.executable, "-m", "compileall", "-q", str(tooling)], env)
+    env = bench_env(base, tooling)
     day = AS_OF.isoformat()
     casebook = [sys.executable, "-m", "casebook", "--root", str(root)]
     check_cmd = [*casebook, "check", "--as-of", day, "--format", "json"]

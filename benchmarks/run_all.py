@@ -87,6 +87,22 @@ def casebook_of(n: int, base: Path, keep: Path | None) -> Path:
     return root
 
 
+def bench_env(base: Path, tooling: Path) -> dict[str, str]:
+    """The environment every measured command runs in: ``tooling``'s casebook, the record
+    cache in ``base/xdg``, bytecode in ``base/pycache``, compiled once here (not measured), as
+    an installed package would be."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tooling),
+        "XDG_CACHE_HOME": str(base / "xdg"),
+        "NO_MKDOCS_2_WARNING": "1",
+        "PYTHONPYCACHEPREFIX": str(base / "pycache"),
+    }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    run([sys.executable, "-m", "compileall", "-q", str(tooling)], env)
+    return env
+
+
 def best(repeat: int, make: Callable[[], Run]) -> Run:
     """The run with the least CPU time of ``repeat`` (each made by ``make``, setup included),
     with the largest peak memory seen: on a shared machine, other work only ever adds CPU time,
@@ -103,16 +119,7 @@ def measure(
     best of ``repeat`` runs (``best``)."""
     root = casebook_of(n, base, keep)
     xdg = base / "xdg"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(tooling),
-        "XDG_CACHE_HOME": str(xdg),
-        "NO_MKDOCS_2_WARNING": "1",
-        "PYTHONPYCACHEPREFIX": str(base / "pycache"),
-    }
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    # Compile everything once (not measured), as an installed package would be.
-    run([sys.executable, "-m", "compileall", "-q", str(tooling)], env)
+    env = bench_env(base, tooling)
     day = AS_OF.isoformat()
     casebook = [sys.executable, "-m", "casebook", "--root", str(root)]
 
