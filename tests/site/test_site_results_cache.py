@@ -272,20 +272,33 @@ def test_no_row_outlives_its_case_file_or_a_purge(demo_book: Path, cli) -> None:
     assert rows(demo_book) == []
 
 
-def test_failed_letters_are_not_stored(demo_book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from casebook.errors import CasebookError
+def fail_letters_of_first_case(
+    m: pytest.MonkeyPatch, root: Path, error: Exception, calls: list[str] | None = None
+) -> Path:
+    """Make rendering the letters of the casebook's first case file raise ``error`` (inside
+    the ``monkeypatch`` context ``m``); ``calls`` collects the ids of every case rendered.
+    Returns that file."""
     from casebook.publish.letters.render import Renderer
 
-    victim = sorted((demo_book / "cases").glob("*.yaml"))[0]
+    victim = sorted((root / "cases").glob("*.yaml"))[0]
     real = Renderer.render_case
 
     def failing(self, case, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if calls is not None:
+            calls.append(case.id)
         if case.id == victim.stem:
-            raise CasebookError("template broken")
+            raise error
         return real(self, case, *args, **kwargs)
 
+    m.setattr(Renderer, "render_case", failing)
+    return victim
+
+
+def test_failed_letters_are_not_stored(demo_book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from casebook.errors import CasebookError
+
     with monkeypatch.context() as m:
-        m.setattr(Renderer, "render_case", failing)
+        victim = fail_letters_of_first_case(m, demo_book, CasebookError("template broken"))
         broken = pages(demo_book)
     page = f"cases/{victim.stem}.md"
     assert "could not be rendered" in broken[page]
@@ -325,22 +338,13 @@ def test_letters_the_templates_refuse_are_stored_with_their_page_and_said_again(
     rendering again, and that build says again that the letters were not rendered. Any change
     to the key (here policy/) renders them again."""
     from casebook.errors import LetterContentError
-    from casebook.publish.letters.render import Renderer
 
-    victim = sorted((demo_book / "cases").glob("*.yaml"))[0]
-    real = Renderer.render_case
     calls: list[str] = []
-
-    def refusing(self, case, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(case.id)
-        if case.id == victim.stem:
-            raise LetterContentError("the template refuses this record")
-        return real(self, case, *args, **kwargs)
-
-    page = f"cases/{victim.stem}.md"
-    warning = f"letters of {victim.stem} not rendered (LetterContentError)"
     with monkeypatch.context() as m:
-        m.setattr(Renderer, "render_case", refusing)
+        refused = LetterContentError("the template refuses this record")
+        victim = fail_letters_of_first_case(m, demo_book, refused, calls)
+        page = f"cases/{victim.stem}.md"
+        warning = f"letters of {victim.stem} not rendered (LetterContentError)"
         first = pages(demo_book)
         assert warning in capsys.readouterr().err
         assert victim.stem in calls

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from casebook.store.cache import CACHE_NAME, cache_dir
-from tests.site.test_site_results_cache import _casebook, pages, rows
+from tests.site.test_site_results_cache import _casebook, fail_letters_of_first_case, pages, rows
 
 
 @pytest.fixture
@@ -92,18 +92,10 @@ def test_a_damaged_failed_value_is_a_miss(
     ``failed`` is a damaged row: the case is worked out again, and nothing of the value is
     printed."""
     from casebook.errors import LetterContentError
-    from casebook.publish.letters.render import Renderer
-
-    victim = sorted((book / "cases").glob("*.yaml"))[0]
-    real = Renderer.render_case
-
-    def refusing(self, case, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if case.id == victim.stem:
-            raise LetterContentError("the template refuses this record")
-        return real(self, case, *args, **kwargs)
 
     with monkeypatch.context() as m:
-        m.setattr(Renderer, "render_case", refusing)
+        refused = LetterContentError("the template refuses this record")
+        victim = fail_letters_of_first_case(m, book, refused)
         first = pages(book)
     capsys.readouterr()
     rel = f"cases/{victim.name}"
