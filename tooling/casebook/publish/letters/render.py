@@ -31,7 +31,7 @@ from casebook.publish.letters.letterhead import (
     LoadedLetterhead,
     load_letterhead,
 )
-from casebook.publish.letters.mdtext import escape
+from casebook.publish.letters.mdtext import escape, to_html
 from casebook.publish.letters.source import LetterJob, LetterSource, pending_jobs, recorded_jobs
 from casebook.publish.letters.templates import letter_template, make_env, render_markdown
 from casebook.publish.templating import sandboxed_env
@@ -424,7 +424,7 @@ class Renderer:
         return out
 
     def html(self, md: str, title: str, big: bool, kind: str = "letter") -> str:
-        body = md_to_html(md)
+        body = to_html(md)
         lh = self.texts.letterhead()
         if lh.letterhead is None:
             raise ConfigError(f"cannot print letters: {lh.problem}")
@@ -466,34 +466,6 @@ def render_letters(
 
 
 # --- HTML and PDF ----------------------------------------------------------------------------
-
-_ALLOWED_TAGS = {
-    "p",
-    "br",
-    "h1",
-    "h2",
-    "h3",
-    "ul",
-    "ol",
-    "li",
-    "strong",
-    "em",
-    "a",
-    "blockquote",
-    "hr",
-}
-
-
-def md_to_html(md: str) -> str:
-    """Markdown to an HTML fragment, sanitised (templates are trusted; this is the seatbelt)."""
-    # Imported here: `casebook check` imports this module for its letter rules but never
-    # converts a letter (Markdown, nh3 and the PDF module were a tenth of its imports).
-    import markdown
-    import nh3
-
-    html = markdown.markdown(md, extensions=["sane_lists"], output_format="html")
-    cleaned: str = nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}})
-    return cleaned
 
 
 def _html_env(root: Path) -> SandboxedEnvironment:
@@ -578,6 +550,6 @@ def to_pdf(html: str, root: Path) -> bytes:
     Through ``publish.pdf``: the only files it may load are the letterhead's own, from
     ``policy/letterhead/`` of the casebook at ``root``; nothing from the network.
     """
-    from casebook.publish import pdf  # imported when a PDF is asked for (see md_to_html)
+    from casebook.publish import pdf  # imported when a PDF is asked for (as mdtext.to_html)
 
     return pdf.to_pdf(html, assets=(root, LETTERHEAD_DIR))

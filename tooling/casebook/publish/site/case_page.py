@@ -5,10 +5,8 @@ Written as HTML blocks (``markup``) under Markdown headings: see ``markup`` for 
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from casebook.model.case import (
@@ -26,21 +24,13 @@ from casebook.model.case import (
 from casebook.model.common import Strict
 from casebook.model.procedure import Letter
 from casebook.publish.handling import describe
+from casebook.publish.letters.mdtext import to_html
 from casebook.publish.site import markup as h
 from casebook.publish.site import md
 from casebook.publish.site.inputs import BreachPeriod, RenderedLetter
 from casebook.publish.site.view import CaseView, SiteData
 
-if TYPE_CHECKING:
-    import markdown
-
 _PR = re.compile(r"^#(\d+)$")
-# What a letter may contain on the site: text structure only (no images: no request leaves the
-# site; no attributes but a link's href, which nh3 limits to safe schemes).
-LETTER_TAGS = {
-    "p", "br", "h1", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote",
-    "hr", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
 UP = "../../"  # from cases/<ID>/ to the site root
 
 
@@ -367,24 +357,11 @@ def _letters(view: CaseView, letters: list[RenderedLetter] | None) -> str:
 
 def letter_body(markdown_text: str) -> str:
     """A letter's Markdown as sanitised HTML with no blank lines (``letter_html``): a pure
-    function of its text and of the Markdown and nh3 versions, so the build may cache it."""
-    import nh3
-
-    converter = _letter_md()
-    converter.reset()
-    body = converter.convert(markdown_text)
-    clean = nh3.clean(body, tags=LETTER_TAGS, attributes={"a": {"href"}}).strip()
-    # One raw HTML block: no blank lines inside, or Python-Markdown would end it early.
+    function of its text and of the cmarkgfm and nh3 versions, so the build may cache it."""
+    clean = to_html(markdown_text).strip()
+    # One raw HTML block in the page: no blank lines inside, or MkDocs' Python-Markdown would
+    # end the block early and read the rest as Markdown.
     return "\n".join(line for line in clean.splitlines() if line.strip())
-
-
-@functools.cache
-def _letter_md() -> markdown.Markdown:
-    """The letter converter, made once, when a letter is first converted: a warm governance
-    build (every letter from the cache) never imports Markdown."""
-    import markdown
-
-    return markdown.Markdown(extensions=["tables", "sane_lists"])
 
 
 def letter_html(letter: RenderedLetter) -> str:

@@ -297,8 +297,10 @@ def _owner(book: Casebook, case_id: str) -> tuple[str, str]:
 
 
 def _converter_digest() -> bytes:
+    from casebook.publish.letters import mdtext
     from casebook.publish.site import case_page
 
     h = hashlib.sha256(Path(case_page.__file__).read_bytes())
-    h.update(library_versions("markdown", "nh3"))
+    h.update(Path(mdtext.__file__).read_bytes())
+    h.update(library_versions("cmarkgfm", "nh3"))
     return h.digest()
