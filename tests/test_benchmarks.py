@@ -79,8 +79,12 @@ def test_interleaved_rounds_run_and_keep_the_least_of_each_column(tmp_path):
 
     (got,) = interleaved(5, tmp_path, REPO / "tooling", rounds=1)
     assert got.baseline and got.check_cold and got.stub > 0 and got.governance_warm > 0
-    assert "check cold" in got.line("round 1") and "governance warm" in got.line("round 1")
+    assert got.governance_cold and got.governance_cold > got.governance_warm
+    line = got.line("round 1")
+    assert "check cold" in line and "governance cold" in line and "governance warm" in line
     assert not (tmp_path / "casebook" / "site").exists()  # the copied site/ is removed again
-    low = least([Round(2.0, 5.0, 4.0, 6.0), Round(1.0, 7.0, 3.0, 9.0), Round(None, None, 5, 5)])
-    assert low == Round(1.0, 5.0, 3.0, 5.0)
+    low = least(
+        [Round(2.0, 5.0, 4.0, 6.0, 9.0), Round(1.0, 7.0, 3.0, 9.0, 8.0), Round(None, None, 5, 5)]
+    )
+    assert low == Round(1.0, 5.0, 3.0, 5.0, 8.0)
     assert "check cold" not in Round(None, None, 1.0, 2.0).line("r")
