@@ -27,7 +27,9 @@ class Md(str):
 # may be escaped; these are the ones that could start markup).
 _INLINE = str.maketrans(
     {
-        "\\": "\\\\",
+        # As a reference, not "\\\\": in a table row cmark-gfm reads "\\\\|" as a backslash
+        # and an escaped pipe, so a record ending in "\\" merged two cells of a template's table.
+        "\\": "&#92;",
         "`": "\\`",
         "*": "\\*",
         "_": "\\_",
@@ -46,18 +48,24 @@ _INLINE = str.maketrans(
         "=": "&#61;",
     }
 )
-# What makes a line a heading, list item or code: escaped only at the start of a line.
-_LINE_START = re.compile(r"^(#|-|\+)")
+# What makes a line a heading, list item or code: escaped only at the start of a line. A colon
+# too: ":--" under a line is a delimiter row, which makes that line a table's head (GFM tables).
+_LINE_START = re.compile(r"^(#|-|\+|:)")
 _ORDERED = re.compile(r"^(\d+)([.)])")
+# Every line break ``str.splitlines`` knows (U+2028, U+0085, \v, \f, \x1c-\x1e besides \r and
+# \n). CommonMark breaks lines at \r and \n only, but code after the escape splits with
+# ``splitlines`` (``templates._tidy``, ``case_page.letter_body``): a "# heading" after a U+2028
+# would start a line there that this escape never saw as one. So each is a line break here.
+_BREAK = re.compile("\r\n|[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def escape(value: object) -> str:
     """``value`` as Markdown text that renders exactly as ``str(value)`` reads."""
     if isinstance(value, Md):
         return value
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").translate(_INLINE)
+    text = str(value).translate(_INLINE)
     lines = []
-    for line in text.split("\n"):
+    for line in _BREAK.split(text):
         # Leading spaces would make an indented code block; they carry no meaning in data.
         line = line.lstrip(" \t")
         line = _LINE_START.sub(r"\\\1", line)
