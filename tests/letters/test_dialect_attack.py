@@ -103,3 +103,32 @@ def test_a_line_separator_in_a_record_starts_no_heading_or_list(allitems):
     assert "<h1>Big heading" not in page and "# Big heading" in page
     assert "<li>listed" not in page and "- listed" in page
     assert "<table" not in page and ":--" in page
+
+
+_SURROGATE = '{{ "\\ud800" }}'
+_BODY_END = "{% endcall %}\n{% endblock %}"
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "fmt"),
+    [
+        ("policy/letters/allitems/thank-you-letter.md.j2", _BODY_END, _SURROGATE + _BODY_END, "md"),
+        (
+            "policy/letters/allitems/thank-you-letter.md.j2",
+            _BODY_END,
+            _SURROGATE + _BODY_END,
+            "html",
+        ),
+        ("policy/letterhead/letter.html.j2", "<main>", "<main>" + _SURROGATE, "html"),
+    ],
+    ids=["letter-md", "letter-html", "letterhead"],
+)
+def test_a_lone_surrogate_from_a_template_is_a_clear_error(cli, allitems, path, old, new, fmt):
+    """Jinja decodes the escapes of a template's string literals, so a template can print a
+    lone surrogate, which UTF-8 (a letter file, cmark-gfm's input) cannot encode: it was an
+    internal error that named no file, and it stopped a governance build's every letter."""
+    edit(allitems / path, old, new)
+    res = cli("--root", allitems, "letters", "--format", fmt, "--out", allitems / "out")
+    assert res.code in (1, 2), res.err
+    assert "internal error" not in res.err
+    assert path in res.err and "U+D800" in res.err, res.err

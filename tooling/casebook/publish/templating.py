@@ -11,6 +11,7 @@ name that is absolute, has a ``..`` part, or passes through a symbolic link is r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,18 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from casebook.store.paths import PathMissing, PathRefused, read_confined
+
+# A lone surrogate (U+D800-U+DFFF) is no character: UTF-8 cannot encode one, so no letter file,
+# no converter that takes UTF-8 (cmark-gfm) and no PDF can hold it. Template files are read as
+# strict UTF-8, records are refused by the YAML reader, but Jinja decodes the escapes of a
+# template's string literals: ``{{ "\\ud800" }}`` makes one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate in ``text`` as ``"U+D800"``; None when there is none."""
+    found = _SURROGATE.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 class TemplateRefused(jinja2.TemplateError):

@@ -34,7 +34,7 @@ from casebook.publish.letters.letterhead import (
 from casebook.publish.letters.mdtext import escape, to_html
 from casebook.publish.letters.source import LetterJob, LetterSource, pending_jobs, recorded_jobs
 from casebook.publish.letters.templates import letter_template, make_env, render_markdown
-from casebook.publish.templating import sandboxed_env
+from casebook.publish.templating import lone_surrogate, sandboxed_env
 from casebook.store.cases import Casebook
 from casebook.store.paths import PathMissing, PathRefused, confined, path_problem, read_confined
 from casebook.store.reader import PUBLISHED_DIR
@@ -518,7 +518,7 @@ def _wrap(
     if logo_svg is not None:
         logo = "data:image/svg+xml;base64," + base64.b64encode(logo_svg).decode()
     try:
-        return with_csp(
+        page = with_csp(
             env.get_template("letter.html.j2").render(
                 title=title,
                 council=lh.council or book.policy.settings.council,
@@ -534,6 +534,12 @@ def _wrap(
         raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2 not found") from None
     except jinja2.TemplateError as exc:
         raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2: {exc}") from None
+    if (bad := lone_surrogate(page)) is not None:  # as in a letter template (render_markdown)
+        raise ConfigError(
+            f"{LETTERHEAD_DIR}/letter.html.j2: the letter holds {bad}, a lone surrogate, which "
+            'no letter can hold (a string escape such as "\\ud800"); remove it'
+        )
+    return page
 
 
 def _letterhead_file(root: Path, name: str) -> bytes | None:

@@ -32,7 +32,7 @@ from casebook.errors import ConfigError, LetterContentError
 from casebook.model.letter_items import LETTER_ITEMS
 from casebook.publish.letters import phrases
 from casebook.publish.letters.mdtext import Md, escape, finalize
-from casebook.publish.templating import TemplateRefused, sandboxed_env
+from casebook.publish.templating import TemplateRefused, lone_surrogate, sandboxed_env
 from casebook.publish.wording import join_and, join_or
 
 LETTERS_DIR = "policy/letters"
@@ -152,6 +152,11 @@ def render_markdown(
         raise ConfigError(f"{LETTERS_DIR}/{template}: {exc.message}") from None
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"{LETTERS_DIR}/{template}: {type(exc).__name__}: {exc}") from None
+    if (bad := lone_surrogate(text)) is not None:  # it would stop the run when written
+        raise ConfigError(
+            f"{LETTERS_DIR}/{template}: the letter holds {bad}, a lone surrogate, which no "
+            'letter can hold (a string escape such as "\\ud800"); remove it from the template'
+        )
     absent = [n for n in required if n not in tracker.printed]
     empty = [n for n in required if n in tracker.printed and not _WORDY.search(tracker.printed[n])]
     if absent or empty:
