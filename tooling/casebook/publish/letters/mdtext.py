@@ -94,7 +94,7 @@ LETTER_TAGS = frozenset(
 def to_html(markdown_text: str) -> str:
     """A letter's Markdown as an HTML fragment, sanitised to ``LETTER_TAGS``.
 
-    The dialect is CommonMark 0.31 with GitHub's table extension (cmark-gfm through
+    The dialect is CommonMark 0.29 with GitHub's table extension (cmark-gfm through
     ``cmarkgfm``): no autolinks (an address in a record stays text), no strikethrough or task
     lists. Raw HTML in a template passes the converter and is then cut down by nh3, the
     allow-list sanitiser: templates are trusted, and nh3 is the seatbelt. Linear in the length
