@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from casebook.publish.letters.mdtext import LETTER_TAGS, escape, to_html
 from tests.unit.test_site_md import HOSTILE
 
-# CommonMark's whitespace (spec 0.29, "whitespace character"): what may fold between words.
-_FOLD = re.compile(r"[ \t\n\r\f\v]+")
+# What may fold between words: CommonMark's whitespace (spec 0.29, "whitespace character") and
+# every other line break ``str.splitlines`` knows, which ``escape`` turns into a newline.
+_FOLD = re.compile(r"[ \t\n\r\f\v\x1c-\x1e\x85\u2028\u2029]+")
 
 
 def shown(fragment: str) -> str:

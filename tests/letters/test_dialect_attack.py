@@ -8,9 +8,6 @@ starting with a colon can be (":--"). Each attack is shown to fail as a letter a
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,21 +16,10 @@ from casebook.publish.letters import render_letters
 from casebook.publish.letters.mdtext import escape, to_html
 
 from .helpers import ALLITEMS_CASE, copy_fixture, edit, load
-from .test_dialect import tags
+from .test_dialect import shown, tags, typed
 
 # Every character at which ``str.splitlines`` breaks a line, besides "\n" and "\r".
 _PY_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
-# What may fold between words: CommonMark's whitespace and a line break of any kind.
-_FOLD = re.compile(r"[ \t\n\r\f\v\x1c-\x1e\x85\u2028\u2029]+")
-
-
-def shown(fragment: str) -> str:
-    """As ``test_dialect.shown``, with every kind of line break as whitespace."""
-    return _FOLD.sub(" ", html.unescape(re.sub(r"<[^>]*>", " ", fragment))).strip()
-
-
-def typed(value: str) -> str:
-    return _FOLD.sub(" ", value).strip()
 
 
 _REASONS = (
