@@ -128,3 +128,27 @@ def test_an_unchanged_case_is_not_rendered_again(demo: Path) -> None:
     assert isinstance(source, LetterRenderer)
     fresh = source(next(c for c in book.each_case() if c.id == case.id)) or []
     assert fresh and all("Added line." in x.html for x in fresh)
+
+
+def test_a_case_read_from_a_file_is_keyed_by_the_files_digest(demo: Path) -> None:
+    """A governance build walking the files passes each file's digest: the same bytes give
+    the same record, so its letters are found without dumping the record; other bytes (even
+    a comment more) are another key, rendered anew; without a digest, the record is the key."""
+    book, _ = load(demo)
+    assert book is not None and book.cache is not None
+    source = collect_inputs(book, "governance", date(2026, 11, 23)).letter_source
+    assert isinstance(source, LetterRenderer)
+    f = next(f for f in book.files if f.case is not None and (source(f.case) or []))
+    case = f.case
+    assert case is not None
+    by_record = source.last_key
+    letters = source(case, f.digest) or []
+    by_file = source.last_key
+    assert letters and by_file != by_record
+    book.cache.put_html(by_file, '[["Planted", null, "<p>planted</p>"]]', f.rel, f.digest)
+    assert [x.html for x in source(case, f.digest) or []] == ["<p>planted</p>"]
+    # Another file's bytes (say, a comment more) are another key: rendered, not the plant.
+    other = source(case, "0" * 64) or []
+    assert source.last_key not in (by_file, by_record)
+    assert [x.html for x in other] == [x.html for x in letters]
+    assert [x.html for x in source(case) or []] == [x.html for x in letters]

@@ -62,12 +62,13 @@ def governance_tree(
         breaches[period.case].append(period)
     source = inputs.letter_source if inputs.letters is None else None
 
-    def write(view: CaseView) -> tuple[str, CaseSummary, bool]:
-        """The case's page into the tree; its text, summary and whether its letters failed."""
+    def write(view: CaseView, digest: str = "") -> tuple[str, CaseSummary, bool]:
+        """The case's page into the tree; its text, summary and whether its letters failed.
+        ``digest``: of the case file the record was read from, when known."""
         failed = view.id in inputs.letters_failed
         letters: list[RenderedLetter] | None
         if source is not None:
-            rendered = source(view.case)
+            rendered = source(view.case, digest)
             failed = failed or rendered is None
             letters = rendered or []
         else:
@@ -128,7 +129,7 @@ def governance_tree(
             if case is None:
                 continue
             for view in case_views(policy, [case], as_of, inputs, data.withheld, past):
-                page, summary, failed = write(view)
+                page, summary, failed = write(view, f.digest)
                 if view.id in shared:
                     continue
                 kind = source.last_failure if failed and source is not None else ""

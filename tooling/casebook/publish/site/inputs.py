@@ -92,8 +92,9 @@ class CaseLetters(Protocol):
     # policy/'s bytes (an I/O error, a file replaced during the build).
     last_kept: bool
 
-    def __call__(self, case: Case) -> list[RenderedLetter] | None:
-        """The case's letters, each with its HTML; None when they could not be rendered."""
+    def __call__(self, case: Case, digest: str = "") -> list[RenderedLetter] | None:
+        """The case's letters, each with its HTML; None when they could not be rendered.
+        ``digest``: of the case file ``case`` was read from ("" when not known)."""
         ...
 
     def not_rendered(self, case_id: str, kind: str) -> None:
