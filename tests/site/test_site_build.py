@@ -270,6 +270,45 @@ def test_demo_governance_pages_carry_the_engines_breaches_and_review_dates(
             assert row.next_review.isoformat() in register
 
 
+def test_register_lists_each_restriction_as_a_list_item(demo_site: Built) -> None:
+    """Restrictions in force are a list in their cell, one item each, as `casebook register`
+    words them: lines joined by <br> ran together for a screen reader, and a wrapped line
+    could not be told from the next restriction."""
+    from html.parser import HTMLParser
+
+    from casebook.publish.register import register_rows
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[list[str]]] = []  # row: cells: list items' text
+            self.item: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "tr":
+                self.rows.append([])
+            elif tag == "td":
+                self.rows[-1].append([])
+            elif tag == "li" and self.rows and self.rows[-1]:
+                self.item = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "li" and self.item is not None:
+                self.rows[-1][-1].append(" ".join("".join(self.item).split()))
+                self.item = None
+
+        def handle_data(self, data: str) -> None:
+            if self.item is not None:
+                self.item.append(data)
+
+    parser = Cells()
+    parser.feed((demo_site.governance / "register" / "index.html").read_text())
+    words = sorted(sorted(r.restrictions) for r in register_rows(demo_site.book, demo_site.as_of))
+    assert any(len(w) > 1 for w in words), "the demo should have several restrictions in a case"
+    table = [row for row in parser.rows if len(row) == 9]  # the register's body rows
+    assert sorted(sorted(row[4]) for row in table) == words
+
+
 def test_site_obligations_are_those_of_casebook_due(demo_site: Built) -> None:
     """The site replays each case once, but must list exactly what `casebook due` derives."""
     from casebook.engine.obligations import obligations
