@@ -122,3 +122,42 @@ def test_the_check_sees_a_repeat(tmp_path: Path):
     finally:
         del BOOKS["repeat"]
         _letters.cache_clear()
+
+
+def test_a_councils_own_measure_is_said_once_under_other_arrangements(tmp_path: Path):
+    """A measure the procedure declares (``measures:``) is neither who, how nor when: the
+    decision part prints it once, under "Other arrangements", with the lines the decision's
+    `actions` would have printed."""
+    import shutil
+
+    from casebook.publish.letters import Renderer
+
+    from .helpers import edit
+
+    root = tmp_path / "book"
+    shutil.copytree(REPO / "policy", root / "policy")
+    (root / "cases").mkdir()
+    shutil.copy(REPO / "cases/MCR-2026-0001.yaml", root / "cases")
+    proc = root / "policy/procedures/managing-customer-relations.yaml"
+    edit(proc, "restrictions: [spoc, channels,", "restrictions: [weekly-summary, spoc, channels,")
+    proc.write_text(
+        proc.read_text(encoding="utf-8")
+        + "measures:\n  weekly-summary:\n    label: A weekly summary\n"
+        '    letter: "We will send you a summary of your open requests every Friday{until}."\n'
+        '    source: "council-setting: a test measure"\n',
+        encoding="utf-8",
+    )
+    edit(
+        root / "cases/MCR-2026-0001.yaml",
+        "      - {type: channels, allowed: [email, letter]}\n",
+        "      - {type: channels, allowed: [email, letter]}\n      - {type: weekly-summary}\n",
+    )
+    book = load(root)
+    renderer = Renderer(book)
+    case = renderer.case("MCR-2026-0001")
+    job = next(j for j in renderer.jobs(case) if j.letter_id == "decision-letter")
+    md, items = renderer.markdown(case, job)
+    said = "We will send you a summary of your open requests every Friday"
+    assert md.count(said) == 1, md
+    assert md.index("**Other arrangements**") < md.index(said)
+    assert said in items["actions"] and said in items["contact-arrangements"]
