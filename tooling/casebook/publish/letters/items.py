@@ -101,9 +101,17 @@ class Enclosure:
 
 @dataclass(frozen=True, slots=True)
 class ContactArrangements:
+    """The decision's restrictions sorted for the person, each line in the words ``actions``
+    uses. ``who``, ``how`` and ``when`` are the arrangements the procedures ask for ("who they
+    can contact, how and when"); ``other`` is every other restriction of the decision (a
+    council's own measure types) except the councillor arrangement, which is the
+    ``councillor-arrangements`` item. A template that prints who, how, when and other, and the
+    councillor item when the case has one, has said every restriction once."""
+
     who: tuple[str, ...]
     how: tuple[str, ...]
     when: tuple[str, ...]
+    other: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +347,7 @@ def contact_arrangements(src: LetterSource) -> Value | Missing:
     who: list[str] = []
     how: list[str] = []
     when: list[str] = []
+    other: list[str] = []
     for x in _restrictions(src):
         line = phrases.arrangement(x, people, channels, src.decision_date, src.procedure.measures)
         if isinstance(x, r.Spoc | r.EmailDiverted | r.AdvocateOnly | r.ServiceException):
@@ -347,12 +356,14 @@ def contact_arrangements(src: LetterSource) -> Value | Missing:
             how.append(line)
         elif isinstance(x, r.Volume | r.TimeSlot | r.CallLength | r.ResponseSchedule):
             when.append(line)
+        elif not isinstance(x, r.CouncillorArrangement):  # that one is its own item
+            other.append(line)
     if not (who or how or when):
         return Missing(
             "the decision records no restriction saying who the person may contact, how or when",
             "list the restrictions (e.g. spoc, channels, time-slot) under the decision",
         )
-    return ContactArrangements(tuple(who), tuple(how), tuple(when))
+    return ContactArrangements(tuple(who), tuple(how), tuple(when), tuple(other))
 
 
 def possible_outcomes(src: LetterSource) -> Value | Missing:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import jinja2
 from jinja2 import nodes
@@ -130,6 +131,12 @@ def render_markdown(
             f"{what}: cannot be written without "
             + "; ".join(f"{n} ({missing[n].reason}; {missing[n].fix})" for n in gaps)
         )
+    # Text a child template prints outside its blocks would be lost (or printed above the
+    # letter) without a word: refuse the letter, as `casebook check` reports the template.
+    _, problems = template_items(env, template, _PARSED.setdefault(env, {}))
+    stray = [p for p in problems if STRAY_TEXT in p]
+    if stray:
+        raise ConfigError(stray[0])
     tracker = _ItemTracker(values, missing)
     try:
         tmpl = env.get_template(template)
@@ -188,6 +195,9 @@ def _tidy(text: str) -> str:
 # What one template file says, read once per run: the items it has blocks for, why it could
 # not be read (or None), and the templates it extends, includes or imports.
 TemplateFacts = tuple[frozenset[str], str | None, tuple[str, ...]]
+# Each environment's parses, shared by every letter it renders (one Renderer, one run).
+_PARSED: WeakKeyDictionary[SandboxedEnvironment, dict[str, TemplateFacts]] = WeakKeyDictionary()
+STRAY_TEXT = "text outside {% block %}"
 
 
 def template_items(
@@ -233,6 +243,20 @@ def _template_facts(env: SandboxedEnvironment, tname: str) -> TemplateFacts:
     except jinja2.TemplateSyntaxError as exc:
         where = f"{LETTERS_DIR}/{tname}:{exc.lineno}"
         return frozenset(), f"{where}: template syntax: {exc.message}", ()
+    stray = _stray_text(ast)
+    if stray is not None:
+        line, before = stray
+        fate = (
+            "is printed above the letter, before everything the base template prints"
+            if before
+            else "is never printed"
+        )
+        return (
+            frozenset(),
+            f"{LETTERS_DIR}/{tname}: line {line}: {STRAY_TEXT} in a template that extends "
+            f"another {fate}; move it inside a block",
+            (),
+        )
     items = frozenset(
         str(call.args[0].value)
         for call in ast.find_all(nodes.Call)
@@ -250,6 +274,32 @@ def _template_facts(env: SandboxedEnvironment, tname: str) -> TemplateFacts:
     ]
     names = tuple(str(r.template.value) for r in refs if isinstance(r.template, nodes.Const))
     return items, None, names
+
+
+def _stray_text(ast: nodes.Template) -> tuple[int, bool] | None:
+    """(line, before the extends tag) of the first text a child template prints outside its
+    blocks, or None.
+
+    Jinja renders a template that ``{% extends %}`` another by rendering the parent with the
+    child's blocks: whatever the child prints outside a block after the tag is dropped without
+    a word, and what it prints before the tag comes out ahead of the whole letter. Whitespace
+    and comments outside blocks are fine (comments are not in the tree)."""
+    top = ast.body
+    extends = next((i for i, n in enumerate(top) if isinstance(n, nodes.Extends)), None)
+    if extends is None:
+        return None
+    for i, node in enumerate(top):
+        if not isinstance(node, nodes.Output):
+            continue
+        for part in node.nodes:
+            if isinstance(part, nodes.TemplateData):
+                if not part.data.strip():
+                    continue
+                # The node's line is where its text starts, blank lines included.
+                lead = part.data[: len(part.data) - len(part.data.lstrip())]
+                return part.lineno + lead.count("\n"), i < extends
+            return part.lineno, i < extends
+    return None
 
 
 def letter_template(procedure_id: str, letter_id: str, declared: str | None) -> str:

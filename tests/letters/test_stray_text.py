@@ -1,0 +1,104 @@
+"""Text outside ``{% block %}`` in a letter template that extends another.
+
+Jinja renders such a template as its parent with the child's blocks: a paragraph the child
+writes after ``{% endblock %}`` (or between ``{% extends %}`` and the first block) is dropped
+without a word, and one written before ``{% extends %}`` comes out above the address. A
+council's template author would lose it from every letter; ``casebook check`` and
+``casebook letters`` name the file and the line instead.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import ALLITEMS_AS_OF, copy_fixture
+
+TEMPLATE = "policy/letters/allitems/monitoring-letter.md.j2"
+END = "{% endblock %}\n{% block enclosures %}"
+
+
+def _write(root, old: str, new: str) -> None:
+    path = root / TEMPLATE
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _line_of(root, needle: str) -> int:
+    lines = (root / TEMPLATE).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def _run(cli, root, tmp_path):
+    check = cli("--root", root, "check", "--no-cache", "--as-of", ALLITEMS_AS_OF)
+    letters = cli("--root", root, "letters", "--format", "md", "--out", tmp_path / "out")
+    return check, letters
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "fate"),
+    [
+        # A paragraph after the body block: dropped.
+        (END, "{% endblock %}\n\nPlease keep this letter.\n{% block enclosures %}", "Please keep",
+         "is never printed"),
+        # Between the extends tag and the first block: dropped.
+        ('{% extends "_base.md.j2" %}\n', '{% extends "_base.md.j2" %}\n\n\nDear reader,\n',
+         "Dear reader", "is never printed"),
+        # An expression counts as text too.
+        (END, "{% endblock %}\n{{ case.id }}\n{% block enclosures %}", "{{ case.id }}",
+         "is never printed"),
+        # Before the extends tag: printed above the address.
+        ('{% extends "_base.md.j2" %}\n', 'Draft\n{% extends "_base.md.j2" %}\n', "Draft",
+         "printed above the letter"),
+    ],
+    ids=["after-a-block", "before-the-first-block", "expression", "before-extends"],
+)  # fmt: skip
+def test_text_outside_blocks_is_an_error_naming_file_and_line(
+    cli, tmp_path, old, new, needle, fate
+):
+    root = copy_fixture("allitems", tmp_path)
+    _write(root, old, new)
+    line = _line_of(root, needle)
+    check, letters = _run(cli, root, tmp_path)
+    want = f"{TEMPLATE}: line {line}: text outside {{% block %}} in a template that extends"
+    for res in (check, letters):
+        assert res.code in (1, 2), (res.code, res.out, res.err)
+        assert want in res.out + res.err, res.out + res.err
+        assert fate in res.out + res.err
+        assert "move it inside a block" in res.out + res.err
+        assert "Traceback" not in res.out + res.err
+    assert not list((tmp_path / "out").rglob("*monitoring-letter*"))
+
+
+def test_whitespace_and_comments_outside_blocks_are_allowed(cli, tmp_path):
+    root = copy_fixture("allitems", tmp_path)
+    note = "{# a note for the next author #}"
+    _write(root, END, f"{{% endblock %}}\n\n   \n{note}\n\n{{% block enclosures %}}")
+    extends = '{% extends "_base.md.j2" %}\n'
+    _write(root, extends, f"{note}\n\n{extends}  \n")
+    check, letters = _run(cli, root, tmp_path)
+    for res in (check, letters):
+        assert "text outside" not in res.out + res.err, res.out + res.err
+    assert letters.code == 0, letters.err
+    assert check.code == 0, check.out + check.err
+    assert list((tmp_path / "out").rglob("*monitoring-letter*"))
+
+
+def test_rendering_refuses_such_a_template_too(tmp_path):
+    """The renderer does not rely on the check having run (the site, a script)."""
+    from casebook.errors import ConfigError
+    from casebook.publish.letters.templates import make_env, render_markdown
+
+    letters = tmp_path / "policy" / "letters"
+    letters.mkdir(parents=True)
+    (letters / "_base.md.j2").write_text("# Letter\n{% block body %}{% endblock %}\n")
+    (letters / "child.md.j2").write_text(
+        '{% extends "_base.md.j2" %}\n{% block body %}Kept.{% endblock %}\n\nLost.\n'
+    )
+    env = make_env(tmp_path)
+    with pytest.raises(ConfigError, match=r"policy/letters/child\.md\.j2: line 4: text outside"):
+        render_markdown(env, "child.md.j2", {}, [], {}, {}, "a letter")
+    (letters / "child.md.j2").write_text(
+        '{% extends "_base.md.j2" %}\n{% block body %}Kept.{% endblock %}\n\n{# fine #}\n'
+    )
+    assert "Kept." in render_markdown(make_env(tmp_path), "child.md.j2", {}, [], {}, {}, "x").text
