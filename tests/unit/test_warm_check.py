@@ -103,3 +103,27 @@ def test_a_touched_file_is_read_again_once(cli, mini):
     from casebook.store.cache import stat_key
 
     assert cache.by_stat(CASE, stat_key(path.stat())) == book.files[0].digest
+
+
+def test_nothing_changed_builds_no_model(mini: Path, tmp_path: Path) -> None:
+    """The memo's answer needs no pydantic model: a repeated `check` in a new process imports
+    none (building them was most of its time; issue 14), and says the same as the first."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import atexit, runpy, sys\n"
+        "atexit.register(lambda: print('models:', sorted(m for m in sys.modules if "
+        "m.startswith('casebook.model.') and m != 'casebook.model.findings')"
+        " or 'pydantic' in sys.modules, file=sys.stderr))\n"
+        "sys.argv = ['casebook', *sys.argv[1:]]\n"
+        "runpy.run_module('casebook', run_name='__main__')\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    cmd = [sys.executable, "-c", probe, "--root", str(mini), "check", *AS_OF]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    second = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert first.returncode in (0, 1) and second.returncode == first.returncode, first.stderr
+    assert second.stdout == first.stdout
+    assert "models: ['casebook.model." in first.stderr  # the first run validated the files
+    assert second.stderr.strip().endswith("models: False"), second.stderr
