@@ -112,3 +112,23 @@ def test_pdf_without_weasyprint_says_how_and_leaves_no_folder(tmp_path):
     assert res.returncode == 0, res.stderr
     written = sorted(p.suffix for p in (out / ALLITEMS_CASE).iterdir())
     assert written and set(written) == {".html"}
+
+
+def test_a_letterhead_syntax_error_stops_the_run_once_with_its_line(cli, tmp_path):
+    # Found by the sweep: a syntax error in letter.html.j2 was reported once per case, without
+    # its line, and the run ended with exit 1 (a finding) instead of 2 (configuration).
+    root = copy_fixture("allitems", tmp_path)
+    other = (root / CASE).read_text().replace("AI-2026-0001", "AI-2026-0002")
+    (root / "cases/AI-2026-0002.yaml").write_text(other)
+    head = root / "policy/letterhead/letter.html.j2"
+    lines = head.read_text().count("\n")
+    with head.open("a") as f:
+        f.write("{{ title( }}\n")
+    out = tmp_path / "out"
+    res = cli("--root", root, "letters", "--format", "html", "--out", out)
+    assert res.code == 2, res.err
+    assert res.err.count("letter.html.j2") == 1, res.err
+    assert f"policy/letterhead/letter.html.j2:{lines + 1}:" in res.err
+    assert not out.exists()  # nothing is made before the letterhead is known good
+    # Markdown letters do not use the letterhead: they are still written.
+    assert cli("--root", root, "letters", "--format", "md", "--out", out).code == 0

@@ -352,3 +352,23 @@ def test_eml_address_headers_round_trip(cli, tmp_path):
             found = True
             assert len(msg["To"].addresses) == 1
     assert found
+
+
+def test_a_template_syntax_error_stops_the_run_once_with_its_line(cli, tmp_path):
+    # Found by the sweep: each case failed on its own with the same message, and the run
+    # ended with exit 1 (a finding) rather than 2 (configuration).
+    root = copy_fixture("allitems", tmp_path)
+    case = root / f"cases/{ALLITEMS_CASE}.yaml"
+    (root / "cases/AI-2026-0002.yaml").write_text(
+        case.read_text().replace(ALLITEMS_CASE, "AI-2026-0002")
+    )
+    message = root / "policy/notifications/message.txt.j2"
+    lines = message.read_text().count("\n")
+    with message.open("a") as f:
+        f.write("{% for %}\n")
+    out = tmp_path / "out"
+    res = cli("--root", root, "notify", "--all", "--out", out, "--as-of", ALLITEMS_AS_OF)
+    assert res.code == 2, res.err
+    assert res.err.count("message.txt.j2") == 1, res.err
+    assert f"policy/notifications/message.txt.j2:{lines + 1}:" in res.err
+    assert not out.exists()

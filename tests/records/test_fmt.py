@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from casebook.store.yamlio import load_text
+from tests.conftest import REPO
 
 CASE = "MC-2026-0001"
 AS_OF = ("--as-of", "2026-04-01")
@@ -103,3 +105,13 @@ def test_fmt_policy_files_by_path(cli, mini, monkeypatch):
     text = (mini / "policy/people.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../schema/people.schema.json\n")
     assert cli("check", *AS_OF).code == 0
+
+
+def test_the_demo_cases_are_in_the_canonical_layout(cli, tmp_path):
+    # Found by the sweep: four demo cases (UA-2026-0001/2, MCR-2026-0001/2) kept one-line
+    # flow mappings, so a new user's first `casebook fmt --check` on the demo failed.
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "cases", root / "cases")
+    shutil.copytree(REPO / "policy", root / "policy")
+    res = cli("--root", root, "fmt", "--check")
+    assert res.code == 0, res.out + res.err

@@ -342,3 +342,14 @@ def test_existing_errors_do_not_block_unrelated_entries(cli, mini):
     )  # fmt: skip
     assert res.code == 0, res.err
     assert "already had 1 error(s)" in res.err
+
+
+@pytest.mark.parametrize(("channel", "said"), [("email", "an email"), ("phone", "a phone")])
+def test_log_contact_says_what_it_logged_in_english(cli, mini, channel, said):
+    # Found by the sweep: "logged a email contact".
+    res = cli(
+        "--root", mini, "log", "contact", CASE, "--date", "2026-03-20", "--time", "09:30",
+        "--channel", channel, "--to", "mgr-basil", "--summary", "Asked again", *AS_OF,
+    )  # fmt: skip
+    assert res.code == 0, res.err
+    assert f"logged {said} contact of 2026-03-20" in res.out

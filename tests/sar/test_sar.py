@@ -200,3 +200,19 @@ def test_schema_out_refuses_a_folder_with_other_files(cli, book, tmp_path):
     fresh = tmp_path / "schemas"
     assert cli("--root", book, "schema", "--out", fresh).code == 0
     assert cli("--root", book, "schema", "--out", fresh).code == 0  # again: only ours there
+
+
+def test_an_unreadable_case_file_makes_the_search_incomplete(cli, book):
+    # Found by the sweep: a case about the person with one misspelt key was left out
+    # silently; the bundle said "every case file" was searched and the run exited 0.
+    case = book / "cases/MC-2026-0002.yaml"
+    case.write_text(case.read_text().replace("service: Housing", "servce: Housing"))
+    out = book / "bundle-out"
+    res = cli("--root", book, "sar", "Jo Neighbour", "--out", out, "--no-pdf", *AS_OF)
+    assert res.code == 1, res.err
+    assert "cases/MC-2026-0002.yaml" in res.err and "could not be read" in res.err
+    assert "Jo Neighbour" not in res.out + res.err  # still no personal data on the terminal
+    md = (out / "bundle.md").read_text()
+    assert "**except 1 file(s) that could not be read**" in md
+    # The readable cases are still searched: MC-2026-0001 names them in a contact.
+    assert "## MC-2026-0001" in md

@@ -67,3 +67,22 @@ def test_without_json_errors_stay_text_on_stderr(cli, mini, fmt):
     res = cli("--root", mini, "check", "--as-of", "2026-02-30", *fmt)
     assert res.code == 2 and res.out == ""
     assert "--as-of: '2026-02-30' is not a date" in res.err
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        # Found by the sweep: date.fromisoformat took these, so a typo could pass as a date.
+        ("20261123", "write it as YYYY-MM-DD"),
+        ("2026-W48-1", "write it as YYYY-MM-DD"),
+        ("２０２６-11-23", "write it as YYYY-MM-DD"),  # full-width digits
+        ("2026-11-23T10:00:00Z", "write it as YYYY-MM-DD"),
+        # The right form, but no such day: say so, not "write it as YYYY-MM-DD".
+        ("2027-02-29", "that month has no such day"),
+        ("2026-13-01", "no such month"),
+    ],
+)
+def test_a_date_option_takes_only_real_yyyy_mm_dd_days(cli, mini, value, words):
+    res = cli("--root", mini, "due", "--as-of", value)
+    assert res.code == 2, res.out
+    assert f"--as-of: {value!r} is not a date" in res.err and words in res.err

@@ -92,3 +92,15 @@ def test_a_retention_flag_makes_its_recorder_and_whoever_it_names_involved() -> 
     assert seen["igo-mensah"] == "retention_flags[0].by"
     assert seen["dir-haverford"] == "retention_flags[0] (named in its text)"
     assert date(2026, 1, 5) < case.events[0].date
+
+
+@pytest.mark.parametrize("capital_i", ["\u0406", "\u0399", "\uff29"])  # Cyrillic, Greek, full-width
+def test_a_capital_i_look_alike_still_names_the_person(capital_i: str) -> None:
+    # Found by the sweep: Unicode's confusables data folds every capital-I look-alike to
+    # "l" (I and l are confusable too), while plain ASCII text is not folded, so
+    # "\u0406vo \u0406ngram" in Cyrillic never matched "Ivo Ingram".
+    finder = NameFinder((("dir-ingram", ("Ivo Ingram",)),))
+    assert finder.find(f"Discussed with {capital_i}vo {capital_i}ngram")
+    assert not NameFinder((("dir-lngram", ("Lvo Lngram",)),)).find(
+        f"{capital_i}vo {capital_i}ngram"
+    )

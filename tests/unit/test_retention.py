@@ -103,7 +103,20 @@ def test_purge_refuses_before_the_deletion_date_without_a_ground(tb, cli):
     assert "no case TC-2026-0099" in res.err
 
 
-@pytest.mark.parametrize("ground", ["Robin asked", "erasure request from robin@example.org"])
+@pytest.mark.parametrize(
+    "ground",
+    [
+        "Robin asked",
+        "erasure request from robin@example.org",
+        # Found by the sweep: punctuation, hyphens and look-alike letters got these through
+        # to the deletion log, which is kept for ever.
+        "erasure asked by Mr Fictional.",
+        "asked by Robin-Fictional",
+        "asked by R. FICTIONAL, in writing",
+        "asked by R\u043ebin",  # Cyrillic small o
+        "asked by R. F\u0456ctional",  # Cyrillic small i
+    ],
+)
 def test_purge_refuses_a_ground_with_personal_data(tb, cli, ground):
     tb.write(closed_case())
     res = cli(
@@ -112,6 +125,19 @@ def test_purge_refuses_a_ground_with_personal_data(tb, cli, ground):
     assert res.code == 2
     assert "personal data" in res.err
     assert (tb.root / "cases/TC-2026-0001.yaml").exists()
+
+
+@pytest.mark.parametrize(("ground", "words"), [(" ", "--ground is empty"), ("x" * 301, "300")])
+def test_purge_refuses_an_empty_or_overlong_ground_without_a_traceback(tb, cli, ground, words):
+    # Found by the sweep: `--ground " "` ended in a pydantic ValidationError traceback.
+    tb.write(closed_case())
+    res = cli(
+        "--root", tb.root, "purge", "TC-2026-0001", "--as-of", "2027-01-01", "--ground", ground
+    )
+    assert res.code == 2, res.err
+    assert words in res.err and "Traceback" not in res.err
+    assert (tb.root / "cases/TC-2026-0001.yaml").exists()
+    assert not (tb.root / "policy/deletion-log.yaml").exists()
 
 
 def test_purge_refuses_to_overwrite_an_invalid_deletion_log(tb, cli):

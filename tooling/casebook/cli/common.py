@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,13 +45,22 @@ def today(tz: str = DEFAULT_TZ) -> date:
     return datetime.now(ZoneInfo(tz)).date()
 
 
+_YMD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_date(value: str, option: str) -> date:
     """A date option, YYYY-MM-DD between EARLIEST and LATEST (so that no date sum overflows)."""
 
+    # Only the documented form: date.fromisoformat also takes "20261123" and "2026-W48-1".
+    if not _YMD.fullmatch(value):
+        raise UsageError(f"{option}: {value!r} is not a date; write it as YYYY-MM-DD")
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option}: {value!r} is not a date; write it as YYYY-MM-DD") from None
+        raise UsageError(
+            f"{option}: {value!r} is not a date: that month has no such day (or no such "
+            "month); write a real day as YYYY-MM-DD"
+        ) from None
     if not EARLIEST <= day <= LATEST:
         raise UsageError(
             f"{option}: {value} is outside the dates casebook accepts ({EARLIEST} to {LATEST})"

@@ -64,6 +64,8 @@ def letters(
     ids = list(case_ids) or [f.path.stem for f in book.files]
     for cid in case_ids:
         renderer.case(cid)  # an unknown id is a usage error before anything is written
+    if fmt != "md":
+        renderer.check_letterhead()  # a broken letterhead stops the run once, exit 2
     prepare(target, "casebook letters")
     form = cast(Format, fmt)
     failed = 0

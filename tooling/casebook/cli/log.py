@@ -110,7 +110,9 @@ def contact(
         minutes=minutes,
     )
     edit = plan_edit(book, case_id, append_events([event]), as_of_date(as_of))
-    finish(edit, f"logged a {event['channel']} contact of {event['date']}", dry_run)
+    channel = str(event["channel"])
+    article = "an" if channel[:1].lower() in "aeiou" else "a"  # "an email contact"
+    finish(edit, f"logged {article} {channel} contact of {event['date']}", dry_run)
 
 
 @log.command()

@@ -70,6 +70,7 @@ def notify(
     notifier = Notifier(book)
     for cid in case_ids:
         notifier.case(cid)  # an unknown id is a usage error before anything is done
+    notifier.check_templates()  # a broken template stops the run once, exit 2
     ids = list(case_ids) or [f.path.stem for f in book.files]
     built: dict[str, list[Notice]] = {}
     failed = 0

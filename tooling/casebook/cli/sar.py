@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from casebook.check.loading import require
-from casebook.cli.common import Env, parse_date, pass_env, resolve_as_of
+from casebook.cli.common import Env, parse_date, pass_env, resolve_as_of, warn_unreadable
 from casebook.errors import UsageError
 from casebook.model.case import CASE_ID
 from casebook.privacy.sar import Subject, bundle_markdown, find
@@ -122,3 +122,7 @@ def sar(
     )
     if not found:
         click.echo("no case concerns this person; the bundle says so", err=True)
+    if warn_unreadable(book):
+        # The search was incomplete: the bundle says so, and the exit code too, so a script
+        # does not take it as the whole answer.
+        raise SystemExit(1)

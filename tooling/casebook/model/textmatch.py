@@ -37,6 +37,11 @@ def _latin(char: str) -> str:
     for glyph in confusables_data.get(char, ()):
         c = glyph.get("c", "")
         if c.isascii() and c.isalnum():
+            # The data gives "l" for every capital I look-alike (Cyrillic "І", Greek "Ι"),
+            # since "I" and "l" are confusable too; but ASCII text is not folded, so "Іan"
+            # would never match "Ian". A capital letter imitates "I".
+            if c == "l" and " CAPITAL " in unicodedata.name(char, ""):
+                return "I"
             return str(c)
     # Latin letters the confusables data leaves alone but a reader takes for a plain letter:
     # "LATIN SMALL LETTER O WITH STROKE" (ø), "LATIN SMALL LETTER BARRED O" (ɵ).

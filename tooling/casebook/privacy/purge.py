@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from casebook.check.loading import require
 from casebook.engine.retention import retention_status
 from casebook.engine.timeline import timeline
@@ -26,6 +28,7 @@ from casebook.errors import UsageError
 from casebook.model import Case
 from casebook.model.case import CASE_ID
 from casebook.model.ledgers import Tombstone
+from casebook.model.textmatch import mentions, normalise
 from casebook.store.cache import LEGACY_DIR, forget
 from casebook.store.ledgers import append_tombstone
 from casebook.store.reader import CASES_DIR
@@ -96,17 +99,26 @@ def purge(root: Path, case_id: str, as_of: date, ground: str | None = None) -> P
                 "request), give the reason with --ground"
             )
         ground = f"retention period ended: {status.rule}"
+    ground = ground.strip()
+    if not ground:
+        raise UsageError(
+            "--ground is empty; state the ground, e.g. 'erasure request (UK GDPR Art. 17)'"
+        )
     _no_personal_data(ground, case)
-    tombstone = Tombstone(
-        id=case.id,
-        procedure=case.procedure,
-        referred=case.referral.date,
-        first_decision=derived.steps[0].decision.date if derived.steps else None,
-        closed=status.ended_on if status else None,
-        deletion_due=status.deletion_due if status else None,
-        ground=ground,
-        purged=as_of,
-    )
+    try:
+        tombstone = Tombstone(
+            id=case.id,
+            procedure=case.procedure,
+            referred=case.referral.date,
+            first_decision=derived.steps[0].decision.date if derived.steps else None,
+            closed=status.ended_on if status else None,
+            deletion_due=status.deletion_due if status else None,
+            ground=ground,
+            purged=as_of,
+        )
+    except ValidationError as exc:  # the ground is the only value the user typed
+        why = "; ".join(str(e["msg"]) for e in exc.errors())
+        raise UsageError(f"--ground: {why}") from None
     settings = book.policy.settings
     append_tombstone(root, settings, tombstone)
     entry.path.unlink()
@@ -276,14 +288,27 @@ def _no_personal_data(ground: str, case: Case) -> None:
     values.append(str(p.contact.email) if p.contact.email else None)
     values += [r.name for r in p.representatives]
     words = ground.casefold()
+    # As written, and as words after folding case, punctuation, accents and look-alike
+    # letters: "Mr Sample." or "Ѕample" must not reach a log that is kept for ever.
     for value in values:
-        if value and len(value.strip()) >= 3 and value.strip().casefold() in words:
+        if (
+            value
+            and len(value.strip()) >= 3
+            and (value.strip().casefold() in words or mentions(ground, value))
+        ):
             raise UsageError(
                 "the --ground must not contain personal data (it names the person or their "
                 "contact details); state the ground only, e.g. 'erasure request (UK GDPR Art. 17)'"
             )
-    for part in p.name.split():
-        if len(part) >= 3 and part.casefold() in words.split():
+    digits = re.sub(r"\D", "", ground)
+    phone = re.sub(r"\D", "", p.contact.phone or "")
+    if len(phone) >= 6 and phone in digits:
+        raise UsageError(
+            "the --ground must not contain personal data (it holds the person's telephone "
+            "number); state the ground only"
+        )
+    for part in {w for n in (p.name, *p.known_as) for w in normalise(n).split()}:
+        if len(part) >= 3 and mentions(ground, part):
             raise UsageError(
                 "the --ground must not contain personal data (it contains part of the "
                 "person's name); state the ground only"

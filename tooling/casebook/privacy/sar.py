@@ -326,6 +326,9 @@ def bundle_markdown(
     redact_staff: bool = False,
 ) -> Bundle:
     mine = [f.case for f in found if f.role == "subject"]
+    # A file that does not parse or validate is not searched: the draft must not claim the
+    # search was complete (a record about the person may be in it).
+    unread = sum(1 for f in book.files if not f.valid)
     red = Redactor(book, subject, mine, redact_staff)
     people = book.policy.people.by_id()
     council = book.policy.settings.council
@@ -361,7 +364,13 @@ def bundle_markdown(
         f"{extended:%d %B %Y} if extended by two months because the request is complex, "
         "telling the requester within the first month)",
         f"- **Searched for:** {'; '.join(searched)}",
-        f"- **Records searched:** every case file in the casebook, as on {as_of:%d %B %Y}",
+        f"- **Records searched:** every case file in the casebook, as on {as_of:%d %B %Y}"
+        + (
+            ""
+            if not unread
+            else f" **except {unread} file(s) that could not be read** (run `casebook check`,"
+            " fix them and search again before this response is sent)"
+        ),
         f"- **Cases found:** {len(found)}",
         "",
         "> **Draft for review, not for sending as it is.** `[REDACT: …]` marks another member "

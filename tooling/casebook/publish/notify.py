@@ -235,6 +235,22 @@ class Notifier:
             tuple(unreachable),
         )
 
+    def check_templates(self) -> None:
+        """Compile the subject and default message templates once, before any case is built.
+
+        Raises ConfigError (file:line: message) for a syntax error or a missing template: the
+        same for every case, so a run stops once (exit 2) rather than failing each case.
+        """
+        for name in (SUBJECT_TEMPLATE, DEFAULT_TEMPLATE):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateNotFound as exc:
+                raise ConfigError(f"{NOTIFICATIONS_DIR}/{exc.name} not found") from None
+            except jinja2.TemplateSyntaxError as exc:
+                raise ConfigError(
+                    f"{NOTIFICATIONS_DIR}/{exc.name or name}:{exc.lineno}: {exc.message}"
+                ) from None
+
     def _exists(self, name: str) -> bool:
         # A refused path counts as present: the loader then stops with the reason.
         try:

@@ -126,6 +126,11 @@ def valid_case(f: CaseFile) -> Case:
     return f.case
 
 
+_CHANGED = (
+    "{rel} changed while casebook was working on it; nothing was written, run the command again"
+)
+
+
 def plan_edit(
     book: Casebook,
     case_id: str,
@@ -136,6 +141,10 @@ def plan_edit(
     f = case_path(book, case_id)
     old_case = valid_case(f)
     before = safefile.read_bytes(book.root, f.path)
+    if f.digest and hashlib.sha256(before).hexdigest() != f.digest:
+        # The record was loaded from other bytes (another command wrote in between): an
+        # event placed by the old record's dates would land out of order in the new text.
+        raise RecordError(_CHANGED.format(rel=f.rel))
     bom = before.startswith(codecs.BOM_UTF8)
     text = before.decode("utf-8-sig")
     after = _edited(f.rel, text, change, old_case)
@@ -257,10 +266,7 @@ def apply(edit: Edit) -> None:
     exists = edit.path.exists() or edit.path.is_symlink()
     current = safefile.read_bytes(edit.path.parent, edit.path) if exists else None
     if _digest(current) != _digest(edit.before):
-        raise RecordError(
-            f"{edit.rel} changed while casebook was working on it; nothing was written, run "
-            "the command again"
-        )
+        raise RecordError(_CHANGED.format(rel=edit.rel))
     write_atomic(edit.path, edit.data)
 
 

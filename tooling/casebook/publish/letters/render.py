@@ -423,6 +423,21 @@ class Renderer:
             )
         return out
 
+    def check_letterhead(self) -> None:
+        """Compile ``policy/letterhead/letter.html.j2`` once, before any letter is printed.
+
+        Raises ConfigError (file:line: message) for a syntax error or a missing template: it
+        is the same for every case, so a run stops once (exit 2) rather than failing each case.
+        """
+        try:
+            self.html_env.get_template("letter.html.j2")
+        except jinja2.TemplateNotFound:
+            raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2 not found") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise ConfigError(
+                f"{LETTERHEAD_DIR}/letter.html.j2:{exc.lineno}: {exc.message}"
+            ) from None
+
     def html(self, md: str, title: str, big: bool, kind: str = "letter") -> str:
         body = to_html(md)
         lh = self.texts.letterhead()
@@ -532,6 +547,10 @@ def _wrap(
         )
     except jinja2.TemplateNotFound:
         raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2 not found") from None
+    except jinja2.TemplateSyntaxError as exc:
+        # The line, as for a letter or notification template: the file alone leaves the
+        # council to search it.
+        raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateError as exc:
         raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2: {exc}") from None
     if (bad := lone_surrogate(page)) is not None:  # as in a letter template (render_markdown)
