@@ -149,8 +149,8 @@ def test_a_councils_own_measure_is_said_once_under_other_arrangements(tmp_path: 
     )
     edit(
         root / "cases/MCR-2026-0001.yaml",
-        "      - {type: channels, allowed: [email, letter]}\n",
-        "      - {type: channels, allowed: [email, letter]}\n      - {type: weekly-summary}\n",
+        "        allowed: [email, letter]\n",
+        "        allowed: [email, letter]\n      - type: weekly-summary\n",
     )
     book = load(root)
     renderer = Renderer(book)
