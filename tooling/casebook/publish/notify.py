@@ -242,14 +242,7 @@ class Notifier:
         same for every case, so a run stops once (exit 2) rather than failing each case.
         """
         for name in (SUBJECT_TEMPLATE, DEFAULT_TEMPLATE):
-            try:
-                self.env.get_template(name)
-            except jinja2.TemplateNotFound as exc:
-                raise ConfigError(f"{NOTIFICATIONS_DIR}/{exc.name} not found") from None
-            except jinja2.TemplateSyntaxError as exc:
-                raise ConfigError(
-                    f"{NOTIFICATIONS_DIR}/{exc.name or name}:{exc.lineno}: {exc.message}"
-                ) from None
+            self._template(name)
 
     def _exists(self, name: str) -> bool:
         # A refused path counts as present: the loader then stops with the reason.
@@ -261,17 +254,27 @@ class Notifier:
             return True
         return True
 
-    def _render(self, name: str, ctx: Mapping[str, Any]) -> str:
+    def _template(self, name: str) -> jinja2.Template:
+        """The compiled template; ConfigError naming the file (and line) when it cannot be."""
         try:
-            return self.env.get_template(name).render(ctx)
-        except jinja2.TemplateNotFound as exc:
-            raise ConfigError(f"{NOTIFICATIONS_DIR}/{exc.name} not found") from None
-        except jinja2.TemplateSyntaxError as exc:
-            raise ConfigError(
-                f"{NOTIFICATIONS_DIR}/{exc.name or name}:{exc.lineno}: {exc.message}"
-            ) from None
+            return self.env.get_template(name)
         except jinja2.TemplateError as exc:
-            raise ConfigError(f"{NOTIFICATIONS_DIR}/{name}: {exc}") from None
+            raise _problem(name, exc) from None
+
+    def _render(self, name: str, ctx: Mapping[str, Any]) -> str:
+        try:  # a template it includes is read (and may be refused) only now
+            return self._template(name).render(ctx)
+        except jinja2.TemplateError as exc:
+            raise _problem(name, exc) from None
+
+
+def _problem(name: str, exc: jinja2.TemplateError) -> ConfigError:
+    """What is wrong with template ``name`` (or one it includes), naming the file and line."""
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return ConfigError(f"{NOTIFICATIONS_DIR}/{exc.name} not found")
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return ConfigError(f"{NOTIFICATIONS_DIR}/{exc.name or name}:{exc.lineno}: {exc.message}")
+    return ConfigError(f"{NOTIFICATIONS_DIR}/{name}: {exc}")
 
 
 def wrap(text: str, width: int = 76) -> str:
