@@ -42,7 +42,7 @@ from casebook.model.case import Notification
 from casebook.model.procedure import Notify
 from casebook.publish.handling import handling_card
 from casebook.publish.letters.phrases import long_date
-from casebook.publish.templating import sandboxed_env
+from casebook.publish.templating import sandboxed_env, template_problem
 from casebook.store.cases import Casebook
 from casebook.store.paths import PathMissing, PathRefused, confined
 
@@ -259,22 +259,13 @@ class Notifier:
         try:
             return self.env.get_template(name)
         except jinja2.TemplateError as exc:
-            raise _problem(name, exc) from None
+            raise template_problem(NOTIFICATIONS_DIR, name, exc) from None
 
     def _render(self, name: str, ctx: Mapping[str, Any]) -> str:
         try:  # a template it includes is read (and may be refused) only now
             return self._template(name).render(ctx)
         except jinja2.TemplateError as exc:
-            raise _problem(name, exc) from None
-
-
-def _problem(name: str, exc: jinja2.TemplateError) -> ConfigError:
-    """What is wrong with template ``name`` (or one it includes), naming the file and line."""
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return ConfigError(f"{NOTIFICATIONS_DIR}/{exc.name} not found")
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        return ConfigError(f"{NOTIFICATIONS_DIR}/{exc.name or name}:{exc.lineno}: {exc.message}")
-    return ConfigError(f"{NOTIFICATIONS_DIR}/{name}: {exc}")
+            raise template_problem(NOTIFICATIONS_DIR, name, exc) from None
 
 
 def wrap(text: str, width: int = 76) -> str:

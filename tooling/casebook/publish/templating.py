@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from casebook.errors import ConfigError
 from casebook.store.paths import PathMissing, PathRefused, read_confined
 
 # A lone surrogate (U+D800-U+DFFF) is no character: UTF-8 cannot encode one, so no letter file,
@@ -28,10 +29,25 @@ from casebook.store.paths import PathMissing, PathRefused, read_confined
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def lone_surrogate(text: str) -> str | None:
-    """The first lone surrogate in ``text`` as ``"U+D800"``; None when there is none."""
+def refuse_lone_surrogate(text: str, template: str) -> None:
+    """ConfigError naming ``template`` (its path in the casebook) when ``text``, what it
+    rendered, holds a lone surrogate: writing it would stop the run with an encoding error."""
     found = _SURROGATE.search(text)
-    return f"U+{ord(found.group()):04X}" if found else None
+    if found is not None:
+        raise ConfigError(
+            f"{template}: the letter holds U+{ord(found.group()):04X}, a lone surrogate, which "
+            'no letter can hold (a string escape such as "\\ud800"); remove it from the template'
+        )
+
+
+def template_problem(folder: str, name: str, exc: jinja2.TemplateError) -> ConfigError:
+    """What is wrong with template ``name`` in ``folder`` (or one it includes), as a
+    ConfigError naming the file, and the line for a syntax error."""
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return ConfigError(f"{folder}/{exc.name or name} not found")
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return ConfigError(f"{folder}/{exc.name or name}:{exc.lineno}: {exc.message}")
+    return ConfigError(f"{folder}/{name}: {exc}")
 
 
 class TemplateRefused(jinja2.TemplateError):

@@ -33,8 +33,13 @@ from casebook.publish.letters.letterhead import (
 )
 from casebook.publish.letters.mdtext import escape, to_html
 from casebook.publish.letters.source import LetterJob, LetterSource, pending_jobs, recorded_jobs
-from casebook.publish.letters.templates import letter_template, make_env, render_markdown
-from casebook.publish.templating import lone_surrogate, sandboxed_env
+from casebook.publish.letters.templates import (
+    TemplateFacts,
+    letter_template,
+    make_env,
+    render_markdown,
+)
+from casebook.publish.templating import refuse_lone_surrogate, sandboxed_env, template_problem
 from casebook.store.cases import Casebook
 from casebook.store.paths import PathMissing, PathRefused, confined, path_problem, read_confined
 from casebook.store.reader import PUBLISHED_DIR
@@ -317,6 +322,7 @@ class Renderer:
 
     def __post_init__(self) -> None:
         self.env: SandboxedEnvironment = make_env(self.book.root)
+        self.parsed: dict[str, TemplateFacts] = {}  # each template file parsed once a run
         self.html_env = _html_env(self.book.root)
         self.texts = PolicyTexts(self.book.root)
 
@@ -368,6 +374,7 @@ class Renderer:
             values,
             missing,
             what,
+            self.parsed,
         )
         return rendered.text, rendered.items
 
@@ -431,12 +438,8 @@ class Renderer:
         """
         try:
             self.html_env.get_template("letter.html.j2")
-        except jinja2.TemplateNotFound:
-            raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2 not found") from None
-        except jinja2.TemplateSyntaxError as exc:
-            raise ConfigError(
-                f"{LETTERHEAD_DIR}/letter.html.j2:{exc.lineno}: {exc.message}"
-            ) from None
+        except jinja2.TemplateError as exc:
+            raise template_problem(LETTERHEAD_DIR, "letter.html.j2", exc) from None
 
     def html(self, md: str, title: str, big: bool, kind: str = "letter") -> str:
         body = to_html(md)
@@ -545,19 +548,9 @@ def _wrap(
                 kind=kind,
             )
         )
-    except jinja2.TemplateNotFound:
-        raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2 not found") from None
-    except jinja2.TemplateSyntaxError as exc:
-        # The line, as for a letter or notification template: the file alone leaves the
-        # council to search it.
-        raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateError as exc:
-        raise ConfigError(f"{LETTERHEAD_DIR}/letter.html.j2: {exc}") from None
-    if (bad := lone_surrogate(page)) is not None:  # as in a letter template (render_markdown)
-        raise ConfigError(
-            f"{LETTERHEAD_DIR}/letter.html.j2: the letter holds {bad}, a lone surrogate, which "
-            'no letter can hold (a string escape such as "\\ud800"); remove it'
-        )
+        raise template_problem(LETTERHEAD_DIR, "letter.html.j2", exc) from None
+    refuse_lone_surrogate(page, f"{LETTERHEAD_DIR}/letter.html.j2")
     return page
 
 

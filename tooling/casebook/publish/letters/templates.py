@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import jinja2
 from jinja2 import nodes
@@ -33,7 +32,7 @@ from casebook.errors import ConfigError, LetterContentError
 from casebook.model.letter_items import LETTER_ITEMS
 from casebook.publish.letters import phrases
 from casebook.publish.letters.mdtext import Md, escape, finalize
-from casebook.publish.templating import TemplateRefused, lone_surrogate, sandboxed_env
+from casebook.publish.templating import TemplateRefused, refuse_lone_surrogate, sandboxed_env
 from casebook.publish.wording import join_and, join_or
 
 LETTERS_DIR = "policy/letters"
@@ -120,10 +119,13 @@ def render_markdown(
     values: dict[str, object],
     missing: dict[str, Any],
     what: str,
+    parsed: dict[str, TemplateFacts] | None = None,
 ) -> RenderedMarkdown:
     """Render ``template`` and prove each ``required`` item is in the result.
 
-    ``what`` names the letter in messages ("MC-2026-0007 monitoring-letter of 9 March 2026").
+    ``what`` names the letter in messages ("MC-2026-0007 monitoring-letter of 9 March 2026");
+    ``parsed``: the template files' parses so far, shared by the letters of one run
+    (``template_items``).
     """
     gaps = [name for name in required if name in missing]
     if gaps:
@@ -133,7 +135,7 @@ def render_markdown(
         )
     # Text a child template prints outside its blocks would be lost (or printed above the
     # letter) without a word: refuse the letter, as `casebook check` reports the template.
-    _, problems = template_items(env, template, _PARSED.setdefault(env, {}))
+    _, problems = template_items(env, template, parsed)
     stray = [p for p in problems if STRAY_TEXT in p]
     if stray:
         raise ConfigError(stray[0])
@@ -159,11 +161,7 @@ def render_markdown(
         raise ConfigError(f"{LETTERS_DIR}/{template}: {exc.message}") from None
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"{LETTERS_DIR}/{template}: {type(exc).__name__}: {exc}") from None
-    if (bad := lone_surrogate(text)) is not None:  # it would stop the run when written
-        raise ConfigError(
-            f"{LETTERS_DIR}/{template}: the letter holds {bad}, a lone surrogate, which no "
-            'letter can hold (a string escape such as "\\ud800"); remove it from the template'
-        )
+    refuse_lone_surrogate(text, f"{LETTERS_DIR}/{template}")
     absent = [n for n in required if n not in tracker.printed]
     empty = [n for n in required if n in tracker.printed and not _WORDY.search(tracker.printed[n])]
     if absent or empty:
@@ -195,8 +193,6 @@ def _tidy(text: str) -> str:
 # What one template file says, read once per run: the items it has blocks for, why it could
 # not be read (or None), and the templates it extends, includes or imports.
 TemplateFacts = tuple[frozenset[str], str | None, tuple[str, ...]]
-# Each environment's parses, shared by every letter it renders (one Renderer, one run).
-_PARSED: WeakKeyDictionary[SandboxedEnvironment, dict[str, TemplateFacts]] = WeakKeyDictionary()
 STRAY_TEXT = "text outside {% block %}"
 
 

@@ -32,10 +32,12 @@ def paragraphs(value: str) -> str:
     return "\n".join(f"<p>{esc(line)}</p>" for line in lines) or f"<p>{DASH}</p>"
 
 
-def ul(items: Iterable[str]) -> str:
-    """A list of already escaped HTML items."""
+def ul(items: Iterable[str], cls: str = "") -> str:
+    """A list of already escaped HTML items (``cls``: its class, for the site's CSS)."""
     lis = [f"<li>{item}</li>" for item in items]
-    return "<ul>\n" + "\n".join(lis) + "\n</ul>" if lis else "<p><em>None.</em></p>"
+    if not lis:
+        return "<p><em>None.</em></p>"
+    return (f'<ul class="{esc(cls)}">' if cls else "<ul>") + "\n" + "\n".join(lis) + "\n</ul>"
 
 
 def fields(rows: Iterable[tuple[str, str]]) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from casebook.publish.handling import describe
 from casebook.publish.site import markup as h
 from casebook.publish.site import md
@@ -26,13 +24,6 @@ def _lines(*parts: str) -> str:
     """Cell lines, each already escaped HTML; empty lines left out."""
     kept = [x for x in parts if x]
     return "<br>".join(kept) if kept else ""
-
-
-def _list(items: Iterable[str]) -> str:
-    """A cell's list (each item already escaped HTML), or "" for none: a screen reader says
-    "list, 3 items" and pauses between them, where lines joined by ``<br>`` run into one."""
-    lis = "".join(f"<li>{x}</li>" for x in items)
-    return f'<ul class="cb-cell-list">{lis}</ul>' if lis else ""
 
 
 def register_page(data: SiteData) -> str:
@@ -74,7 +65,9 @@ def register_page(data: SiteData) -> str:
                     f"since {md.when(r.since)}",
                     f"until {md.when(r.expires)}" if r.expires else "",
                 ),
-                _list(h.esc(w) for w in words),
+                # A list, not lines joined by <br>: a screen reader says "list, 3 items" and
+                # pauses between them, and a wrapped restriction is told from the next.
+                h.ul([h.esc(w) for w in words], cls="cb-cell-list") if words else "",
                 _lines(
                     md.when(r.last_decision) if r.last_decision else "",
                     h.esc(r.approved_in) if r.approved_in else "",
