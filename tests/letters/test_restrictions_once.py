@@ -161,3 +161,36 @@ def test_a_councils_own_measure_is_said_once_under_other_arrangements(tmp_path: 
     assert md.count(said) == 1, md
     assert md.index("**Other arrangements**") < md.index(said)
     assert said in items["actions"] and said in items["contact-arrangements"]
+
+
+def test_every_councillor_arrangement_is_said(tmp_path: Path):
+    """A decision may make two councillor arrangements (`casebook check` accepts it): the
+    channel-block letter says each once (it used to print only the first)."""
+    import shutil
+
+    from casebook.publish.letters import Renderer
+
+    from .helpers import edit
+
+    root = tmp_path / "book"
+    shutil.copytree(REPO / "policy", root / "policy")
+    (root / "cases").mkdir()
+    shutil.copy(REPO / "cases/RC-2026-0001.yaml", root / "cases")
+    first = (
+        "Letters to the ward councillor via Democratic Services, forwarded unopened within two "
+        "working days"
+    )
+    second = "Calls to the cabinet member through their office"
+    edit(
+        root / "cases/RC-2026-0001.yaml",
+        f"        summary: {first}\n",
+        f"        summary: {first}\n"
+        f"      - type: councillor-arrangement\n        summary: {second}\n",
+    )
+    book = load(root)
+    renderer = Renderer(book)
+    case = renderer.case("RC-2026-0001")
+    job = next(j for j in renderer.jobs(case) if j.letter_id == "channel-block-letter")
+    md, _ = renderer.markdown(case, job)
+    assert md.count(f"{first}.") == 1, md
+    assert md.count(f"{second}.") == 1, md

@@ -50,8 +50,19 @@ def _run(cli, root, tmp_path):
         # Before the extends tag: printed above the address.
         ('{% extends "_base.md.j2" %}\n', 'Draft\n{% extends "_base.md.j2" %}\n', "Draft",
          "printed above the letter"),
+        # Inside an if or a for outside the blocks: dropped as plain text is.
+        (END, "{% endblock %}\n{% if true %}\nPlease keep this.\n{% endif %}\n"
+         "{% block enclosures %}", "Please keep", "is never printed"),
+        (END, "{% endblock %}\n{% for x in [1] %}\nPlease keep this.\n{% endfor %}\n"
+         "{% block enclosures %}", "Please keep", "is never printed"),
+        # An include or a call after the blocks: Jinja prints it above the letter.
+        (END, '{% endblock %}\n{% include "_base.md.j2" %}\n{% block enclosures %}',
+         "{% include", "printed above the letter"),
+        (END, "{% endblock %}\n{% call(t) item('thanks') %}Thanks.{% endcall %}\n"
+         "{% block enclosures %}", "%}Thanks.{%", "printed above the letter"),
     ],
-    ids=["after-a-block", "before-the-first-block", "expression", "before-extends"],
+    ids=["after-a-block", "before-the-first-block", "expression", "before-extends", "in-an-if",
+         "in-a-for", "include", "call"],
 )  # fmt: skip
 def test_text_outside_blocks_is_an_error_naming_file_and_line(
     cli, tmp_path, old, new, needle, fate

@@ -536,7 +536,9 @@ def councillor_arrangements(src: LetterSource) -> Value | Missing:
             "the decision records no arrangement for contacting councillors",
             "add a restriction {type: councillor-arrangement, summary: ...} to the decision",
         )
-    return phrases.full_stop(found[0].summary)
+    # Every one of them: a decision may make more than one (the ward councillor by letter, a
+    # cabinet member through their office), and the letter must say each restriction.
+    return " ".join(phrases.full_stop(x.summary) for x in found)
 
 
 RESOLVERS: dict[str, Resolver] = {

@@ -279,22 +279,50 @@ def _stray_text(ast: nodes.Template) -> tuple[int, bool] | None:
     Jinja renders a template that ``{% extends %}`` another by rendering the parent with the
     child's blocks: whatever the child prints outside a block after the tag is dropped without
     a word, and what it prints before the tag comes out ahead of the whole letter. Whitespace
-    and comments outside blocks are fine (comments are not in the tree)."""
+    and comments outside blocks are fine (comments are not in the tree); so are macros and
+    ``{% set %}`` (their text is printed where they are used). Text nested in an ``if`` or a
+    ``for`` outside the blocks is dropped too, and an ``include`` or ``call`` there is printed
+    ahead of the letter."""
     top = ast.body
     extends = next((i for i, n in enumerate(top) if isinstance(n, nodes.Extends)), None)
     if extends is None:
         return None
     for i, node in enumerate(top):
-        if not isinstance(node, nodes.Output):
-            continue
+        got = _prints(node)
+        if got is not None:
+            line, above = got
+            return line, above or i < extends
+    return None
+
+
+# What a child template may hold outside its blocks without printing: a block's, macro's or
+# ``{% set x %}...{% endset %}``'s text is used where they are used, not where they stand.
+_KEPT = (nodes.Block, nodes.Macro, nodes.AssignBlock)
+
+
+def _prints(node: nodes.Node) -> tuple[int, bool] | None:
+    """(line, printed above the letter wherever it stands) of the first thing ``node`` prints
+    outside a block, or None. Text inside an ``if``, ``for``, ``with`` or ``filter`` is dropped
+    as plain text is; an ``include`` or a ``call`` outside a block comes out above the letter
+    (Jinja yields them from the child template whether or not it extends another)."""
+    if isinstance(node, _KEPT):
+        return None
+    if isinstance(node, nodes.Include | nodes.CallBlock):
+        return node.lineno, True
+    if isinstance(node, nodes.Output):
         for part in node.nodes:
             if isinstance(part, nodes.TemplateData):
                 if not part.data.strip():
                     continue
                 # The node's line is where its text starts, blank lines included.
                 lead = part.data[: len(part.data) - len(part.data.lstrip())]
-                return part.lineno + lead.count("\n"), i < extends
-            return part.lineno, i < extends
+                return part.lineno + lead.count("\n"), False
+            return part.lineno, False
+        return None
+    for child in node.iter_child_nodes():
+        got = _prints(child)
+        if got is not None:
+            return got
     return None
 
 
