@@ -11,6 +11,9 @@ the largest of them. CPU time, not wall time: the machine is shared. Ratios:
 - ``check`` warm (nothing changed) and after one file changed, over cold ``check``;
 - the site builds over MkDocs Material building N stub pages (bench_site.stub_project);
 - ``log contact`` on one case of 1,000 and of 10,000 events over parsing that file alone.
+- casebook's own strict reader over the same baseline; and, for a cold governance build, the
+  CPU of its MkDocs child and the floor (strict parse + that MkDocs) over the stub: no cold
+  build that reads every case can cost less than the floor.
 ``--repeat N`` runs each row N times and keeps the least CPU time (other work on a shared
 machine only ever adds to it) and the largest peak memory.
 ``--tooling`` runs another copy of the package (for before/after figures from one checkout).
@@ -49,6 +52,30 @@ PARSE = """
 import sys, pathlib, yaml
 for p in sorted(pathlib.Path(sys.argv[1], "cases").glob("*.yaml")):
     yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)
+"""
+
+# casebook's own strict reader on the same files, nothing else: the least any build that reads
+# every case must spend (a cold governance site reads them all).
+STRICT = """
+import sys, pathlib
+from casebook.store import yamlio
+for p in sorted(pathlib.Path(sys.argv[1], "cases").glob("*.yaml")):
+    yamlio.load_bytes(p.read_bytes())
+"""
+
+# Runs casebook in this process and, at exit, writes the CPU seconds of the children it waited
+# for (MkDocs, run as a subprocess by `site build`) to the file named first, so a site build's
+# cost splits into casebook's own and MkDocs'.
+CHILDREN = """
+import resource, runpy, sys
+out = sys.argv.pop(1)
+sys.argv[0] = "casebook"
+try:
+    runpy.run_module("casebook", run_name="__main__", alter_sys=True)
+finally:
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(out, "w") as f:
+        f.write(repr(c.ru_utime + c.ru_stime))
 """
 
 
@@ -135,6 +162,8 @@ def measure(
     rows: list[tuple[str, Run, str, float]] = []
     baseline = best(repeat, lambda: run([sys.executable, "-c", PARSE, str(root)], env))
     rows.append(("parse-only baseline", baseline, "", 1.0))
+    strict = best(repeat, lambda: run([sys.executable, "-c", STRICT, str(root)], env))
+    rows.append(("casebook's strict parse only", strict, "/baseline", strict.cpu / baseline.cpu))
     cold = best(repeat, lambda: cleared(check))
     rows.append(("check cold", cold, "/baseline", cold.cpu / baseline.cpu))
     warm = best(repeat, lambda: run(check, env))
@@ -172,6 +201,20 @@ def measure(
             for state in ("cold", "warm"):  # warm: after the cold builds, same date and code
                 r = best(repeat, lambda state=state: build(state == "cold"))
                 rows.append((f"site {audience} {state}", r, "/stub", r.cpu / stub_run.cpu))
+        # What a cold governance build cannot go below: reading every case (the strict parse)
+        # plus MkDocs on the pages it writes (the children of one cold build, measured apart).
+        spent = base / "children"
+        wrapped = [sys.executable, "-c", CHILDREN, str(spent), *casebook[3:]]
+        wrapped += ["site", "build", "--audience", "governance", "--as-of", day]
+        wrapped += ["--out", str(base / "out" / "governance")]
+        whole = cleared(wrapped)
+        mkdocs = float(spent.read_text())
+        part = Run(mkdocs, whole.peak_mb, whole.code)
+        rows.append(("  of a cold governance build, MkDocs", part, "/stub", mkdocs / stub_run.cpu))
+        floor = Run(strict.cpu + mkdocs, max(strict.peak_mb, whole.peak_mb), 0)
+        rows.append(
+            ("  floor: strict parse + that MkDocs", floor, "/stub", floor.cpu / stub_run.cpu)
+        )
     return rows
 
 
