@@ -113,3 +113,30 @@ def test_the_next_governance_build_is_not_stale(cli, book, tmp_path, monkeypatch
     assert res.code == 0, res.err
     page = _page(book, out)
     assert "Basil Newname" in page and "Basil Manager" not in page
+
+
+def test_a_letter_is_rendered_from_the_template_as_checked(tmp_path, monkeypatch):
+    """The stray-text and item checks parse the template, then Jinja compiles it to render:
+    two reads. An edit between them would render text no check saw (here: words outside the
+    blocks, which Jinja drops without a word). One environment reads each file once."""
+    from casebook.publish.letters import templates
+
+    letters = tmp_path / "policy" / "letters"
+    letters.mkdir(parents=True)
+    (letters / "_base.md.j2").write_text("# Letter\n{% block body %}{% endblock %}\n")
+    child = letters / "child.md.j2"
+    child.write_text('{% extends "_base.md.j2" %}\n{% block body %}Checked.{% endblock %}\n')
+    real = templates._template_facts
+
+    def facts_then_edit(env, name):
+        got = real(env, name)
+        if name == "child.md.j2":
+            child.write_text(
+                '{% extends "_base.md.j2" %}\n{% block body %}Unchecked.{% endblock %}\nLost.\n'
+            )
+        return got
+
+    monkeypatch.setattr(templates, "_template_facts", facts_then_edit)
+    env = templates.make_env(tmp_path)
+    text = templates.render_markdown(env, "child.md.j2", {}, [], {}, {}, "a letter").text
+    assert "Checked." in text and "Unchecked." not in text

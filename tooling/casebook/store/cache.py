@@ -132,10 +132,12 @@ def walk_stamp(base: Path, rel: str, h: hashlib._Hash) -> None:
 
 
 def policy_stamp(root: Path) -> str:
-    """A digest of the names and ``stat_key`` of everything under ``root/policy`` (no file
-    read): equal at two moments, policy/ was not changed between them."""
+    """A digest of the names and ``stat_key`` of everything under ``root/policy`` and of the
+    casebook code (no file read): equal at two moments, neither changed between them. The
+    code too: ``store.cases.fingerprint`` hashes its files as well."""
     h = hashlib.sha256()
     walk_stamp(root, "policy", h)
+    walk_stamp(Path(__file__).resolve().parents[1], "", h)
     return h.hexdigest()
 
 
