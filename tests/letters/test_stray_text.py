@@ -113,3 +113,57 @@ def test_rendering_refuses_such_a_template_too(tmp_path):
         '{% extends "_base.md.j2" %}\n{% block body %}Kept.{% endblock %}\n\n{# fine #}\n'
     )
     assert "Kept." in render_markdown(make_env(tmp_path), "child.md.j2", {}, [], {}, {}, "x").text
+
+
+EXTENDS = '{% extends "_base.md.j2" %}\n'
+
+
+@pytest.mark.parametrize(
+    ("new", "needle", "words"),
+    [
+        # Conditional: the check follows a parent the letter may never use.
+        ('{% if case.id %}{% extends "_base.md.j2" %}{% endif %}\n', "{% if case.id %}",
+         "at the top level of the template"),
+        ('{% if case.id %}\n{% extends "_base.md.j2" %}\n{% else %}\n'
+         '{% extends "_base.md.j2" %}\n{% endif %}\n', '{% extends "_base.md.j2" %}',
+         "at the top level of the template"),
+        ('{% for x in [1] %}{% extends "_base.md.j2" %}{% endfor %}\n', "{% for x",
+         "at the top level of the template"),
+        # A parent worked out from the case: no file the check could read.
+        ('{% extends case.service ~ ".md.j2" %}\n', "{% extends case.service",
+         "given the parent's name in quotes"),
+        (EXTENDS + EXTENDS, None, "used once"),
+    ],
+    ids=["in-an-if", "in-if-and-else", "in-a-for", "computed-name", "twice"],
+)  # fmt: skip
+def test_extends_anywhere_but_once_at_the_top_is_an_error_naming_file_and_line(
+    cli, tmp_path, new, needle, words
+):
+    root = copy_fixture("allitems", tmp_path)
+    _write(root, EXTENDS, new)
+    line = 2 if needle is None else _line_of(root, needle)
+    check, letters = _run(cli, root, tmp_path)
+    want = f"{TEMPLATE}: line {line}: {{% extends %}} must be {words}"
+    assert check.code == 2, (check.out, check.err)  # the council's policy/ is wrong
+    assert "error [letter-template]" in check.out, check.out
+    for res in (check, letters):
+        assert want in res.out + res.err, res.out + res.err
+        assert "Traceback" not in res.out + res.err
+    assert letters.code in (1, 2), letters.err
+    assert not list((tmp_path / "out").rglob("*monitoring-letter*"))
+
+
+def test_rendering_refuses_a_conditional_extends_too(tmp_path):
+    from casebook.errors import ConfigError
+    from casebook.publish.letters.templates import make_env, render_markdown
+
+    letters = tmp_path / "policy" / "letters"
+    letters.mkdir(parents=True)
+    (letters / "_base.md.j2").write_text("# Letter\n{% block body %}{% endblock %}\n")
+    (letters / "child.md.j2").write_text(
+        '\n{% if x %}{% extends "_base.md.j2" %}{% endif %}\n{% block body %}Kept.{% endblock %}\n'
+    )
+    with pytest.raises(
+        ConfigError, match=r"policy/letters/child\.md\.j2: line 2: \{% extends %\} must be at"
+    ):
+        render_markdown(make_env(tmp_path), "child.md.j2", {"x": True}, [], {}, {}, "a letter")

@@ -16,61 +16,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import stat
 from pathlib import Path
 
-from casebook.store.cache import CACHE_VERSION, recall_run, remember_run, stat_key
+from casebook.store.cache import CACHE_VERSION, recall_run, remember_run, walk_stamp
 
 # What a check reads below the casebook root (besides the ledgers, which are ``extras``).
 INPUT_DIRS = ("policy", "cases")
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
-def _walk(base: Path, rel: str, h: hashlib._Hash) -> None:
-    """Hash the name and stat of every entry under ``base/rel``, links not followed."""
-    top = base / rel
-    try:
-        st = os.lstat(top)
-    except OSError:
-        h.update(f"{rel}\0-\n".encode())
-        return
-    h.update(f"{rel}\0{st.st_mode}\0{stat_key(st)}\n".encode())
-    if not stat.S_ISDIR(st.st_mode):
-        return
-    try:
-        entries = sorted(os.scandir(top), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name == "__pycache__":
-            continue  # written by the interpreter as it runs: not an input
-        sub = f"{rel}/{entry.name}"
-        if entry.is_dir(follow_symlinks=False):
-            _walk(base, sub, h)
-            continue
-        try:
-            est = entry.stat(follow_symlinks=False)
-        except OSError:
-            h.update(f"{sub}\0-\n".encode())
-            continue
-        h.update(f"{sub}\0{est.st_mode}\0{stat_key(est)}\n".encode())
-
-
 def inputs_stamp(root: Path) -> str:
     """A digest that changes when any input of a check may have changed: every file of the
     casebook code, of ``policy/`` and of ``cases/`` (names, sizes, times, inodes)."""
     h = hashlib.sha256(CACHE_VERSION.encode())
-    _walk(_PACKAGE, "", h)
+    walk_stamp(_PACKAGE, "", h)
     for rel in INPUT_DIRS:
-        _walk(root, rel, h)
+        walk_stamp(root, rel, h)
     return h.hexdigest()
 
 
 def extras_stamp(root: Path, extras: list[str]) -> str:
     h = hashlib.sha256()
     for rel in extras:
-        _walk(root, rel, h)
+        walk_stamp(root, rel, h)
     return h.hexdigest()
 
 

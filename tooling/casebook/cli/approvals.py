@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from casebook.cli.common import Env, emit_json, format_option, pass_env
+from casebook.cli.stop import Stopped
 from casebook.errors import CasebookError, GitHubError, UsageError
 from casebook.github.approvals import (
     STATUS_CONTEXT,
@@ -128,7 +129,7 @@ def error_description(exc: BaseException) -> str:
         return f"Not judged: GitHub failed{code}; re-run the job"
     if isinstance(exc, CasebookError):
         return "Not judged: the records could not be read or compared; see the job log"
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, KeyboardInterrupt | Stopped):
         return "Not judged: the run was cancelled; re-run the job"
     return f"Not judged: casebook failed ({type(exc).__name__}); see the job log"
 

@@ -13,7 +13,9 @@ import click
 
 from casebook import __version__
 from casebook.cli.common import Env, emit_json
+from casebook.cli.stop import Stopped, stops_cleanly
 from casebook.errors import CasebookError
+from casebook.store import temporary
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -185,8 +187,32 @@ def _fail(argv: list[str], message: str, code: int, show: Callable[[], None]) ->
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the command line and return its exit code (tests call this directly)."""
+    """Run the command line and return its exit code (tests call this directly).
+
+    SIGTERM and Ctrl-C stop the run cleanly (``casebook.cli.stop``): temporaries removed,
+    exit 128 + the signal's number (130, 143), one line on stderr.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
+    with stops_cleanly():
+        try:
+            return _run(args)
+        except Stopped as stop:
+            # Every `finally` has run (builder killed, build folder removed); this catches a
+            # temporary whose `finally` the signal came too early or too late for.
+            temporary.remove_own()
+            message = (
+                f"stopped by {stop.name}; temporary files removed, "
+                "finished files and the previous output left as they were"
+            )
+            return _fail(
+                args,
+                message,
+                stop.exit_code,
+                lambda: click.echo(f"casebook: {message}", err=True),
+            )
+
+
+def _run(args: list[str]) -> int:
     try:
         cli.main(args=args, prog_name="casebook", standalone_mode=False)
     except click.exceptions.Abort:

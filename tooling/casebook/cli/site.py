@@ -9,6 +9,7 @@ import click
 
 from casebook.check.loading import require
 from casebook.cli.common import Env, as_of_option, emit_json, format_option, pass_env, resolve_as_of
+from casebook.cli.stop import Stopped
 from casebook.publish.site import AUDIENCES, BUILDERS, BuildOptions, build_site
 from casebook.publish.site.case_page import is_https_url
 from casebook.publish.site.wire import collect_inputs
@@ -148,7 +149,7 @@ def serve(env: Env, audience: str, directory: Path | None, bind: str, port: int)
     click.echo(f"Serving {folder} at http://{host!s}:{real_port}/ (Ctrl+C to stop)")
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped):  # Ctrl+C or SIGTERM: the preview's normal end
         pass
     finally:
         server.server_close()

@@ -60,15 +60,27 @@ class ConfinedLoader(jinja2.BaseLoader):
     Jinja's own ``FileSystemLoader`` drops a leading ``/`` (so ``/etc/x`` quietly means
     ``<folder>/etc/x``) and follows symbolic links anywhere; this loader refuses both.
     Raises ``TemplateNotFound`` for a missing file and :class:`TemplateRefused` otherwise.
+
+    Each file is read once per loader (one environment, one run): the checks that parse a
+    template (``letters.templates.template_items``: its item blocks, text outside blocks) and
+    Jinja's compiling it for the render then see the same bytes, even if the file is edited
+    in between (a template checked clean, then rendered with stray text, would lose it).
     """
 
     def __init__(self, root: Path, folder: str) -> None:
         self.root = root
         self.folder = folder
+        self._sources: dict[str, str] = {}
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
+        source = self._sources.get(template)
+        if source is None:
+            source = self._sources[template] = self._read(template)
+        return source, f"{self.folder}/{template}", lambda: False
+
+    def _read(self, template: str) -> str:
         try:
             data = read_confined(self.root, self.folder, template)
         except PathMissing:
@@ -76,10 +88,9 @@ class ConfinedLoader(jinja2.BaseLoader):
         except PathRefused as exc:
             raise TemplateRefused(str(exc)) from None
         try:
-            source = data.decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError:
             raise TemplateRefused(f"{self.folder}/{template} is not UTF-8 text") from None
-        return source, f"{self.folder}/{template}", lambda: False
 
 
 def sandboxed_env(

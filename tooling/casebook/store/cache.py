@@ -25,6 +25,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import stat
 from pathlib import Path
 
 from casebook import __version__
@@ -99,6 +100,47 @@ def stat_key(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
+def walk_stamp(base: Path, rel: str, h: hashlib._Hash) -> None:
+    """Hash the name and ``stat_key`` of every entry under ``base/rel``, links not followed
+    and nothing read: what changed since, not what the files say."""
+    top = base / rel
+    try:
+        st = os.lstat(top)
+    except OSError:
+        h.update(f"{rel}\0-\n".encode())
+        return
+    h.update(f"{rel}\0{st.st_mode}\0{stat_key(st)}\n".encode())
+    if not stat.S_ISDIR(st.st_mode):
+        return
+    try:
+        entries = sorted(os.scandir(top), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name == "__pycache__":
+            continue  # written by the interpreter as it runs: not an input
+        sub = f"{rel}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            walk_stamp(base, sub, h)
+            continue
+        try:
+            est = entry.stat(follow_symlinks=False)
+        except OSError:
+            h.update(f"{sub}\0-\n".encode())
+            continue
+        h.update(f"{sub}\0{est.st_mode}\0{stat_key(est)}\n".encode())
+
+
+def policy_stamp(root: Path) -> str:
+    """A digest of the names and ``stat_key`` of everything under ``root/policy`` and of the
+    casebook code (no file read): equal at two moments, neither changed between them. The
+    code too: ``store.cases.fingerprint`` hashes its files as well."""
+    h = hashlib.sha256()
+    walk_stamp(root, "policy", h)
+    walk_stamp(Path(__file__).resolve().parents[1], "", h)
+    return h.hexdigest()
+
+
 _TABLES = ("files", "runs", "html", "site")
 _DROP = {t: f"DROP TABLE IF EXISTS {t}" for t in _TABLES}  # fixed names, no input
 # Rows of letter HTML and site results whose case file is gone or has other bytes now.
@@ -162,6 +204,8 @@ class RecordCache:
         self.seen: set[str] = set()
         # ``store.cases.fingerprint`` by casebook root, worked out once per run (``run_key``).
         self.fingerprints: dict[str, str] = {}
+        # (root, ``policy_stamp`` taken before the run read policy/): see ``guard_policy``.
+        self.policy_guard: tuple[Path, str] | None = None
         self.dirty = False
         try:
             db = _connect(folder)
@@ -413,10 +457,35 @@ class RecordCache:
         except sqlite3.Error:
             self._fail()
 
+    def guard_policy(self, root: Path, stamp: str) -> None:
+        """Commit nothing if policy/ changes after ``stamp`` (taken before the run read it).
+
+        Findings, site results and letters are stored under ``store.cases.fingerprint``, a
+        digest of policy/'s bytes read at one moment, but made from policy/ as read at others
+        (the procedures when the run starts, a template when a letter is rendered). A file
+        edited in between would put results of one version under the key of the other, and a
+        later run with that version would be served them. So ``save`` compares the stamp
+        with policy/ now: moved, the run's uncommitted writes are rolled back and the cache is
+        off for the rest of the run (the next run starts afresh)."""
+        self.policy_guard = (root, stamp)
+
+    def _policy_moved(self) -> bool:
+        if self.policy_guard is None:
+            return False
+        root, stamp = self.policy_guard
+        return policy_stamp(root) != stamp
+
     def save(self, prune: bool = False) -> None:
         """Commit; with ``prune``, first drop every row this run did not find current (files
-        gone, changed into invalid records): no stale copy of personal data stays."""
+        gone, changed into invalid records): no stale copy of personal data stays. Nothing
+        is committed when policy/ changed during the run (``guard_policy``)."""
         if self.db is None:
+            return
+        if self.dirty and self._policy_moved():
+            with contextlib.suppress(sqlite3.Error):
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+            self._fail()
             return
         try:
             if prune:

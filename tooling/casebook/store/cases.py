@@ -28,7 +28,13 @@ from casebook.model import Case
 from casebook.model.case import Decision
 from casebook.model.findings import Finding
 from casebook.store import safefile, temporary
-from casebook.store.cache import CACHE_VERSION, RecordCache, open_cache, stat_key
+from casebook.store.cache import (
+    CACHE_VERSION,
+    RecordCache,
+    open_cache,
+    policy_stamp,
+    stat_key,
+)
 from casebook.store.reader import (
     CASES_DIR,
     Policy,
@@ -241,8 +247,13 @@ def load(
     memory; it may ``release`` the file (``casebook check`` judges and drops each case in turn,
     so memory holds one record, not 10,000: issue 14).
     """
+    # Before anything of policy/ is read: the cache commits nothing made from it if it
+    # changes during the run (``RecordCache.guard_policy``).
+    stamp = policy_stamp(root) if use_cache else ""
     policy, policy_findings = load_policy(root)
     cache = open_cache(root) if use_cache and policy is not None else None
+    if cache is not None:
+        cache.guard_policy(root, stamp)
     if policy is not None and policy_rules is not None:
         policy_findings += _policy_findings(root, policy, policy_rules, cache)
     if policy is None or any(f.severity == "error" for f in policy_findings):

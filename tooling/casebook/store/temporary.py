@@ -9,6 +9,11 @@ folder being built) is named ``.casebook-tmp.PID.RANDOM.NAME`` (``PATTERN``):
   are no longer running (``clean_stale``), so nothing stays behind for long. A temporary of a
   running process is left alone, unless it is older than ``STALE_AFTER`` (the process id was
   reused by an unrelated program).
+* a run stopped by SIGTERM or Ctrl-C removes its own temporaries before it exits
+  (``remove_own``, called by the command line's signal handling in ``casebook.cli.stop``);
+* SIGKILL cannot be caught: meanwhile a temporary folder is owner-only (0o700, ``mkdtemp``)
+  and a temporary file owner-only (0o600, ``mkstemp``) until renamed into place, so other
+  users of the machine cannot read the personal data in it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ PREFIX = ".casebook-tmp."
 PATTERN = re.compile(r"^\.casebook-tmp\.(\d+)\.")
 # A casebook run takes minutes at most; a day-old temporary is stale whatever its process id.
 STALE_AFTER = 24 * 3600.0
+# The folders this process has made temporaries in (``remove_own`` looks there). Folders,
+# not the temporaries themselves: a folder is noted before its temporary is made, so a signal
+# arriving between ``mkdtemp`` returning and the caller keeping the path loses nothing.
+_FOLDERS: set[Path] = set()
 
 
 def prefix(name: str) -> str:
@@ -35,6 +44,7 @@ def prefix(name: str) -> str:
 def new_file(folder: Path, name: str) -> tuple[int, Path]:
     """An open file descriptor and the path of a new temporary file in ``folder``."""
     clean_stale(folder)
+    _FOLDERS.add(Path(os.path.abspath(folder)))  # noqa: PTH100 - no symlink resolution
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix(name), suffix=f".{name}")
     return fd, Path(tmp)
 
@@ -42,6 +52,7 @@ def new_file(folder: Path, name: str) -> tuple[int, Path]:
 def new_dir(folder: Path, name: str) -> Path:
     """A new temporary folder in ``folder``."""
     clean_stale(folder)
+    _FOLDERS.add(Path(os.path.abspath(folder)))  # noqa: PTH100 - no symlink resolution
     return Path(tempfile.mkdtemp(dir=folder, prefix=prefix(name), suffix=f".{name}"))
 
 
@@ -77,6 +88,32 @@ def clean_stale(folder: Path) -> list[Path]:
         except OSError:
             continue
         removed.append(path)
+    return removed
+
+
+def remove_own() -> list[Path]:
+    """Remove every temporary this process still has (a run being stopped); returns them.
+
+    Only names with this process's id (``prefix``) in the folders it wrote temporaries in:
+    whatever was renamed into place is no longer a temporary and stays. Never raises.
+    """
+    removed: list[Path] = []
+    mine = prefix("")
+    for folder in sorted(_FOLDERS):
+        try:
+            entries = [e for e in os.scandir(folder) if e.name.startswith(mine)]
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
     return removed
 
 

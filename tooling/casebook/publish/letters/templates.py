@@ -136,7 +136,7 @@ def render_markdown(
     # Text a child template prints outside its blocks would be lost (or printed above the
     # letter) without a word: refuse the letter, as `casebook check` reports the template.
     _, problems = template_items(env, template, parsed)
-    stray = [p for p in problems if STRAY_TEXT in p]
+    stray = [p for p in problems if STRAY_TEXT in p or LOOSE_EXTENDS in p]
     if stray:
         raise ConfigError(stray[0])
     tracker = _ItemTracker(values, missing)
@@ -194,6 +194,7 @@ def _tidy(text: str) -> str:
 # not be read (or None), and the templates it extends, includes or imports.
 TemplateFacts = tuple[frozenset[str], str | None, tuple[str, ...]]
 STRAY_TEXT = "text outside {% block %}"
+LOOSE_EXTENDS = "{% extends %} must be"
 
 
 def template_items(
@@ -239,6 +240,13 @@ def _template_facts(env: SandboxedEnvironment, tname: str) -> TemplateFacts:
     except jinja2.TemplateSyntaxError as exc:
         where = f"{LETTERS_DIR}/{tname}:{exc.lineno}"
         return frozenset(), f"{where}: template syntax: {exc.message}", ()
+    loose = _loose_extends(ast)
+    if loose is not None:
+        return (
+            frozenset(),
+            f"{LETTERS_DIR}/{tname}: line {loose[0]}: {LOOSE_EXTENDS} {loose[1]}",
+            (),
+        )
     stray = _stray_text(ast)
     if stray is not None:
         line, before = stray
@@ -270,6 +278,34 @@ def _template_facts(env: SandboxedEnvironment, tname: str) -> TemplateFacts:
     ]
     names = tuple(str(r.template.value) for r in refs if isinstance(r.template, nodes.Const))
     return items, None, names
+
+
+def _loose_extends(ast: nodes.Template) -> tuple[int, str] | None:
+    """(line, what it must be instead) of an ``{% extends %}`` whose parent is not known from
+    the template alone, or None.
+
+    The check finds a letter's item blocks by following the one parent the template names,
+    and the stray-text check looks for text outside the blocks at the top level. An extends
+    inside an ``if``, ``for``, block or macro is taken or not depending on the case, a name
+    computed from the case could be any template, and a second extends is an error Jinja
+    only raises while rendering: in each, what the check proves and what the letter prints
+    can differ. So one ``{% extends "name" %}``, at the top level, is the only form allowed.
+    """
+    top = [n for n in ast.body if isinstance(n, nodes.Extends)]
+    for node in ast.find_all(nodes.Extends):
+        if not any(node is t for t in top):
+            return node.lineno, (
+                "at the top level of the template, not inside an if, for, block or macro; a "
+                "letter's layout cannot depend on the case"
+            )
+        if not isinstance(node.template, nodes.Const) or not isinstance(node.template.value, str):
+            return node.lineno, (
+                'given the parent\'s name in quotes ({% extends "_base.md.j2" %}); a name '
+                "worked out from the case cannot be checked"
+            )
+    if len(top) > 1:
+        return top[1].lineno, "used once: a template extends one other template"
+    return None
 
 
 def _stray_text(ast: nodes.Template) -> tuple[int, bool] | None:

@@ -1,0 +1,194 @@
+"""SIGTERM and Ctrl-C (SIGINT) stop a run cleanly: no temporary with personal data is left.
+
+Real processes, real signals. The casebook process (and the MkDocs process it starts: both
+read ``PYTHONPATH``) load a ``sitecustomize`` that can hold the run at a chosen point, so the
+signal lands where the temporaries exist: as soon as the build folder appears beside
+``--out``; while MkDocs builds (the child writes its process id to a file, then waits); while
+``casebook letters`` writes a case's folder (``os.fsync`` waits).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from casebook.store import temporary
+from tests.conftest import REPO
+
+HOOK = """
+import os, time
+if os.environ.get("CASEBOOK_TEST_HOLD_BUILDER"):
+    with open("/proc/self/cmdline", "rb") as fh:
+        argv = fh.read().split(b"\\0")
+    if b"mkdocs" in argv and b"build" in argv:  # the site builder, not casebook itself
+        with open(os.environ["CASEBOOK_TEST_HOLD_BUILDER"], "w") as fh:
+            fh.write(str(os.getpid()))
+        time.sleep(120)
+if os.environ.get("CASEBOOK_TEST_HOLD_FSYNC"):
+    _fsync = os.fsync
+    def fsync(fd):
+        if ".casebook-tmp." in os.readlink(f"/proc/self/fd/{fd}"):
+            time.sleep(120)
+        _fsync(fd)
+    os.fsync = fsync
+"""
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="the hook needs /proc")
+
+
+@pytest.fixture
+def hook(tmp_path: Path) -> Path:
+    folder = tmp_path / "hook"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(textwrap.dedent(HOOK))
+    return folder
+
+
+def start(root: Path, args: tuple[str, ...], hook: Path, **hold: str) -> subprocess.Popen[str]:
+    env = {**os.environ, **hold}
+    env["PYTHONPATH"] = os.pathsep.join([str(hook), env.get("PYTHONPATH", "")])
+    # A session of its own: SIGINT is sent to the whole group, as Ctrl-C in a terminal does.
+    return subprocess.Popen(
+        [sys.executable, "-m", "casebook", "--root", str(root), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def wait_for(what, proc: subprocess.Popen[str], timeout: float = 120.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = what()
+        if found:
+            return found
+        assert proc.poll() is None, f"the run ended first: {proc.communicate()}"
+        time.sleep(0.005)
+    proc.kill()
+    raise AssertionError("timed out")
+
+
+def temporaries(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.name.startswith(temporary.PREFIX))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def send(proc: subprocess.Popen[str], sig: signal.Signals) -> tuple[str, str]:
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)  # Ctrl-C: casebook and its builder both get it
+    else:
+        proc.send_signal(sig)  # `kill PID`, a CI cancel: casebook only
+    return proc.communicate(timeout=120)
+
+
+def assert_stopped(proc: subprocess.Popen[str], sig: signal.Signals, err: str) -> None:
+    assert proc.returncode == 128 + sig, err
+    assert err.splitlines() == [
+        f"casebook: stopped by {sig.name}; temporary files removed, finished files and the "
+        "previous output left as they were"
+    ]
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.fixture
+def book(mini: Path) -> Path:
+    shutil.copytree(REPO / "site", mini / "site")
+    return mini
+
+
+SIGNALS = [signal.SIGTERM, signal.SIGINT]
+
+
+@pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: s.name)
+@pytest.mark.parametrize("audience", ["governance", "staff"])
+def test_stopped_as_soon_as_the_build_folder_appears(cli, book, hook, tmp_path, sig, audience):
+    out = tmp_path / "public" / audience
+    args = ("site", "build", "--audience", audience, "--out", str(out), "--as-of", "2026-04-01")
+    assert cli("--root", book, *args).code == 0
+    before = snapshot(out)
+    proc = start(book, args, hook)
+    work = wait_for(lambda: temporaries(out.parent), proc)[0]
+    # SIGKILL cannot be caught: meanwhile, other users of the machine cannot read the pages.
+    assert stat.S_IMODE(work.stat().st_mode) == 0o700
+    _out, err = send(proc, sig)
+    assert_stopped(proc, sig, err)
+    assert temporaries(out.parent) == []
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: s.name)
+def test_stopped_while_mkdocs_builds_stops_mkdocs_too(cli, book, hook, tmp_path, sig):
+    out = tmp_path / "public" / "governance"
+    args = ("site", "build", "--audience", "governance", "--out", str(out), "--as-of", "2026-04-01")
+    assert cli("--root", book, *args).code == 0
+    before = snapshot(out)
+    held = tmp_path / "builder.pid"
+    proc = start(book, args, hook, CASEBOOK_TEST_HOLD_BUILDER=str(held))
+    wait_for(lambda: held.is_file() and held.read_text(), proc)
+    builder = int(held.read_text())
+    work = temporaries(out.parent)
+    assert len(work) == 1 and (work[0] / "docs" / "cases").is_dir()  # pages written
+    _out, err = send(proc, sig)
+    assert_stopped(proc, sig, err)
+    assert gone(builder)  # killed and reaped before casebook exited
+    assert temporaries(out.parent) == []
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: s.name)
+def test_stopped_while_letters_are_written(cli, mini, hook, tmp_path, sig):
+    out = tmp_path / "letters"
+    args = ("letters", "--format", "md", "--out", str(out))
+    assert cli("--root", mini, *args).code == 0
+    before = snapshot(out)
+    proc = start(mini, args, hook, CASEBOOK_TEST_HOLD_FSYNC="1")
+    work = wait_for(lambda: temporaries(out), proc)[0]
+    assert stat.S_IMODE(work.stat().st_mode) == 0o700
+    _out, err = send(proc, sig)
+    assert_stopped(proc, sig, err)
+    assert temporaries(out) == []
+    assert snapshot(out) == before
+
+
+def test_the_next_letters_run_removes_a_killed_runs_temporaries(cli, mini, tmp_path):
+    """What SIGKILL leaves (a folder named for a process that has ended) goes next run."""
+    out = tmp_path / "letters"
+    args = ("letters", "--format", "md", "--out", str(out))
+    assert cli("--root", mini, *args).code == 0
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = out / f"{temporary.PREFIX}{dead.pid}.abcd.MC-2026-0001"
+    stale.mkdir(mode=0o700)
+    (stale / "2026-03-01-letter.md").write_text("Dear Ivy")
+    assert cli("--root", mini, *args).code == 0
+    assert temporaries(out) == []
+
+
+def test_a_signal_outside_a_run_keeps_its_usual_meaning() -> None:
+    """The handlers are casebook's only while a command runs (tests call `run` in-process)."""
+    from casebook.cli.main import run
+
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    run(["--version"])
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
