@@ -15,7 +15,7 @@ import pytest
 
 from casebook.check.loading import require
 from casebook.records.edits import AppendEvents, apply, plan_edit
-from casebook.store import locks
+from casebook.store import locks, temporary
 
 CASE = "MC-2026-0001"
 
@@ -169,7 +169,7 @@ def test_a_lock_left_by_a_killed_process_does_not_block(mini):
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        assert _lock_files(mini) == [f"{locks.PREFIX}{CASE}.yaml"]
+        assert _lock_files(mini) == [f"{locks.PREFIX}{CASE}.yaml.lock"]
         assert _run(_log(mini, "Asked while held"), timeout=0.5).returncode == 1
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=30)
@@ -178,8 +178,8 @@ def test_a_lock_left_by_a_killed_process_does_not_block(mini):
             holder.kill()
             holder.wait()
     # The killed holder's lock file is still there (empty), and no obstacle.
-    assert _lock_files(mini) == [f"{locks.PREFIX}{CASE}.yaml"]
-    assert (mini / "cases" / f"{locks.PREFIX}{CASE}.yaml").read_bytes() == b""
+    assert _lock_files(mini) == [f"{locks.PREFIX}{CASE}.yaml.lock"]
+    assert (mini / "cases" / f"{locks.PREFIX}{CASE}.yaml.lock").read_bytes() == b""
     done = _run(_log(mini, "Asked after the kill"), timeout=5)
     assert done.returncode == 0, done.stderr
     assert "Asked after the kill" in (mini / PATH).read_text()
@@ -211,3 +211,14 @@ def test_record_commands_racing_on_one_case_keep_every_event(mini, round_):
     days = [e.date for e in case.events]
     assert days == sorted(days)
     assert not _lock_files(mini)
+
+
+def test_check_does_not_take_a_write_in_progress_for_a_case(cli, mini):
+    # `casebook check` run while a record command renames its new copy into place sees that
+    # copy in cases/ (a `.casebook-tmp.*` file ending in .yaml); it is not a second case.
+    path = mini / PATH
+    copy = mini / "cases" / f"{temporary.PREFIX}{os.getpid()}.abc123.{CASE}.yaml"
+    copy.write_bytes(path.read_bytes())
+    res = cli("--root", mini, "check", "--as-of", "2026-04-01")
+    assert res.code == 0, res.out
+    assert temporary.PREFIX not in res.out

@@ -7,7 +7,8 @@ every read-modify-write of a casebook file (a case, a ledger, a file ``casebook 
 holds ``hold(path)`` from before it reads the bytes it compares until after the rename, and
 compares them under the lock.
 
-How: ``fcntl.flock`` on a lock file beside the target, ``.casebook-lock.NAME`` (``PREFIX``).
+How: ``fcntl.flock`` on a lock file beside the target, ``.casebook-lock.NAME.lock`` (``PREFIX``;
+not ending in ``.yaml``, so no command takes it for a case file).
 
 * Why flock and not a library: the standard library's flock is all this needs on Linux and
   macOS, the kernel releases it when its process dies (``kill -9``, a power cut ends every
@@ -56,8 +57,8 @@ class Busy(RecordError):
 
 
 def lock_path(path: Path) -> Path:
-    """The lock file of ``path``: ``.casebook-lock.NAME`` in the same folder."""
-    return path.parent / f"{PREFIX}{path.name}"
+    """The lock file of ``path``: ``.casebook-lock.NAME.lock`` in the same folder."""
+    return path.parent / f"{PREFIX}{path.name}.lock"
 
 
 def timeout() -> float:
