@@ -12,9 +12,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from casebook.check.loading import require
-from casebook.records.edits import AppendEvents, apply, plan_edit
+from casebook.errors import RecordError
+from casebook.records.edits import AppendEvents, apply, plan_edit, plan_new
 from casebook.store import locks, temporary
 
 CASE = "MC-2026-0001"
@@ -222,3 +224,17 @@ def test_check_does_not_take_a_write_in_progress_for_a_case(cli, mini):
     res = cli("--root", mini, "check", "--as-of", "2026-04-01")
     assert res.code == 0, res.out
     assert temporary.PREFIX not in res.out
+
+
+def test_a_new_case_whose_id_another_command_took_meanwhile_is_not_written_over_it(mini):
+    book = require(mini)
+    existing = yaml.safe_load((mini / PATH).read_text())
+    record = {k: v for k, v in existing.items() if k not in ("id", "events")}
+    edit = plan_new(book, record, date(2026, 4, 1))
+    assert edit.ok, [x.as_text() for x in edit.new_errors]
+    # Another `casebook new` wrote the same next id first.
+    edit.path.write_text("# the other command's case\n")
+    with pytest.raises(RecordError, match="was made by another command while casebook"):
+        apply(edit)
+    assert edit.path.read_text() == "# the other command's case\n"
+    assert not _lock_files(mini)

@@ -322,6 +322,11 @@ def apply(edit: Edit) -> Edit:
         exists = edit.path.exists() or edit.path.is_symlink()
         current = safefile.read_bytes(edit.path.parent, edit.path) if exists else None
         if _digest(current) != _digest(edit.before):
+            if edit.before is None:
+                raise RecordError(
+                    f"{edit.rel} was made by another command while casebook was working on "
+                    "it (the same case id); nothing was written, run the command again"
+                )
             if current is None or edit.replan is None:
                 raise RecordError(_CHANGED.format(rel=edit.rel))
             edit = edit.replan(current)
