@@ -58,8 +58,11 @@ def format_file(root: Path, path: Path, write: bool) -> Formatted:
         return Formatted(str(path), False, exc.why)
     if not write:
         return _format(root, path, rel, write)
-    with locks.hold(root / rel, rel):
-        return _format(root, path, rel, write)
+    try:
+        with locks.hold(root / rel, rel):
+            return _format(root, path, rel, write)
+    except locks.Busy as exc:  # the other files are still formatted; the command exits 1
+        return Formatted(rel, False, str(exc))
 
 
 def _format(root: Path, path: Path, rel: str, write: bool) -> Formatted:
