@@ -32,6 +32,7 @@ from casebook.check.procedure_rules import (
     waivers,
 )
 from casebook.check.references import references
+from casebook.check.template_rules import letterhead_template
 from casebook.check.time_rules import (
     breaches,
     log_reviews,
@@ -78,6 +79,6 @@ CASE_RULES: list[Rule] = [
 
 # Rules over the whole casebook (ledgers, purged ids, procedure-wide obligations).
 BookRule = Callable[["Casebook", date], list[Finding]]
-BOOK_RULES: list[BookRule] = [purged_ids, log_reviews, retention_stated]
+BOOK_RULES: list[BookRule] = [purged_ids, log_reviews, retention_stated, letterhead_template]
 
 __all__ = ["BOOK_RULES", "CASE_RULES", "BookRule", "CaseContext", "Rule"]

@@ -7,6 +7,7 @@ Run with the rest of ``policy/`` (``policy_rules.check_policy``), so a broken te
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from casebook.model.findings import Finding, Severity
@@ -14,7 +15,9 @@ from casebook.publish.letters.letterhead import (
     LETTERHEAD_DIR,
     LETTERHEAD_FILE,
     LETTERHEAD_FILES,
+    letterhead_env,
     load_letterhead,
+    template_problems,
 )
 from casebook.publish.letters.templates import (
     LETTERS_DIR,
@@ -26,6 +29,7 @@ from casebook.publish.letters.templates import (
 from casebook.store.paths import path_problem
 
 if TYPE_CHECKING:
+    from casebook.store.cases import Casebook
     from casebook.store.reader import Policy
 
 RULE = "letter-template"
@@ -71,7 +75,11 @@ def template_findings(policy: Policy) -> list[Finding]:
         if refused is not None:
             out.append(Finding("error", RULE, refused, file=f"{LETTERHEAD_DIR}/{name}"))
     loaded = load_letterhead(policy.root)
-    if loaded.letterhead is None:
+    if loaded.findings:
+        # Each names file, line and field already ("letterhead.yaml:13: colour: unknown
+        # field"): as they are, not nested inside one "letters cannot be printed" finding.
+        out += loaded.findings
+    elif loaded.letterhead is None:
         severity: Severity = "warning" if "not found" in (loaded.problem or "") else "error"
         out.append(
             Finding(
@@ -82,3 +90,25 @@ def template_findings(policy: Policy) -> list[Finding]:
             )
         )
     return out
+
+
+def letterhead_template(book: Casebook, as_of: date) -> list[Finding]:
+    """Book rule ``letter-template``: ``policy/letterhead/letter.html.j2`` can print letters
+    (no syntax error, no missing include, no name casebook does not give it, no key
+    letterhead.yaml cannot have: ``letterhead.template_problems``), one error per problem
+    naming file and line.
+
+    A casebook rule, not a policy rule: only HTML and PDF letters (and the site's letters)
+    use the letterhead, so a typo in it must fail `casebook check` (exit 1) and stop
+    `casebook letters --format html|pdf`, but not every other command as an invalid
+    ``policy/`` does (Markdown letters, `casebook log`). Nothing to check when no procedure
+    defines a letter, or when letterhead.yaml itself is missing or invalid (reported above).
+    """
+    del as_of  # the template is the same on every day
+    policy = book.policy
+    if not any(p.letters for p in policy.procedures.values()):
+        return []
+    if load_letterhead(policy.root).letterhead is None:
+        return []
+    problems = template_problems(letterhead_env(policy.root))
+    return [Finding("error", RULE, p.message, file=p.file, line=p.line) for p in problems]

@@ -166,7 +166,8 @@ def finish(
         click.echo(edit.diff(), nl=False)
         click.echo(f"{edit.rel}: dry run, nothing written", err=True)
     else:
-        apply(edit)
+        # The edit written: made again to the file another command changed meanwhile.
+        edit = apply(edit)
         click.echo(f"{edit.rel}: {done}")
     for f in edit.warnings:
         click.echo(show(f), err=True)

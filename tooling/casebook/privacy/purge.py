@@ -12,6 +12,7 @@ deletion without a trace.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shlex
 import subprocess
@@ -24,11 +25,12 @@ from pydantic import ValidationError
 from casebook.check.loading import require
 from casebook.engine.retention import retention_status
 from casebook.engine.timeline import timeline
-from casebook.errors import UsageError
+from casebook.errors import RecordError, UsageError
 from casebook.model import Case
 from casebook.model.case import CASE_ID
 from casebook.model.ledgers import Tombstone
 from casebook.model.textmatch import mentions, normalise
+from casebook.store import locks, safefile
 from casebook.store.cache import LEGACY_DIR, forget
 from casebook.store.ledgers import append_tombstone
 from casebook.store.reader import CASES_DIR
@@ -120,8 +122,17 @@ def purge(root: Path, case_id: str, as_of: date, ground: str | None = None) -> P
         why = "; ".join(str(e["msg"]) for e in exc.errors())
         raise UsageError(f"--ground: {why}") from None
     settings = book.policy.settings
-    append_tombstone(root, settings, tombstone)
-    entry.path.unlink()
+    # Under the record's lock (store.locks), from the re-read to the removal: an event another
+    # command records at the same moment is neither lost unseen nor written after the purge.
+    with locks.hold(entry.path, rel):
+        now = safefile.read_bytes(root, entry.path)
+        if entry.digest and hashlib.sha256(now).hexdigest() != entry.digest:
+            raise RecordError(
+                f"{rel} changed while casebook was working on it; nothing was purged, run "
+                "the command again"
+            )
+        append_tombstone(root, settings, tombstone)
+        entry.path.unlink()
     # The cache holds the validated record (personal data), possibly of earlier versions of
     # the file too: all of it goes; it rebuilds itself on the next run.
     forget(root)

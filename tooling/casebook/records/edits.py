@@ -8,8 +8,9 @@ Every change goes through one pipeline (``plan_edit`` / ``plan_new`` then ``appl
    case rules as `casebook check` (``check.case_findings``);
 4. refuse when the change brings a new error (errors the case already had are shown, not
    blocking: a late letter must not stop anyone logging a phone call); otherwise
-5. write the file atomically (``casebook.write_atomic``), after making sure nobody changed it
-   in the meantime.
+5. write the file atomically (``casebook.write_atomic``) under the file's lock
+   (``store.locks``), after reading it again: when another command changed it in the
+   meantime, the change is made again to what it wrote and validated again (steps 1-4).
 
 Nothing here prompts or prints: the CLI does that.
 """
@@ -36,7 +37,7 @@ from casebook.errors import RecordError, UsageError
 from casebook.model import ENDED_KINDS, Case, Procedure
 from casebook.model.case import CASE_ID
 from casebook.model.findings import Finding, has_errors, sort_key
-from casebook.store import safefile, yamledit
+from casebook.store import locks, safefile, yamledit
 from casebook.store.cases import MAX_RECORD_BYTES, Casebook, CaseFile, too_large, write_atomic
 from casebook.store.ledgers import ledger_path
 from casebook.store.paths import PathRefused
@@ -85,6 +86,9 @@ class Edit:
     # Where a finding in the new content comes from, e.g. events[7] -> "contacts.csv line 9".
     origins: dict[int, str] = field(default_factory=dict)
     bom: bool = False  # the file starts with a UTF-8 byte-order mark, kept when written
+    # The same change made again to other bytes (the file as another command left it), for
+    # ``apply``; None for a new file.
+    replan: Callable[[bytes], Edit] | None = None
 
     @property
     def ok(self) -> bool:
@@ -137,29 +141,71 @@ def plan_edit(
     change: Callable[[CommentedMap, Case], None],
     as_of: date,
 ) -> Edit:
-    """Apply ``change`` to a round-trip copy of the case and validate the result."""
+    """Apply ``change`` to a round-trip copy of the case and validate the result.
+
+    The change is made to the bytes on disk now. When they are not the bytes the casebook was
+    loaded from (another command wrote in between), the record is read again from them: an
+    event placed by the old record's dates would land out of order in the new text. ``apply``
+    does the same again under the file's lock (``Edit.replan``) if the file changes between
+    this plan and the write.
+    """
     f = case_path(book, case_id)
-    old_case = valid_case(f)
+    loaded = valid_case(f)
     before = safefile.read_bytes(book.root, f.path)
-    if f.digest and hashlib.sha256(before).hexdigest() != f.digest:
-        # The record was loaded from other bytes (another command wrote in between): an
-        # event placed by the old record's dates would land out of order in the new text.
-        raise RecordError(_CHANGED.format(rel=f.rel))
+    if f.digest and hashlib.sha256(before).hexdigest() == f.digest:
+        edit = _plan(book, f.path, f.rel, before, loaded, change, as_of)
+    else:
+        edit = _plan(book, f.path, f.rel, before, _reread(f.rel, before), change, as_of)
+
+    def replan(now: bytes) -> Edit:
+        return _plan(book, f.path, f.rel, now, _reread(f.rel, now), change, as_of)
+
+    edit.replan = replan
+    return edit
+
+
+def _reread(rel: str, data: bytes) -> Case:
+    """The record in ``data``, the bytes another command just wrote; RecordError when they
+    are not a valid record (nothing is written on top of a broken file)."""
+    if len(data) > MAX_RECORD_BYTES:
+        raise RecordError(too_large(rel, len(data)).as_text())
+    try:
+        text = data.decode("utf-8-sig")
+        loaded = validate(rel, text, load_text(text), Case)
+    except (UnicodeDecodeError, YamlLoadError):
+        loaded = None
+    if loaded is None or loaded.model is None:
+        raise RecordError(
+            f"{rel} was changed by another command while casebook was working on it and is "
+            "not a valid record now; nothing was written (`casebook check` shows why)"
+        )
+    return loaded.model
+
+
+def _plan(
+    book: Casebook,
+    path: Path,
+    rel: str,
+    before: bytes,
+    old_case: Case,
+    change: Callable[[CommentedMap, Case], None],
+    as_of: date,
+) -> Edit:
     bom = before.startswith(codecs.BOM_UTF8)
     text = before.decode("utf-8-sig")
-    after = _edited(f.rel, text, change, old_case)
+    after = _edited(rel, text, change, old_case)
     written = (codecs.BOM_UTF8 if bom else b"") + after.encode("utf-8")
     if len(written) > MAX_RECORD_BYTES:
-        raise RecordError(too_large(f.rel, len(written)).as_text())
+        raise RecordError(too_large(rel, len(written)).as_text())
     if not yamledit.only_inserted(before, written):
         raise RecordError(
-            f"{f.rel}: casebook cannot add to this file without changing lines already in it "
+            f"{rel}: casebook cannot add to this file without changing lines already in it "
             "(its indentation, style or line endings are unusual). Run `casebook fmt "
-            f"{f.rel}`, commit that change on its own, then try again."
+            f"{rel}`, commit that change on its own, then try again."
         )
-    edit = _validated(book, f.path, f.rel, before, after, as_of)
+    edit = _validated(book, path, rel, before, after, as_of)
     edit.bom = bom
-    old = _rule_findings(book, f.path, f.rel, text, old_case, as_of)
+    old = _rule_findings(book, path, rel, text, old_case, as_of)
     old_keys = {_key(x) for x in old}
     edit.old_errors = [x for x in edit.new_errors if _key(x) in old_keys]
     fresh = [x for x in edit.new_errors if _key(x) not in old_keys]
@@ -258,16 +304,40 @@ def _rule_findings(
     return sorted(out, key=sort_key)
 
 
-def apply(edit: Edit) -> None:
-    """Write a validated edit, unless the file changed since it was read."""
+def apply(edit: Edit) -> Edit:
+    """Write a validated edit; returns the edit written.
+
+    Under the file's lock (``store.locks``: held from the re-read until after the rename, so
+    two commands cannot both write over the same old bytes) the file is read again. Unchanged
+    since the plan: the edit is written. Changed by another command meanwhile: the change is
+    made again to the new bytes (``Edit.replan``) and validated again, so both commands'
+    events are kept; RecordError when it now brings errors, when the file is new and another
+    command has just made it (``casebook new``), and ``locks.Busy`` (exit 1) when another
+    command holds the lock for longer than the timeout.
+    """
     if not edit.ok:
         raise RecordError("refusing to write a record with errors")  # pragma: no cover
-    # lstat, not exists(): a dangling link swapped in must be refused, not written through.
-    exists = edit.path.exists() or edit.path.is_symlink()
-    current = safefile.read_bytes(edit.path.parent, edit.path) if exists else None
-    if _digest(current) != _digest(edit.before):
-        raise RecordError(_CHANGED.format(rel=edit.rel))
-    write_atomic(edit.path, edit.data)
+    with locks.hold(edit.path, edit.rel):
+        # lstat, not exists(): a dangling link swapped in must be refused, not written through.
+        exists = edit.path.exists() or edit.path.is_symlink()
+        current = safefile.read_bytes(edit.path.parent, edit.path) if exists else None
+        if _digest(current) != _digest(edit.before):
+            if edit.before is None:
+                raise RecordError(
+                    f"{edit.rel} was made by another command while casebook was working on "
+                    "it (the same case id); nothing was written, run the command again"
+                )
+            if current is None or edit.replan is None:
+                raise RecordError(_CHANGED.format(rel=edit.rel))
+            edit = edit.replan(current)
+            if edit.new_errors:
+                errors = "\n  ".join(x.as_text() for x in edit.new_errors[:50])
+                raise RecordError(
+                    f"{edit.rel} not written: another command changed it meanwhile, and "
+                    f"the change would now bring {len(edit.new_errors)} error(s):\n  {errors}"
+                )
+        write_atomic(edit.path, edit.data)
+    return edit
 
 
 def _digest(data: bytes | None) -> str | None:

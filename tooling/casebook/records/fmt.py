@@ -13,7 +13,7 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
-from casebook.store import safefile, yamledit
+from casebook.store import locks, safefile, yamledit
 from casebook.store.cases import MAX_RECORD_BYTES, too_large, write_atomic
 from casebook.store.reader import CASES_DIR, PEOPLE_FILE, PROCEDURES_DIR
 from casebook.store.yamlio import YamlLoadError, decode, load_text
@@ -50,10 +50,22 @@ def format_text(text: str, rel: str) -> str:
 
 
 def format_file(root: Path, path: Path, write: bool) -> Formatted:
+    """Format one file; with ``write``, read, format and write it under its lock
+    (``store.locks``), so a record command writing it at the same moment is not undone."""
     try:
         rel = safefile.relative(root.resolve(), path) if path.is_absolute() else str(path)
     except safefile.UnsafeFile as exc:
         return Formatted(str(path), False, exc.why)
+    if not write:
+        return _format(root, path, rel, write)
+    try:
+        with locks.hold(root / rel, rel):
+            return _format(root, path, rel, write)
+    except locks.Busy as exc:  # the other files are still formatted; the command exits 1
+        return Formatted(rel, False, str(exc))
+
+
+def _format(root: Path, path: Path, rel: str, write: bool) -> Formatted:
     try:
         data = safefile.read_bytes(root, root / rel)
         if len(data) > MAX_RECORD_BYTES:

@@ -40,6 +40,7 @@ from casebook.store.reader import (
     Policy,
     case_files,
     load_policy,
+    own_file,
     read_model,
     with_line,
 )
@@ -297,7 +298,7 @@ def unread_case_files(root: Path) -> list[Finding]:
         for name in sorted(names):
             if not name.lower().endswith((".yaml", ".yml")):
                 continue
-            if here == folder and name in read:
+            if here == folder and (name in read or own_file(name)):
                 continue
             rel = (here / name).relative_to(root).as_posix()
             out.append(

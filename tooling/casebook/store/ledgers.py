@@ -7,6 +7,7 @@ refuse instead (``ConfigError``), so a broken deletion log is never overwritten.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import yaml
@@ -15,6 +16,7 @@ from casebook.errors import ConfigError
 from casebook.model.findings import Finding
 from casebook.model.ledgers import DeletionLog, LogReviewHeld, LogReviews, Tombstone
 from casebook.model.settings import Settings
+from casebook.store import locks
 from casebook.store.cases import write_atomic
 from casebook.store.paths import PathMissing, PathRefused, confined, policy_file, read_confined
 from casebook.store.reader import SETTINGS_FILE, read_model, with_line
@@ -80,19 +82,29 @@ def load_log_reviews(root: Path, settings: Settings) -> tuple[LogReviews | None,
 
 
 def append_tombstone(root: Path, settings: Settings, tombstone: Tombstone) -> Path:
-    """Add a tombstone to the deletion log, atomically. Refuses to touch an invalid log."""
-    log, findings = load_deletion_log(root, settings)
-    if log is None:
-        raise ConfigError(
-            f"{settings.deletion_log} is not valid, so nothing was purged:\n"
-            + "\n".join(f.as_text() for f in findings)
-        )
-    if tombstone.id in log.ids():
-        raise ConfigError(f"{tombstone.id} is already in {settings.deletion_log}")
-    entries = [*log.purged, tombstone]
-    # Python mode keeps dates as dates, so they are written as YAML dates (unquoted).
-    payload = {"purged": [t.model_dump(exclude_none=True) for t in entries]}
-    text = DELETION_LOG_HEADER + yaml.safe_dump(payload, sort_keys=False, allow_unicode=True)
+    """Add a tombstone to the deletion log, atomically. Refuses to touch an invalid log.
+
+    The log is read and written under its lock (``store.locks``): two purges at once both
+    keep their tombstone. ``locks.Busy`` when another command holds it past the timeout.
+    """
     path = root / settings.deletion_log
-    write_atomic(path, text.encode("utf-8"))
+    # Read once before the lock too: a deletion_log outside policy/ is refused (a finding)
+    # before any lock file is made beside it.
+    log, findings = load_deletion_log(root, settings)
+    lock = locks.hold(path, settings.deletion_log) if log is not None else nullcontext()
+    with lock:
+        if log is not None:
+            log, findings = load_deletion_log(root, settings)
+        if log is None:
+            raise ConfigError(
+                f"{settings.deletion_log} is not valid, so nothing was purged:\n"
+                + "\n".join(f.as_text() for f in findings)
+            )
+        if tombstone.id in log.ids():
+            raise ConfigError(f"{tombstone.id} is already in {settings.deletion_log}")
+        entries = [*log.purged, tombstone]
+        # Python mode keeps dates as dates, so they are written as YAML dates (unquoted).
+        payload = {"purged": [t.model_dump(exclude_none=True) for t in entries]}
+        text = DELETION_LOG_HEADER + yaml.safe_dump(payload, sort_keys=False, allow_unicode=True)
+        write_atomic(path, text.encode("utf-8"))
     return path

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from casebook.model import People, Procedure, Taxonomy
 from casebook.model.findings import Finding
 from casebook.model.settings import Settings
-from casebook.store import safefile
+from casebook.store import safefile, temporary
 from casebook.store.paths import PROCEDURES_DIR as PROCEDURES_DIR  # re-exported
 from casebook.store.paths import find_root as find_root  # re-exported
 from casebook.store.paths import path_problem
@@ -180,4 +180,12 @@ def case_files(root: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     names = sorted(os.listdir(folder))  # noqa: PTH208 - strings, not Paths: see above
-    return [folder / n for n in names if fnmatch.fnmatchcase(n, "*.yaml")]
+    return [folder / n for n in names if fnmatch.fnmatchcase(n, "*.yaml") and not own_file(n)]
+
+
+def own_file(name: str) -> bool:
+    """Whether ``name`` is a temporary of a casebook write (``store.temporary``): a copy of a
+    record being renamed into place by another command at this moment (or left by one that
+    was killed, removed by the next write). Never a case of its own: reading it would report
+    the record twice."""
+    return name.startswith(temporary.PREFIX)

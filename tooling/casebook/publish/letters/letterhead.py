@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+from jinja2 import meta, nodes
+from jinja2.sandbox import SandboxedEnvironment
 from pydantic import EmailStr, Field
 
 from casebook.model.common import Slug, Strict, Text
+from casebook.model.findings import Finding
+from casebook.publish.templating import TemplateRefused, sandboxed_env
 from casebook.store.paths import PathMissing, PathRefused, confined
 from casebook.store.reader import read_model
 
@@ -54,7 +59,10 @@ class Letterhead(Strict):
 @dataclass(frozen=True, slots=True)
 class LoadedLetterhead:
     letterhead: Letterhead | None
-    problem: str | None  # why it could not be read, naming file and line
+    # Why it could not be read, in one line naming file, line and field (the first finding).
+    problem: str | None
+    # Each thing wrong with letterhead.yaml (file, line, field), for `casebook check`.
+    findings: tuple[Finding, ...] = ()
 
 
 _CACHE: dict[tuple[str, int, int], LoadedLetterhead] = {}
@@ -77,7 +85,142 @@ def load_letterhead(root: Path) -> LoadedLetterhead:
     loaded = read_model(root, path, Letterhead, "letter-template")
     problem = None
     if loaded.model is None:
-        problem = "; ".join(f.as_text() for f in loaded.findings) or f"{LETTERHEAD_FILE} is invalid"
-    result = LoadedLetterhead(loaded.model, problem)
+        problem = f"{LETTERHEAD_FILE} is invalid"
+        if loaded.findings:
+            problem = plain(loaded.findings[0])
+            if len(loaded.findings) > 1:
+                problem += f" (and {len(loaded.findings) - 1} more: casebook check lists them)"
+    result = LoadedLetterhead(loaded.model, problem, tuple(loaded.findings))
     _CACHE[key] = result
     return result
+
+
+def plain(f: Finding) -> str:
+    """``file:line: field: message``: a finding as one line inside another message (without
+    the severity and rule ``Finding.as_text`` adds)."""
+    where = f.file or LETTERHEAD_FILE
+    if f.line is not None:
+        where += f":{f.line}"
+    return f"{where}: {f.field + ': ' if f.field else ''}{f.message}"
+
+
+# --- letter.html.j2 ---------------------------------------------------------------------------
+
+LETTERHEAD_TEMPLATE = "letter.html.j2"
+# The names casebook gives letter.html.j2 (``render._wrap``); any other is a typo, which the
+# strict environment would only report when a letter is printed.
+TEMPLATE_NAMES = frozenset(
+    {"title", "council", "letterhead", "css", "logo", "body", "large_print", "kind"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateProblem:
+    """Something wrong with the letterhead template or a file it includes."""
+
+    file: str  # relative to the casebook root
+    line: int | None
+    message: str
+
+    def as_text(self) -> str:
+        return f"{self.file}{f':{self.line}' if self.line else ''}: {self.message}"
+
+
+def letterhead_env(root: Path) -> SandboxedEnvironment:
+    """The environment letter.html.j2 renders in (HTML-escaped, confined to its folder)."""
+    return sandboxed_env(root, LETTERHEAD_DIR, autoescape=True)
+
+
+def template_problems(env: SandboxedEnvironment) -> list[TemplateProblem]:
+    """What stops ``letter.html.j2`` from printing a letter, found without printing one.
+
+    Jinja finds a syntax error when it compiles a template, but a missing include, a name
+    casebook does not give (``{{ counsil }}``) or a key letterhead.yaml cannot have
+    (``{{ letterhead.colour }}``) only when a letter is printed, and only on the branch it
+    takes. So the template and every file it extends, includes or imports (constant names)
+    are parsed, and the tree is searched for each. Returns one problem per file, line and
+    fault, in file order; an empty list when the template is sound.
+    """
+    out: list[TemplateProblem] = []
+    trees: list[tuple[str, nodes.Template]] = []
+    seen: set[str] = set()
+
+    def visit(name: str, by: str | None, line: int | None, optional: bool) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        rel = f"{LETTERHEAD_DIR}/{name}"
+        try:
+            assert env.loader is not None
+            source, _, _ = env.loader.get_source(env, name)
+            tree = env.parse(source, name)
+        except jinja2.TemplateNotFound:
+            if not optional:
+                where = by or rel
+                what = f"includes {name}, which" if by else "the letterhead template"
+                out.append(TemplateProblem(where, line, f"{what} is not in {LETTERHEAD_DIR}/"))
+            return
+        except TemplateRefused as exc:
+            out.append(TemplateProblem(by or rel, line, f"refused: {exc}"))
+            return
+        except jinja2.TemplateSyntaxError as exc:
+            out.append(TemplateProblem(rel, exc.lineno, f"template syntax: {exc.message}"))
+            return
+        trees.append((rel, tree))
+        for ref in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            template = getattr(ref, "template", None)
+            if isinstance(template, nodes.Const) and isinstance(template.value, str):
+                missing_ok = isinstance(ref, nodes.Include) and ref.ignore_missing
+                visit(template.value, rel, ref.lineno, missing_ok)
+
+    visit(LETTERHEAD_TEMPLATE, None, None, False)
+    # Names a template sets ({% set %}, {% for %}, macro arguments) are its own, and an
+    # included file sees its includer's: only a name no file of the letterhead sets is a typo.
+    own = {
+        n.name
+        for _, tree in trees
+        for n in tree.find_all(nodes.Name)
+        if n.ctx in ("store", "param")
+    } | {m.name for _, tree in trees for m in tree.find_all(nodes.Macro)}
+    known = TEMPLATE_NAMES | own | set(env.globals)
+    keys = sorted(Letterhead.model_fields)
+    for rel, tree in trees:
+        unknown = meta.find_undeclared_variables(tree) - known
+        for name in sorted(unknown):
+            line = min(
+                (n.lineno for n in tree.find_all(nodes.Name) if n.name == name), default=None
+            )
+            out.append(
+                TemplateProblem(
+                    rel,
+                    line,
+                    f"unknown name {name!r}: the letterhead template is given "
+                    f"{', '.join(sorted(TEMPLATE_NAMES))}",
+                )
+            )
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+            key = _letterhead_key(node)
+            if key is not None and key not in Letterhead.model_fields and "letterhead" not in own:
+                out.append(
+                    TemplateProblem(
+                        rel,
+                        node.lineno,
+                        f"letterhead.{key}: {LETTERHEAD_FILE} has no key {key!r}; its keys: "
+                        f"{', '.join(keys)}",
+                    )
+                )
+    main = f"{LETTERHEAD_DIR}/{LETTERHEAD_TEMPLATE}"
+    return sorted(out, key=lambda p: (p.file != main, p.file, p.line or 0))
+
+
+def _letterhead_key(node: nodes.Node) -> str | None:
+    """``colour`` for ``letterhead.colour`` or ``letterhead['colour']``; None otherwise."""
+    if isinstance(node, nodes.Getattr):
+        target, key = node.node, node.attr
+    elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        target, key = node.node, node.arg.value
+    else:
+        return None
+    if isinstance(target, nodes.Name) and target.name == "letterhead" and isinstance(key, str):
+        return key
+    return None

@@ -29,7 +29,9 @@ from casebook.publish.letters.letterhead import (
     LETTERHEAD_DIR,
     Letterhead,
     LoadedLetterhead,
+    letterhead_env,
     load_letterhead,
+    template_problems,
 )
 from casebook.publish.letters.mdtext import escape, to_html
 from casebook.publish.letters.source import LetterJob, LetterSource, pending_jobs, recorded_jobs
@@ -39,7 +41,7 @@ from casebook.publish.letters.templates import (
     make_env,
     render_markdown,
 )
-from casebook.publish.templating import refuse_lone_surrogate, sandboxed_env, template_problem
+from casebook.publish.templating import refuse_lone_surrogate, template_problem
 from casebook.store.cases import Casebook
 from casebook.store.paths import PathMissing, PathRefused, confined, path_problem, read_confined
 from casebook.store.reader import PUBLISHED_DIR
@@ -431,15 +433,16 @@ class Renderer:
         return out
 
     def check_letterhead(self) -> None:
-        """Compile ``policy/letterhead/letter.html.j2`` once, before any letter is printed.
+        """Check ``policy/letterhead/letter.html.j2`` once, before any letter is printed.
 
-        Raises ConfigError (file:line: message) for a syntax error or a missing template: it
-        is the same for every case, so a run stops once (exit 2) rather than failing each case.
+        Raises ConfigError (file:line: message, one line per problem) for a syntax error, a
+        missing include, a name casebook does not give it or a key letterhead.yaml cannot have
+        (``letterhead.template_problems``, what `casebook check` reports too): it is the same
+        for every case, so a run stops once (exit 2) rather than failing each case.
         """
-        try:
-            self.html_env.get_template("letter.html.j2")
-        except jinja2.TemplateError as exc:
-            raise template_problem(LETTERHEAD_DIR, "letter.html.j2", exc) from None
+        problems = template_problems(self.html_env)
+        if problems:
+            raise ConfigError("\n".join(p.as_text() for p in problems))
 
     def html(self, md: str, title: str, big: bool, kind: str = "letter") -> str:
         body = to_html(md)
@@ -487,7 +490,7 @@ def render_letters(
 
 
 def _html_env(root: Path) -> SandboxedEnvironment:
-    return sandboxed_env(root, LETTERHEAD_DIR, autoescape=True)
+    return letterhead_env(root)
 
 
 # An HTML letter opened in a browser loads nothing: the letterhead's stylesheet is inlined and
