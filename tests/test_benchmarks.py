@@ -95,6 +95,8 @@ def test_run_all_splits_a_cold_governance_build_into_mkdocs_and_the_floor(tmp_pa
     strict, _ = rows["casebook's strict parse only"]
     assert 0 < mkdocs.cpu < whole.cpu * 1.5  # a child of one build, not the whole run again
     assert floor.cpu == pytest.approx(strict.cpu + mkdocs.cpu)
+    checked, _ = rows["site governance, records cached by check"]
+    assert checked.cpu > 0 and checked.code == 0
 
 
 @pytest.mark.slow
