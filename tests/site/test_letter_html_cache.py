@@ -23,13 +23,14 @@ def _stored(book, cases: bool = False) -> dict[str, str]:
 
 
 def _all_letters(book) -> list[RenderedLetter]:
-    """Every case's letters, as a governance build asks for them (one case at a time)."""
-    inputs = collect_inputs(book, "governance", date(2026, 11, 23))
-    source = inputs.letter_source
-    assert inputs.letters is None and isinstance(source, LetterRenderer)
+    """Every case's letters, as a governance build asks for them: one case at a time, with
+    the digest of the file it was read from (``collect_inputs`` does this as it writes each
+    page ahead: ``test_a_build_renders_each_case_s_letters_once`` below)."""
+    source = LetterRenderer(book)
     out: list[RenderedLetter] = []
-    for case in book.each_case():
-        out += source(case) or []
+    for f in book.files:
+        assert f.case is not None
+        out += source(f.case, f.digest) or []
     source.finish()
     return out
 
@@ -99,21 +100,21 @@ def test_an_unchanged_case_is_not_rendered_again(demo: Path) -> None:
     assert book is not None
     source = collect_inputs(book, "governance", date(2026, 11, 23)).letter_source
     assert isinstance(source, LetterRenderer)
-    case = next(c for c in book.each_case() if any(x.case == c.id for x in first))
+    owner = next(f for f in book.files if any(x.case == f.case_id for x in first))
+    case = owner.case
+    assert case is not None
     mine = [x for x in first if x.case == case.id]
 
     # Read back whole: same titles, dates and HTML, without rendering (no Markdown kept).
-    again = source(case) or []
+    again = source(case, owner.digest) or []
     assert [(x.title, x.date, x.html) for x in again] == [(x.title, x.date, x.html) for x in mine]
     assert all(x.markdown == "" for x in again)
-    (key,) = [k for k in source.keys if k.startswith(CASE_KEY)]
-    assert book.cache is not None
-    owner = book.file_for(case.id)
-    assert owner is not None
+    key = source.last_key
+    assert key.startswith(CASE_KEY) and book.cache is not None
     book.cache.put_html(
         key, '[["Planted", null, "<p>from the cache</p>"]]', owner.rel, owner.digest
     )
-    assert [x.html for x in source(case) or []] == ["<p>from the cache</p>"]
+    assert [x.html for x in source(case, owner.digest) or []] == ["<p>from the cache</p>"]
 
     # A changed record is rendered again (its key changes).
     changed = case.model_copy(update={"service": case.service + " (renamed)"})

@@ -153,15 +153,51 @@ def test_a_warm_build_validates_and_replays_nothing(
     victim.write_text(victim.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     assert pages(demo_book) == cold
     assert {"read", "replay"} <= set(calls)
-    # The inputs pass and the page pass, that case only; and once more for its letters: the
-    # letter rows are tied to the file's bytes, so any edit drops them (an address corrected
-    # out of the record must not stay in the cache: RecordCache.save).
-    assert calls.count("replay") == 3
+    # The inputs pass (which writes the case's page too: ``governance.page_ahead``), that case
+    # only; and once more for its letters: the letter rows are tied to the file's bytes, so
+    # any edit drops them (an address corrected out of the record must not stay in the cache:
+    # RecordCache.save). The page pass replays nothing (it did a third time, issue 14).
+    assert calls.count("replay") == 2
+    assert calls.count("read") == 1 and calls.count("validate") == 1  # was 2
 
     # A new date: every case replayed, but no letter rendered (they come from the cache).
     calls.clear()
     pages(demo_book, as_of=date(2026, 11, 24))
     assert calls.count("replay") > 20 and "letters" not in calls
+
+
+@pytest.mark.parametrize("generated", [0, 30], ids=["demo", "generated 30 cases"])
+def test_a_cold_build_validates_and_replays_each_case_once_for_its_page(
+    tmp_path: Path, generated: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: the inputs pass writes each case's page while it holds the record
+    (``governance.page_ahead``), so a cold build validates each record from the cache once
+    (it did twice), renders its letters once, and replays it once besides its letters' own
+    replays (the page pass did a third time); the pages are those of a build without the
+    cache, which works page by page in the page pass."""
+    root = _casebook(tmp_path / "book", generated)
+    uncached = pages(root, use_cache=False)
+    calls: list[str] = []
+
+    def counted(name: str, real):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    from casebook.engine import timeline as timeline_mod
+    from casebook.publish.letters.render import Renderer
+
+    monkeypatch.setattr(Case, "model_validate_json", counted("validate", Case.model_validate_json))
+    monkeypatch.setattr(timeline_mod, "derive", counted("replay", timeline_mod.derive))
+    monkeypatch.setattr(Renderer, "render_case", counted("letters", Renderer.render_case))
+    cold = pages(root)
+    n = len(list((root / "cases").glob("*.yaml")))
+    assert calls.count("validate") == n
+    assert 0 < calls.count("letters") <= n
+    assert calls.count("replay") == n + calls.count("letters")
+    assert cold == uncached
 
 
 def test_changes_are_never_served_stale(demo_book: Path) -> None:

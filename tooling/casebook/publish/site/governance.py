@@ -11,7 +11,7 @@ from casebook.engine.obligations import Obligation
 from casebook.model import Case
 from casebook.publish.site import md
 from casebook.publish.site.case_page import case_page
-from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
+from casebook.publish.site.inputs import BreachPeriod, CaseLetters, RenderedLetter, SiteInputs
 from casebook.publish.site.procedures import (
     procedure_page,
     procedures_index,
@@ -130,14 +130,8 @@ def governance_tree(
                 continue
             for view in case_views(policy, [case], as_of, inputs, data.withheld, past):
                 page, summary, failed = write(view, f.digest)
-                if view.id in shared:
-                    continue
-                kind = source.last_failure if failed and source is not None else ""
-                if (failed and not kind) or (source is not None and not source.last_kept):
-                    results.drop(f)
-                else:
-                    letters_key = source.last_key if source is not None and not failed else ""
-                    results.put_page(f, page, summary, letters_key, kind)
+                if view.id not in shared:
+                    keep_page(results, f, source, page, summary, failed)
             f.release()
         results.finish()
     if source is not None:
@@ -165,6 +159,62 @@ def governance_tree(
         {"Procedures": "procedures/index.md"},
     ]
     return tree
+
+
+def keep_page(
+    results: SiteResults,
+    f: CaseFile,
+    source: CaseLetters | None,
+    page: str,
+    summary: CaseSummary,
+    failed: bool,
+) -> None:
+    """Store the page just written from ``f`` (``source``: its letters, as last asked for) in
+    the site results, or forget the file's row when the page may not be kept (letters that
+    failed for a reason other than the templates' refusal, or made while a policy text could
+    not be read: decision 30)."""
+    kind = source.last_failure if failed and source is not None else ""
+    if (failed and not kind) or (source is not None and not source.last_kept):
+        results.drop(f)
+    else:
+        letters_key = source.last_key if source is not None and not failed else ""
+        results.put_page(f, page, summary, letters_key, kind)
+
+
+def page_ahead(
+    f: CaseFile,
+    view: CaseView,
+    own: SiteInputs,
+    data: SiteData,
+    source: CaseLetters | None,
+    results: SiteResults,
+) -> None:
+    """Write the page of ``view`` (the record just read from ``f``, replayed) into the site
+    results while ``wire.collect_inputs`` holds the record, so that the page pass serves it
+    from there instead of validating and replaying the record a second time (issue 14: a
+    cold build did both twice).
+
+    ``own``: the case's own share of the inputs (its obligations, breach periods and review
+    dates, and ``purged``), all that its page and summary read; ``data``: the build's policy,
+    date and repository URL (its ``inputs`` are ``own``). A case kept off the site
+    (``withheld_reason``) is not written: the page pass decides that again. A failure of the
+    letters is not announced here (``source.quiet``): the page pass says it once, from the
+    stored row, or renders the letters again when the row was not kept."""
+    past = own.past_retention(data.as_of)
+    if withheld_reason(view.id, view.proc.id, data.policy, own, past) is not None:
+        return
+    letters: list[RenderedLetter] | None = None
+    failed = False
+    if source is not None:
+        source.quiet = True
+        try:
+            rendered = source(view.case, f.digest)
+        finally:
+            source.quiet = False
+        failed = rendered is None
+        letters = rendered or []
+    page = case_page(view, data, own.breaches or [], letters, failed)
+    keep_page(results, f, source, page, summarise(view, own, data.as_of), failed)
 
 
 def home(data: SiteData) -> str:

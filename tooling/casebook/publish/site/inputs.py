@@ -91,6 +91,9 @@ class CaseLetters(Protocol):
     # letterhead or published text it needed could not be read, which may not follow from
     # policy/'s bytes (an I/O error, a file replaced during the build).
     last_kept: bool
+    # True while a page is written ahead (``governance.page_ahead``): a failure is then not
+    # announced, as the page pass announces it (or renders the letters again).
+    quiet: bool
 
     def __call__(self, case: Case, digest: str = "") -> list[RenderedLetter] | None:
         """The case's letters, each with its HTML; None when they could not be rendered.

@@ -57,7 +57,9 @@ def collect_inputs(
     from casebook.engine.retention import retention_status
     from casebook.engine.timeline import Timeline, timeline
     from casebook.publish.register import register_row
+    from casebook.publish.site.governance import page_ahead
     from casebook.publish.site.results import CaseInputs, SiteResults
+    from casebook.publish.site.view import CaseView, SiteData
     from casebook.store.ledgers import load_deletion_log
 
     log, _ = load_deletion_log(book.root, book.policy.settings)  # errors: `casebook check`
@@ -92,6 +94,15 @@ def collect_inputs(
     due = book_log_reviews(book, as_of)
     periods: list[BreachPeriod] = []
     dates: dict[str, tuple[date | None, date | None]] = {}
+    source = LetterRenderer(book, fp) if letters else None
+    # With site results, the page of a case read here is written here too (``page_ahead``),
+    # while its record and timeline are in memory; not for a case whose id is a procedure's
+    # (the central log review's obligations are listed under it: never stored, as in the
+    # page pass).
+    ahead: SiteData | None = None
+    shared = {o.case for o in due if o.kind == "log-review"}
+    if results is not None:
+        ahead = SiteData(policy, as_of, SiteInputs(purged=purged), [], {}, repo_url)
     # Each case replayed once (the same functions as `casebook due` and `casebook register`),
     # or not at all when an earlier build stored its share. No timeline kept (each holds its
     # case): the pages replay a case again as they are written, one at a time (issue 14).
@@ -114,6 +125,17 @@ def collect_inputs(
                 got = CaseInputs(obs, breach_periods(case.id, report), dated)
                 if results is not None:
                     results.put_inputs(f, got)
+                if results is not None and ahead is not None and case.id not in shared:
+                    own = SiteInputs(
+                        obligations=obs,
+                        purged=purged,
+                        breaches=got.periods,
+                        review_dates={case.id: dated},
+                    )
+                    view = CaseView(
+                        case, proc, tl, proc.states.get(tl.state), tuple(tl.in_force(as_of))
+                    )
+                    page_ahead(f, view, own, replace(ahead, inputs=own), source, results)
                 f.release()
                 case_id = case.id
             elif f.procedure not in policy.procedures or f.case_id is None:
@@ -127,8 +149,8 @@ def collect_inputs(
     inputs = SiteInputs(
         obligations=due, purged=purged, breaches=periods, review_dates=dates, results=results
     )
-    if letters:
-        inputs = replace(inputs, letter_source=LetterRenderer(book, fp))
+    if source is not None:
+        inputs = replace(inputs, letter_source=source)
     if book.cache is not None:
         book.cache.save()  # the rows written so far: another process may want the cache
     return inputs
@@ -172,6 +194,7 @@ class LetterRenderer:
         self.last_key = ""
         self.last_failure = ""
         self.last_kept = True
+        self.quiet = False
         self.salt = self.case_salt = b""
         if book.cache is not None:
             self.salt = _converter_digest()
@@ -241,6 +264,8 @@ class LetterRenderer:
         return _with_html(self.book, out, self.keys, self.salt, case.id)
 
     def not_rendered(self, case_id: str, kind: str) -> None:
+        if self.quiet:
+            return
         # Case id and kind of problem only: the message may quote the record.
         print(
             f"casebook site: letters of {case_id} not rendered ({kind}); run `casebook check`",
