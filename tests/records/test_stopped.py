@@ -40,6 +40,18 @@ if os.environ.get("CASEBOOK_TEST_HOLD_FSYNC"):
             time.sleep(120)
         _fsync(fd)
     os.fsync = fsync
+if os.environ.get("CASEBOOK_TEST_HOLD_SWAP"):
+    # Hold just after the old output is set aside (renamed to a temporary), before the new
+    # one takes its name: the moment when neither is at --out.
+    _rename = os.rename
+    def rename(src, dst, *a, **k):
+        _rename(src, dst, *a, **k)
+        src, dst = os.fspath(src), os.fspath(dst)
+        if ".casebook-tmp." not in os.path.basename(src) and ".casebook-tmp." in dst:
+            with open(os.environ["CASEBOOK_TEST_HOLD_SWAP"], "w") as fh:
+                fh.write(dst)
+            time.sleep(120)
+    os.rename = rename
 """
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="the hook needs /proc")
@@ -192,3 +204,33 @@ def test_a_signal_outside_a_run_keeps_its_usual_meaning() -> None:
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     run(["--version"])
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+
+
+@pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: s.name)
+@pytest.mark.parametrize("what", ["letters", "site"])
+def test_stopped_between_the_two_renames_of_a_swap_keeps_the_old_output(
+    cli, book, hook, tmp_path, sig, what
+):
+    # The old output is renamed aside, then the new one takes its name. A signal in between
+    # raised out of the first rename, past the code that puts the old one back: the new one
+    # was removed as a temporary, and so was the old one (its name is a temporary's).
+    if what == "site":
+        out = tmp_path / "public" / "governance"
+        args: tuple[str, ...] = ("site", "build", "--audience", "governance", "--out", str(out))
+        target = out
+    else:
+        out = tmp_path / "letters"
+        args = ("letters", "--format", "md", "--out", str(out))
+        target = out / "MC-2026-0001"
+    args += ("--as-of", "2026-04-01")
+    assert cli("--root", book, *args).code == 0
+    before = snapshot(out)
+    assert snapshot(target)
+    held = tmp_path / "swap"
+    proc = start(book, args, hook, CASEBOOK_TEST_HOLD_SWAP=str(held))
+    wait_for(lambda: held.is_file() and held.read_text(), proc)
+    assert not target.exists()  # the moment when neither is in place
+    _out, err = send(proc, sig)
+    assert_stopped(proc, sig, err)
+    assert snapshot(out) == before
+    assert temporaries(out.parent) == [] and temporaries(out) == []
