@@ -52,6 +52,17 @@ if os.environ.get("CASEBOOK_TEST_HOLD_SWAP"):
                 fh.write(dst)
             time.sleep(120)
     os.rename = rename
+if os.environ.get("CASEBOOK_TEST_HOLD_UNLINK"):
+    # Hold before a case file is removed (purge: after the tombstone is logged).
+    _unlink = os.unlink
+    def unlink(path, *a, **k):
+        name = os.fspath(path)
+        if "/cases/" in name and name.endswith(".yaml") and ".casebook-" not in name:
+            with open(os.environ["CASEBOOK_TEST_HOLD_UNLINK"], "w") as fh:
+                fh.write(name)
+            time.sleep(120)
+        _unlink(path, *a, **k)
+    os.unlink = unlink
 """
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="the hook needs /proc")
@@ -234,3 +245,25 @@ def test_stopped_between_the_two_renames_of_a_swap_keeps_the_old_output(
     assert_stopped(proc, sig, err)
     assert snapshot(out) == before
     assert temporaries(out.parent) == [] and temporaries(out) == []
+
+
+def test_a_purge_stopped_after_its_tombstone_is_finished_by_running_it_again(
+    cli, mini, hook, tmp_path
+):
+    # Stopped between logging the tombstone and removing the record, a purge left both; run
+    # again it refused ("already in the deletion log"), so the record stayed for ever.
+    args = ("purge", "MC-2026-0001", "--ground", "erasure request", "--as-of", "2026-04-01")
+    held = tmp_path / "unlink"
+    proc = start(mini, args, hook, CASEBOOK_TEST_HOLD_UNLINK=str(held))
+    wait_for(lambda: held.is_file() and held.read_text(), proc)
+    _out, err = send(proc, signal.SIGTERM)
+    assert_stopped(proc, signal.SIGTERM, err)
+    record = mini / "cases" / "MC-2026-0001.yaml"
+    log = mini / "policy" / "deletion-log.yaml"
+    assert record.is_file() and "MC-2026-0001" in log.read_text()
+    res = cli("--root", mini, *args)
+    assert res.code == 0, res.err
+    assert "tombstone was already in policy/deletion-log.yaml" in res.out
+    assert not record.exists()
+    assert log.read_text().count("id: MC-2026-0001") == 1
+    assert cli("--root", mini, "check", "--as-of", "2026-04-01").code == 0
