@@ -63,6 +63,18 @@ if os.environ.get("CASEBOOK_TEST_HOLD_UNLINK"):
             time.sleep(120)
         _unlink(path, *a, **k)
     os.unlink = unlink
+if os.environ.get("CASEBOOK_TEST_STOP_IN_IMPORT"):
+    # SIGTERM to itself while a module is half imported (a command's modules are imported
+    # when the command is looked up, so a signal in the first second lands in an import).
+    import signal, sys
+    class _Stop:
+        done = False
+        def find_spec(self, name, path=None, target=None):
+            if name == os.environ["CASEBOOK_TEST_STOP_IN_IMPORT"] and not _Stop.done:
+                _Stop.done = True
+                os.kill(os.getpid(), signal.SIGTERM)
+            return None
+    sys.meta_path.insert(0, _Stop())
 """
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="the hook needs /proc")
@@ -267,3 +279,19 @@ def test_a_purge_stopped_after_its_tombstone_is_finished_by_running_it_again(
     assert not record.exists()
     assert log.read_text().count("id: MC-2026-0001") == 1
     assert cli("--root", mini, "check", "--as-of", "2026-04-01").code == 0
+
+
+@pytest.mark.parametrize("fmt", [(), ("--format", "json")], ids=["text", "json"])
+def test_stopped_while_a_command_is_being_imported(mini, hook, tmp_path, fmt):
+    # Stopped inside `import yaml` (as the site command's modules were imported), reporting
+    # the stop looked the command up again to see if it takes --format json: that imported the
+    # half-imported modules again, and the run ended on a traceback with exit 1.
+    args = ("site", "build", "--audience", "governance", "--out", str(tmp_path / "out"), *fmt)
+    proc = start(mini, args, hook, CASEBOOK_TEST_STOP_IN_IMPORT="yaml.cyaml")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    if fmt:
+        assert '"exit_code": 143' in out and err == ""
+    else:
+        assert_stopped(proc, signal.SIGTERM, err)
