@@ -140,3 +140,45 @@ def test_the_renderer_names_the_first_letterhead_problem_plainly(demo):
     assert ": colour: unknown field 'colour';" in problem
     assert problem.endswith("(and 1 more: casebook check lists them)")
     assert "error [" not in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{{ letterhead|attr("colour") }}\n', f"letterhead.colour: {YAML} has no key 'colour'"),
+        ("{% set lh = letterhead %}{{ lh.colour }}\n", "letterhead.colour: "),
+        ("{% with lh = letterhead %}{{ lh['fax'] }}{% endwith %}\n", "letterhead.fax: "),
+    ],
+    ids=["attr-filter", "set-alias", "with-alias"],
+)
+def test_a_letterhead_key_reached_another_way_is_reported(cli, demo, text, message):
+    line = _append(demo, text)
+    res = cli("--root", demo, "check", "--as-of", AS_OF, "--no-cache")
+    found = _letterhead_lines(res.out)
+    assert len(found) == 1, res.out
+    assert found[0].startswith(f"{HEAD}:{line}: error [letter-template] {message}"), found
+    letters = cli("--root", demo, "letters", "--format", "html", "--as-of", AS_OF)
+    assert letters.code == 2, letters.err
+
+
+def test_a_macro_imported_without_context_cannot_use_the_letters_names(cli, demo):
+    # Jinja gives a template imported without context none of the letter's names: the macro
+    # fails on every letter ("'council' is undefined") though each file looks sound alone.
+    (demo / "policy/letterhead/parts.j2").write_text(
+        "{% macro sign() %}\n<p>{{ council }}</p>\n{% endmacro %}\n"
+    )
+    _append(demo, '{% from "parts.j2" import sign %}{{ sign() }}\n')
+    res = cli("--root", demo, "check", "--as-of", AS_OF, "--no-cache")
+    found = _letterhead_lines(res.out)
+    assert len(found) == 1, res.out
+    assert found[0].startswith(
+        "policy/letterhead/parts.j2:2: error [letter-template] unknown name 'council': "
+        "policy/letterhead/parts.j2 is imported without context"
+    ), found
+    letters = cli("--root", demo, "letters", "--format", "html", "--as-of", AS_OF)
+    assert letters.code == 2, letters.err
+    # Imported "with context", it is given them: clean, and letters are printed.
+    text = (demo / HEAD).read_text()
+    (demo / HEAD).write_text(text.replace("import sign %}", "import sign with context %}"))
+    res = cli("--root", demo, "check", "--as-of", AS_OF, "--no-cache")
+    assert _letterhead_lines(res.out) == [], res.out

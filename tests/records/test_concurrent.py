@@ -238,3 +238,16 @@ def test_a_new_case_whose_id_another_command_took_meanwhile_is_not_written_over_
         apply(edit)
     assert edit.path.read_text() == "# the other command's case\n"
     assert not _lock_files(mini)
+
+
+def test_check_does_not_take_a_procedure_being_formatted_for_a_procedure(cli, mini):
+    # `casebook fmt policy/procedures/X.yaml` renames its new copy into place like a record
+    # command: a check at that moment saw the `.casebook-tmp.*.yaml` copy as a second procedure
+    # ("procedure id ... must match the file name"), checked 0 cases and exited 2.
+    folder = mini / "policy" / "procedures"
+    source = sorted(folder.glob("*.yaml"))[0]
+    copy = folder / f"{temporary.PREFIX}{os.getpid()}.abc123.{source.name}"
+    copy.write_bytes(source.read_bytes())
+    res = cli("--root", mini, "check", "--as-of", "2026-04-01", "--no-cache")
+    assert res.code == 0, res.out
+    assert temporary.PREFIX not in res.out

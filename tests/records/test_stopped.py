@@ -40,6 +40,41 @@ if os.environ.get("CASEBOOK_TEST_HOLD_FSYNC"):
             time.sleep(120)
         _fsync(fd)
     os.fsync = fsync
+if os.environ.get("CASEBOOK_TEST_HOLD_SWAP"):
+    # Hold just after the old output is set aside (renamed to a temporary), before the new
+    # one takes its name: the moment when neither is at --out.
+    _rename = os.rename
+    def rename(src, dst, *a, **k):
+        _rename(src, dst, *a, **k)
+        src, dst = os.fspath(src), os.fspath(dst)
+        if ".casebook-tmp." not in os.path.basename(src) and ".casebook-tmp." in dst:
+            with open(os.environ["CASEBOOK_TEST_HOLD_SWAP"], "w") as fh:
+                fh.write(dst)
+            time.sleep(120)
+    os.rename = rename
+if os.environ.get("CASEBOOK_TEST_HOLD_UNLINK"):
+    # Hold before a case file is removed (purge: after the tombstone is logged).
+    _unlink = os.unlink
+    def unlink(path, *a, **k):
+        name = os.fspath(path)
+        if "/cases/" in name and name.endswith(".yaml") and ".casebook-" not in name:
+            with open(os.environ["CASEBOOK_TEST_HOLD_UNLINK"], "w") as fh:
+                fh.write(name)
+            time.sleep(120)
+        _unlink(path, *a, **k)
+    os.unlink = unlink
+if os.environ.get("CASEBOOK_TEST_STOP_IN_IMPORT"):
+    # SIGTERM to itself while a module is half imported (a command's modules are imported
+    # when the command is looked up, so a signal in the first second lands in an import).
+    import signal, sys
+    class _Stop:
+        done = False
+        def find_spec(self, name, path=None, target=None):
+            if name == os.environ["CASEBOOK_TEST_STOP_IN_IMPORT"] and not _Stop.done:
+                _Stop.done = True
+                os.kill(os.getpid(), signal.SIGTERM)
+            return None
+    sys.meta_path.insert(0, _Stop())
 """
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="the hook needs /proc")
@@ -192,3 +227,71 @@ def test_a_signal_outside_a_run_keeps_its_usual_meaning() -> None:
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     run(["--version"])
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+
+
+@pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: s.name)
+@pytest.mark.parametrize("what", ["letters", "site"])
+def test_stopped_between_the_two_renames_of_a_swap_keeps_the_old_output(
+    cli, book, hook, tmp_path, sig, what
+):
+    # The old output is renamed aside, then the new one takes its name. A signal in between
+    # raised out of the first rename, past the code that puts the old one back: the new one
+    # was removed as a temporary, and so was the old one (its name is a temporary's).
+    if what == "site":
+        out = tmp_path / "public" / "governance"
+        args: tuple[str, ...] = ("site", "build", "--audience", "governance", "--out", str(out))
+        target = out
+    else:
+        out = tmp_path / "letters"
+        args = ("letters", "--format", "md", "--out", str(out))
+        target = out / "MC-2026-0001"
+    args += ("--as-of", "2026-04-01")
+    assert cli("--root", book, *args).code == 0
+    before = snapshot(out)
+    assert snapshot(target)
+    held = tmp_path / "swap"
+    proc = start(book, args, hook, CASEBOOK_TEST_HOLD_SWAP=str(held))
+    wait_for(lambda: held.is_file() and held.read_text(), proc)
+    assert not target.exists()  # the moment when neither is in place
+    _out, err = send(proc, sig)
+    assert_stopped(proc, sig, err)
+    assert snapshot(out) == before
+    assert temporaries(out.parent) == [] and temporaries(out) == []
+
+
+def test_a_purge_stopped_after_its_tombstone_is_finished_by_running_it_again(
+    cli, mini, hook, tmp_path
+):
+    # Stopped between logging the tombstone and removing the record, a purge left both; run
+    # again it refused ("already in the deletion log"), so the record stayed for ever.
+    args = ("purge", "MC-2026-0001", "--ground", "erasure request", "--as-of", "2026-04-01")
+    held = tmp_path / "unlink"
+    proc = start(mini, args, hook, CASEBOOK_TEST_HOLD_UNLINK=str(held))
+    wait_for(lambda: held.is_file() and held.read_text(), proc)
+    _out, err = send(proc, signal.SIGTERM)
+    assert_stopped(proc, signal.SIGTERM, err)
+    record = mini / "cases" / "MC-2026-0001.yaml"
+    log = mini / "policy" / "deletion-log.yaml"
+    assert record.is_file() and "MC-2026-0001" in log.read_text()
+    res = cli("--root", mini, *args)
+    assert res.code == 0, res.err
+    assert "tombstone was already in policy/deletion-log.yaml" in res.out
+    assert not record.exists()
+    assert log.read_text().count("id: MC-2026-0001") == 1
+    assert cli("--root", mini, "check", "--as-of", "2026-04-01").code == 0
+
+
+@pytest.mark.parametrize("fmt", [(), ("--format", "json")], ids=["text", "json"])
+def test_stopped_while_a_command_is_being_imported(mini, hook, tmp_path, fmt):
+    # Stopped inside `import yaml` (as the site command's modules were imported), reporting
+    # the stop looked the command up again to see if it takes --format json: that imported the
+    # half-imported modules again, and the run ended on a traceback with exit 1.
+    args = ("site", "build", "--audience", "governance", "--out", str(tmp_path / "out"), *fmt)
+    proc = start(mini, args, hook, CASEBOOK_TEST_STOP_IN_IMPORT="yaml.cyaml")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    if fmt:
+        assert '"exit_code": 143' in out and err == ""
+    else:
+        assert_stopped(proc, signal.SIGTERM, err)

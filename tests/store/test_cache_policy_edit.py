@@ -140,3 +140,26 @@ def test_a_letter_is_rendered_from_the_template_as_checked(tmp_path, monkeypatch
     env = templates.make_env(tmp_path)
     text = templates.render_markdown(env, "child.md.j2", {}, [], {}, {}, "a letter").text
     assert "Checked." in text and "Unchecked." not in text
+
+
+def test_the_stamps_see_a_file_in_a_subfolder_of_the_code(tmp_path: Path) -> None:
+    # The code is stamped from its own folder (rel ""): a file edited in one of its subfolders
+    # (casebook/publish/letters/letterhead.py) must change the stamp, or `casebook check` gives
+    # the output of the code before the edit, and the cache commits results under the old code.
+    import hashlib
+
+    from casebook.store.cache import walk_stamp
+
+    code = tmp_path / "code"
+    (code / "publish" / "letters").mkdir(parents=True)
+    module = code / "publish" / "letters" / "letterhead.py"
+    module.write_text("A = 1\n")
+
+    def stamp() -> str:
+        h = hashlib.sha256()
+        walk_stamp(code, "", h)
+        return h.hexdigest()
+
+    before = stamp()
+    module.write_text("A = 22\n")
+    assert stamp() != before

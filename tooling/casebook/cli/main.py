@@ -170,10 +170,15 @@ def _wants_json(argv: list[str]) -> bool:
         return False
     if "json" not in formats[0].type.choices:
         return False
-    for i, word in enumerate(argv):
-        if word == "--format=json" or (word == "--format" and argv[i + 1 : i + 2] == ["json"]):
-            return True
-    return False
+    return _asks_json(argv)
+
+
+def _asks_json(argv: list[str]) -> bool:
+    """``--format json`` (or ``--format=json``) is among the arguments."""
+    return any(
+        word == "--format=json" or (word == "--format" and argv[i + 1 : i + 2] == ["json"])
+        for i, word in enumerate(argv)
+    )
 
 
 def _fail(argv: list[str], message: str, code: int, show: Callable[[], None]) -> int:
@@ -204,12 +209,15 @@ def run(argv: list[str] | None = None) -> int:
                 f"stopped by {stop.name}; temporary files removed, "
                 "finished files and the previous output left as they were"
             )
-            return _fail(
-                args,
-                message,
-                stop.exit_code,
-                lambda: click.echo(f"casebook: {message}", err=True),
-            )
+            # Not ``_fail``: it looks the command up to see whether it takes --format json,
+            # importing its modules, and the signal may have come in the middle of that
+            # import (a half-imported module fails again, with a traceback). The arguments
+            # alone say it: click accepts --format json only from a command that has it.
+            if _asks_json(args):
+                emit_json({"ok": False, "error": message, "exit_code": stop.exit_code})
+            else:
+                click.echo(f"casebook: {message}", err=True)
+            return stop.exit_code
 
 
 def _run(args: list[str]) -> int:

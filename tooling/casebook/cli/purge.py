@@ -27,7 +27,8 @@ def purge(env: Env, case_id: str, ground: str | None, as_of: str | None, fmt: st
         emit_json(result.as_json())
         return
     t = result.tombstone
-    click.echo(f"Removed {result.removed}; tombstone added to {result.deletion_log}:")
+    logged = "was already in" if result.resumed else "added to"
+    click.echo(f"Removed {result.removed}; tombstone {logged} {result.deletion_log}:")
     click.echo(f"  {t.id} ({t.procedure}) purged {t.purged}: {t.ground}")
     click.echo("")
     click.echo("The record is still in git history and in every clone. Now:")

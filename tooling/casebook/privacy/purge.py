@@ -29,10 +29,11 @@ from casebook.errors import RecordError, UsageError
 from casebook.model import Case
 from casebook.model.case import CASE_ID
 from casebook.model.ledgers import Tombstone
+from casebook.model.settings import Settings
 from casebook.model.textmatch import mentions, normalise
 from casebook.store import locks, safefile
 from casebook.store.cache import LEGACY_DIR, forget
-from casebook.store.ledgers import append_tombstone
+from casebook.store.ledgers import append_tombstone, load_deletion_log
 from casebook.store.reader import CASES_DIR
 
 
@@ -53,6 +54,9 @@ class PurgeResult:
     removed: str  # the path removed, relative to the casebook root
     deletion_log: str
     steps: tuple[Step, ...]
+    # The tombstone was already in the log: an earlier purge of this record was stopped
+    # before it removed the file.
+    resumed: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -131,14 +135,40 @@ def purge(root: Path, case_id: str, as_of: date, ground: str | None = None) -> P
                 f"{rel} changed while casebook was working on it; nothing was purged, run "
                 "the command again"
             )
-        append_tombstone(root, settings, tombstone)
-        entry.path.unlink()
-    # The cache holds the validated record (personal data), possibly of earlier versions of
-    # the file too: all of it goes; it rebuilds itself on the next run.
-    forget(root)
+        earlier = _interrupted(root, settings, tombstone)
+        try:
+            if earlier is None:
+                append_tombstone(root, settings, tombstone)
+            else:
+                tombstone = earlier
+            entry.path.unlink()
+        finally:
+            # The cache holds the validated record (personal data), possibly of earlier
+            # versions of the file too: all of it goes (it rebuilds itself on the next run),
+            # even when the run is stopped (SIGTERM, Ctrl-C) between these steps.
+            forget(root)
     paths = history_paths(root, case_id, rel, settings.deletion_log)
     steps = history_steps(rel, case_id, settings.deletion_log, origin_url(root), paths)
-    return PurgeResult(tombstone, rel, settings.deletion_log, steps)
+    return PurgeResult(tombstone, rel, settings.deletion_log, steps, resumed=earlier is not None)
+
+
+def _interrupted(root: Path, settings: Settings, tombstone: Tombstone) -> Tombstone | None:
+    """The tombstone of this very record already in the deletion log, or None.
+
+    A purge stopped (SIGTERM, Ctrl-C, a power cut) after it logged the tombstone and before
+    it removed the file leaves both; running it again removes the file under that tombstone
+    rather than refusing ("already in the deletion log") and leaving the record for ever. Only
+    a tombstone of the same procedure and referral date: a different record with a purged id
+    is refused by ``append_tombstone`` as before.
+    """
+    log, _ = load_deletion_log(root, settings)
+    earlier = None if log is None else log.ids().get(tombstone.id)
+    if earlier is None or (earlier.procedure, earlier.referred) != (
+        tombstone.procedure,
+        tombstone.referred,
+    ):
+        return None
+    return earlier
 
 
 def history_paths(root: Path, case_id: str, rel: str, deletion_log: str) -> tuple[str, ...]:

@@ -119,7 +119,9 @@ def walk_stamp(base: Path, rel: str, h: hashlib._Hash) -> None:
     for entry in entries:
         if entry.name == "__pycache__":
             continue  # written by the interpreter as it runs: not an input
-        sub = f"{rel}/{entry.name}"
+        # Not "/name" under rel "" (the code's own folder): base / "/name" is the absolute
+        # path /name, and every subfolder of the code went unseen.
+        sub = f"{rel}/{entry.name}" if rel else entry.name
         if entry.is_dir(follow_symlinks=False):
             walk_stamp(base, sub, h)
             continue

@@ -46,14 +46,31 @@ def replace_folder(target: Path, files: dict[str, bytes]) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-        old = None
-        if target.exists():
-            old = temporary.new_dir(parent, target.name)
-            old.rmdir()
-            target.rename(old)
-        build.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swap_in(build, target)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Put the folder ``new`` at ``target`` (same parent): two renames, the old folder kept
+    until the new one is in place.
+
+    A failure or a signal (SIGTERM, Ctrl-C: ``casebook.cli.stop``) can come as either rename
+    returns. Whatever happened is then undone before the exception goes on: ``target`` is the
+    old folder, whole, or the new one, whole; never neither (the old folder set aside is a
+    temporary, removed as the run stops).
+    """
+    if not target.exists():
+        new.rename(target)
+        return
+    old = temporary.new_dir(target.parent, target.name)
+    old.rmdir()
+    try:
+        target.rename(old)
+        new.rename(target)
+    except BaseException:
+        if old.exists() and not target.exists():
+            old.rename(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

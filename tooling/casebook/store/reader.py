@@ -111,7 +111,9 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Finding]]:
         settings = loaded_settings.model or settings
     procedures: dict[str, Procedure] = {}
     texts: dict[str, tuple[str, str]] = {}
-    files = sorted((root / PROCEDURES_DIR).glob("*.yaml"))
+    # Not a write's temporary (``casebook fmt`` renaming a procedure into place right now):
+    # Path.glob's "*" matches dot-files, and the copy would be read as a second procedure.
+    files = sorted(p for p in (root / PROCEDURES_DIR).glob("*.yaml") if not own_file(p.name))
     if not files:
         findings.append(
             Finding("error", "policy", "no procedure files (*.yaml) found", file=PROCEDURES_DIR)

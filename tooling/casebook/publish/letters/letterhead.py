@@ -144,12 +144,17 @@ def template_problems(env: SandboxedEnvironment) -> list[TemplateProblem]:
     out: list[TemplateProblem] = []
     trees: list[tuple[str, nodes.Template]] = []
     seen: set[str] = set()
+    # Files reached by an import without context at least once: Jinja gives them none of the
+    # letter's names (only its globals), so ``{{ council }}`` in an imported macro fails.
+    bare: set[str] = set()
 
-    def visit(name: str, by: str | None, line: int | None, optional: bool) -> None:
+    def visit(name: str, by: str | None, line: int | None, optional: bool, context: bool) -> None:
+        rel = f"{LETTERHEAD_DIR}/{name}"
+        if not context:
+            bare.add(rel)
         if name in seen:
             return
         seen.add(name)
-        rel = f"{LETTERHEAD_DIR}/{name}"
         try:
             assert env.loader is not None
             source, _, _ = env.loader.get_source(env, name)
@@ -171,9 +176,12 @@ def template_problems(env: SandboxedEnvironment) -> list[TemplateProblem]:
             template = getattr(ref, "template", None)
             if isinstance(template, nodes.Const) and isinstance(template.value, str):
                 missing_ok = isinstance(ref, nodes.Include) and ref.ignore_missing
-                visit(template.value, rel, ref.lineno, missing_ok)
+                # An extends shares the context; an include has it unless "without
+                # context"; an import has it only "with context".
+                with_context = context and getattr(ref, "with_context", True)
+                visit(template.value, rel, ref.lineno, missing_ok, with_context)
 
-    visit(LETTERHEAD_TEMPLATE, None, None, False)
+    visit(LETTERHEAD_TEMPLATE, None, None, False, True)
     # Names a template sets ({% set %}, {% for %}, macro arguments) are its own, and an
     # included file sees its includer's: only a name no file of the letterhead sets is a typo.
     own = {
@@ -184,22 +192,29 @@ def template_problems(env: SandboxedEnvironment) -> list[TemplateProblem]:
     } | {m.name for _, tree in trees for m in tree.find_all(nodes.Macro)}
     known = TEMPLATE_NAMES | own | set(env.globals)
     keys = sorted(Letterhead.model_fields)
+    # Names set to the letterhead itself ({% set lh = letterhead %}): lh.colour is checked too.
+    aliases = {"letterhead"} | {
+        name.name
+        for _, tree in trees
+        for node in tree.find_all((nodes.Assign, nodes.With))
+        for name in _assigned_letterhead(node)
+    }
     for rel, tree in trees:
-        unknown = meta.find_undeclared_variables(tree) - known
+        given = known - TEMPLATE_NAMES if rel in bare else known
+        unknown = meta.find_undeclared_variables(tree) - given
         for name in sorted(unknown):
             line = min(
                 (n.lineno for n in tree.find_all(nodes.Name) if n.name == name), default=None
             )
-            out.append(
-                TemplateProblem(
-                    rel,
-                    line,
-                    f"unknown name {name!r}: the letterhead template is given "
-                    f"{', '.join(sorted(TEMPLATE_NAMES))}",
-                )
+            why = (
+                f"{rel} is imported without context, so it is given none of the letter's "
+                'names: import it "with context", or pass the name to the macro'
+                if rel in bare and name in TEMPLATE_NAMES
+                else f"the letterhead template is given {', '.join(sorted(TEMPLATE_NAMES))}"
             )
-        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-            key = _letterhead_key(node)
+            out.append(TemplateProblem(rel, line, f"unknown name {name!r}: {why}"))
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+            key = _letterhead_key(node, aliases)
             if key is not None and key not in Letterhead.model_fields and "letterhead" not in own:
                 out.append(
                     TemplateProblem(
@@ -213,14 +228,40 @@ def template_problems(env: SandboxedEnvironment) -> list[TemplateProblem]:
     return sorted(out, key=lambda p: (p.file != main, p.file, p.line or 0))
 
 
-def _letterhead_key(node: nodes.Node) -> str | None:
-    """``colour`` for ``letterhead.colour`` or ``letterhead['colour']``; None otherwise."""
+def _letterhead_key(node: nodes.Node, names: set[str]) -> str | None:
+    """``colour`` for ``letterhead.colour``, ``letterhead['colour']`` or
+    ``letterhead|attr('colour')`` (``letterhead`` or a name in ``names`` set to it); None
+    otherwise."""
+    key: object
     if isinstance(node, nodes.Getattr):
         target, key = node.node, node.attr
     elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
         target, key = node.node, node.arg.value
+    elif (
+        isinstance(node, nodes.Filter)
+        and node.name == "attr"
+        and node.node is not None
+        and len(node.args) == 1
+        and isinstance(node.args[0], nodes.Const)
+    ):
+        target, key = node.node, node.args[0].value
     else:
         return None
-    if isinstance(target, nodes.Name) and target.name == "letterhead" and isinstance(key, str):
+    if isinstance(target, nodes.Name) and target.name in names and isinstance(key, str):
         return key
     return None
+
+
+def _assigned_letterhead(node: nodes.Node) -> list[nodes.Name]:
+    """The names ``{% set x = letterhead %}`` or ``{% with x = letterhead %}`` binds to it."""
+    if isinstance(node, nodes.Assign):
+        pairs = [(node.target, node.node)]
+    elif isinstance(node, nodes.With):
+        pairs = list(zip(node.targets, node.values, strict=False))
+    else:
+        return []
+    return [
+        t
+        for t, v in pairs
+        if isinstance(t, nodes.Name) and isinstance(v, nodes.Name) and v.name == "letterhead"
+    ]

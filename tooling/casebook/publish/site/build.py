@@ -43,6 +43,7 @@ from casebook.publish.site.staff import staff_tree
 from casebook.publish.site.tree import Tree
 from casebook.store import safefile, temporary
 from casebook.store.cases import Casebook, gc_paused
+from casebook.store.outdir import swap_in
 
 Audience = Literal["staff", "governance"]
 AUDIENCES: tuple[Audience, ...] = ("staff", "governance")
@@ -365,22 +366,6 @@ def run_builder(
         raise SiteError(
             f"{builder} build --strict failed; the previous site is unchanged.\n" + "\n".join(shown)
         )
-
-
-def swap_in(new: Path, out: Path) -> None:
-    """Put ``new`` at ``out``: two renames in the same folder, the old site kept until then."""
-    if not out.exists():
-        new.rename(out)
-        return
-    old = temporary.new_dir(out.parent, out.name)
-    old.rmdir()
-    out.rename(old)
-    try:
-        new.rename(out)
-    except BaseException:
-        old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _copy_pages(root: Path, pages: Path, audience: Audience, docs: Path) -> None:
