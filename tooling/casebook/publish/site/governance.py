@@ -50,9 +50,10 @@ def governance_tree(
     pages that list the cases. ``cases`` is read once.
 
     With ``files`` (the casebook's, in file-name order, whose valid records ``cases`` are) and
-    site results in ``inputs`` made for this ``repo_url``, the files are walked instead: a case
-    whose page an earlier build stored under the same key is written from there, its record
-    neither validated nor replayed (decision 30); the others are read, written and stored."""
+    site results in ``inputs`` made for this ``repo_url`` and ``as_of``, the files are walked
+    instead: a case whose page an earlier build (or ``page_ahead``) stored under the same key
+    is written from there, its record neither validated nor replayed (decision 30); the
+    others are read, written and stored."""
     data = SiteData(policy, as_of, inputs, [], {}, repo_url)
     given: dict[str, list[RenderedLetter]] = defaultdict(list)
     for letter in inputs.letters or []:
@@ -90,6 +91,8 @@ def governance_tree(
         files is not None
         and results is not None
         and results.repo_url == repo_url
+        # Inputs made for another date (a library caller): its rows are pages of that date.
+        and results.as_of == as_of
         and results.letters == (source is not None)
         and inputs.letters is None
         and not inputs.letters_failed

@@ -76,13 +76,23 @@ class SiteResults:
     """The ``site`` rows of one governance build (made by ``wire.collect_inputs``).
 
     ``keys`` gathers the keys this build read or wrote; ``finish`` drops every other row (an
-    edited case, a changed policy or date leaves no older copy) and commits."""
+    edited case, a changed policy or date leaves no older copy) and commits. ``repo_url``,
+    ``letters`` and ``as_of``: what the salt was made for, so that the page pass serves rows
+    only to a build with the same (``governance.governance_tree``)."""
 
-    def __init__(self, cache: RecordCache, salt: bytes, repo_url: str | None, letters: bool):
+    def __init__(
+        self,
+        cache: RecordCache,
+        salt: bytes,
+        repo_url: str | None,
+        letters: bool,
+        as_of: date,
+    ):
         self.cache = cache
         self.salt = salt
         self.repo_url = repo_url
         self.letters = letters
+        self.as_of = as_of
         self.keys: set[str] = set()
 
     def key(self, f: CaseFile) -> str | None:

@@ -50,7 +50,7 @@ def collect_inputs(
     earlier build with the same key (``results.SiteResults``: the file's bytes, policy/, the
     code, ``as_of``, ``repo_url``, ``letters``), without validating or replaying the record;
     the inputs carry those results to the page pass, which serves the case's page the same way
-    when built with the same ``repo_url``.
+    when built with the same ``repo_url`` and ``as_of``.
     """
     from casebook.engine.breaches import analyse
     from casebook.engine.obligations import book_log_reviews, obligations_for, retention_obligation
@@ -90,7 +90,7 @@ def collect_inputs(
     results = None
     if book.cache is not None:
         salt = results_salt(fp, as_of, audience, repo_url, letters)
-        results = SiteResults(book.cache, salt, repo_url, letters)
+        results = SiteResults(book.cache, salt, repo_url, letters, as_of)
     due = book_log_reviews(book, as_of)
     periods: list[BreachPeriod] = []
     dates: dict[str, tuple[date | None, date | None]] = {}
