@@ -70,6 +70,26 @@ def test_an_unreadable_case_file_stops_the_build(book: Path) -> None:
     assert (book / "_site" / "staff" / "index.html").read_bytes() == index
 
 
+@pytest.mark.parametrize("audience", ["staff", "governance"])
+@pytest.mark.parametrize(
+    "log",
+    ["purged: [{id: MC-2026-0001}]\n", "purged: {\n", "purged: 7\n"],
+    ids=["tombstone without its fields", "yaml syntax", "wrong type"],
+)
+def test_refuses_to_build_without_a_readable_deletion_log(
+    cli, book: Path, tmp_path: Path, audience: str, log: str
+) -> None:
+    """Fail closed: without the deletion log the site cannot tell which cases were purged (a
+    purged record restored by a revert would be published again). It was read as empty."""
+    (book / "policy" / "deletion-log.yaml").write_text(log, encoding="utf-8")
+    out = tmp_path / "out"
+    res = cli("--root", book, "site", "build", *ARGS, "--audience", audience, "--out", out)
+    assert res.code == 2, res.out
+    assert "the deletion log cannot be read" in res.err
+    assert "policy/deletion-log.yaml:" in res.err and "Traceback" not in res.err + res.out
+    assert not out.exists() and leftovers(tmp_path) == []
+
+
 def test_refuses_a_folder_it_did_not_build(cli, book: Path, tmp_path: Path) -> None:
     mine = tmp_path / "documents"
     mine.mkdir()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casebook.engine.obligations import Obligation
-from casebook.errors import CasebookError, LetterContentError
+from casebook.errors import CasebookError, ConfigError, LetterContentError
 from casebook.model import ACTIVE_KINDS, Case
 from casebook.publish.site.adapters import breach_periods
 from casebook.publish.site.build import Audience
@@ -62,8 +62,16 @@ def collect_inputs(
     from casebook.publish.site.view import CaseView, SiteData
     from casebook.store.ledgers import load_deletion_log
 
-    log, _ = load_deletion_log(book.root, book.policy.settings)  # errors: `casebook check`
-    purged = frozenset(log.ids()) if log is not None else frozenset()
+    log, problems = load_deletion_log(book.root, book.policy.settings)
+    if log is None:
+        # Fail closed: without the log the site cannot tell which case ids were purged, and a
+        # purged record restored by a revert would be published again.
+        raise ConfigError(
+            "the deletion log cannot be read, so the site cannot tell which cases were "
+            "purged; nothing was built (`casebook check` shows the same):\n"
+            + "\n".join(f.as_text() for f in problems if f.severity == "error")
+        )
+    purged = frozenset(log.ids())
     policy = book.policy
     staff = policy.people.by_id()
     if audience == "staff":
