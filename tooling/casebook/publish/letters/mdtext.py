@@ -14,7 +14,9 @@ one dialect, with a published specification, for the printed letter, its PDF and
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 
 class Md(str):
@@ -101,12 +103,65 @@ def to_html(markdown_text: str) -> str:
     of the text (cmark has no backtracking parser), about 0.04 ms for a typical letter.
     """
     # Imported here: `casebook check` imports this module for ``escape`` but converts nothing.
-    import cmarkgfm
     import nh3
-    from cmarkgfm.cmark import Options
 
-    html: str = cmarkgfm.markdown_to_html_with_extensions(
-        markdown_text, options=Options.CMARK_OPT_UNSAFE, extensions=["table"]
-    )
+    html = _cmark_html(markdown_text)
     cleaned: str = nh3.clean(html, tags=set(LETTER_TAGS), attributes={"a": {"href"}})
     return cleaned.rstrip("\n")
+
+
+def _cmark_html(markdown_text: str) -> str:
+    """cmark-gfm's HTML of ``markdown_text`` (unsafe raw HTML kept, tables on), with the
+    memory cmark hands to its caller given back.
+
+    ``cmarkgfm.markdown_to_html_with_extensions`` (2025.10.22, the newest release) frees the
+    parser but neither the document tree ``cmark_parser_finish`` returns nor the string
+    ``cmark_render_html`` returns; cmark's documentation makes both the caller's to free
+    (``cmark_node_free``, ``free``). About 30 KB a letter stayed behind: a cold governance
+    build of 10,000 cases grew by some 450 MB (issue 14). So the same cmarkgfm calls are made
+    here, and the two are freed (``_frees``). Test: tests/letters/test_dialect.py
+    (``test_converting_letters_does_not_grow_memory``).
+    """
+    from cmarkgfm import _cmark, cmark
+    from cmarkgfm.cmark import Options
+
+    ffi, lib = _cmark.ffi, _cmark.lib
+    node_free, free = _frees()
+    options = Options.CMARK_OPT_UNSAFE
+    cmark.core_extensions_ensure_registered()
+    table = cmark.find_syntax_extension("table")
+    parser = cmark.parser_new(options=options)
+    try:
+        cmark.parser_attach_syntax_extension(parser, table)
+        cmark.parser_feed(parser, markdown_text)
+        root = cmark.parser_finish(parser)  # the caller's: freed below
+        try:
+            extensions = cmark.parser_get_syntax_extensions(parser)  # the parser's
+            raw = lib.cmark_render_html(root, options, extensions)  # the caller's
+            try:
+                return str(ffi.string(raw).decode("utf-8"))
+            finally:
+                free(int(ffi.cast("uintptr_t", raw)))
+        finally:
+            node_free(int(ffi.cast("uintptr_t", root)))
+    finally:
+        cmark.parser_free(parser)
+
+
+@functools.cache
+def _frees() -> tuple[Callable[[int], None], Callable[[int], None]]:
+    """``cmark_node_free`` of cmarkgfm's own library (already loaded: ``dlopen`` of the same
+    file gives the same copy) and the C library's ``free``, whose ``malloc`` cmark's default
+    allocator uses; each takes an address."""
+    import ctypes
+
+    from cmarkgfm import _cmark
+
+    so = ctypes.CDLL(_cmark.__file__)
+    node_free = so.cmark_node_free
+    node_free.argtypes = [ctypes.c_void_p]
+    node_free.restype = None
+    free = ctypes.CDLL(None).free
+    free.argtypes = [ctypes.c_void_p]
+    free.restype = None
+    return node_free, free

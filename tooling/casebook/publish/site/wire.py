@@ -21,7 +21,13 @@ from casebook.model import ACTIVE_KINDS, Case
 from casebook.publish.site.adapters import breach_periods
 from casebook.publish.site.build import Audience
 from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInputs
-from casebook.store.cases import Casebook, gc_paused, library_versions, run_fingerprint
+from casebook.store.cases import (
+    Casebook,
+    gc_paused,
+    gc_resumed,
+    library_versions,
+    run_fingerprint,
+)
 
 if TYPE_CHECKING:
     # The staff build never needs the letter machinery: imported when first used.
@@ -143,7 +149,8 @@ def collect_inputs(
                     view = CaseView(
                         case, proc, tl, proc.states.get(tl.state), tuple(tl.in_force(as_of))
                     )
-                    page_ahead(f, view, own, replace(ahead, inputs=own), source, results)
+                    with gc_resumed():
+                        page_ahead(f, view, own, replace(ahead, inputs=own), source, results)
                 f.release()
                 case_id = case.id
             elif f.procedure not in policy.procedures or f.case_id is None:
