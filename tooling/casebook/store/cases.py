@@ -227,21 +227,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@contextmanager
-def gc_resumed() -> Iterator[None]:
-    """Within ``gc_paused``: run the cycle collector again for work that makes reference
-    cycles by the thousand (rendering a page and its letters: Jinja's contexts and frames),
-    which would otherwise pile up until the pause ends (a cold governance build of 10,000
-    cases peaked at 579 MB instead of about 230 MB)."""
-    was = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was:
-            gc.disable()
-
-
 PolicyRules = Callable[[Policy], list[Finding]]
 # Called with each case file as soon as it is read, with the policy and the cache.
 Visitor = Callable[[CaseFile, Policy, "RecordCache | None"], None]

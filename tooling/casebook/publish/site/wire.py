@@ -24,7 +24,6 @@ from casebook.publish.site.inputs import BreachPeriod, RenderedLetter, SiteInput
 from casebook.store.cases import (
     Casebook,
     gc_paused,
-    gc_resumed,
     library_versions,
     run_fingerprint,
 )
@@ -149,8 +148,7 @@ def collect_inputs(
                     view = CaseView(
                         case, proc, tl, proc.states.get(tl.state), tuple(tl.in_force(as_of))
                     )
-                    with gc_resumed():
-                        page_ahead(f, view, own, replace(ahead, inputs=own), source, results)
+                    page_ahead(f, view, own, replace(ahead, inputs=own), source, results)
                 f.release()
                 case_id = case.id
             elif f.procedure not in policy.procedures or f.case_id is None:
