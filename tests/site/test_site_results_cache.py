@@ -88,6 +88,28 @@ def _casebook(dest: Path, generated: int = 0) -> Path:
     return dest
 
 
+def counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The calls a build makes, in order: "read" (a case file parsed), "validate" (a record
+    from the record cache), "replay" (a timeline derived), "letters" (a case's rendered)."""
+    from casebook.engine import timeline as timeline_mod
+    from casebook.publish.letters.render import Renderer
+
+    calls: list[str] = []
+
+    def counted(name: str, real):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(Case, "model_validate_json", counted("validate", Case.model_validate_json))
+    monkeypatch.setattr(store_cases, "read_model", counted("read", store_cases.read_model))
+    monkeypatch.setattr(timeline_mod, "derive", counted("replay", timeline_mod.derive))
+    monkeypatch.setattr(Renderer, "render_case", counted("letters", Renderer.render_case))
+    return calls
+
+
 @pytest.fixture
 def demo_book(tmp_path: Path) -> Path:
     return _casebook(tmp_path / "demo")
@@ -123,22 +145,7 @@ def test_a_warm_build_validates_and_replays_nothing(
     demo_book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cold = pages(demo_book)
-    calls: list[str] = []
-
-    def counted(name: str, real):  # type: ignore[no-untyped-def]
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-            calls.append(name)
-            return real(*args, **kwargs)
-
-        return wrapper
-
-    from casebook.engine import timeline as timeline_mod
-    from casebook.publish.letters.render import Renderer
-
-    monkeypatch.setattr(Case, "model_validate_json", counted("validate", Case.model_validate_json))
-    monkeypatch.setattr(store_cases, "read_model", counted("read", store_cases.read_model))
-    monkeypatch.setattr(timeline_mod, "derive", counted("replay", timeline_mod.derive))
-    monkeypatch.setattr(Renderer, "render_case", counted("letters", Renderer.render_case))
+    calls = counting(monkeypatch)
     letters = _letter_keys(demo_book)
     assert letters
     warm = pages(demo_book)
@@ -177,21 +184,7 @@ def test_a_cold_build_validates_and_replays_each_case_once_for_its_page(
     cache, which works page by page in the page pass."""
     root = _casebook(tmp_path / "book", generated)
     uncached = pages(root, use_cache=False)
-    calls: list[str] = []
-
-    def counted(name: str, real):  # type: ignore[no-untyped-def]
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-            calls.append(name)
-            return real(*args, **kwargs)
-
-        return wrapper
-
-    from casebook.engine import timeline as timeline_mod
-    from casebook.publish.letters.render import Renderer
-
-    monkeypatch.setattr(Case, "model_validate_json", counted("validate", Case.model_validate_json))
-    monkeypatch.setattr(timeline_mod, "derive", counted("replay", timeline_mod.derive))
-    monkeypatch.setattr(Renderer, "render_case", counted("letters", Renderer.render_case))
+    calls = counting(monkeypatch)
     cold = pages(root)
     n = len(list((root / "cases").glob("*.yaml")))
     assert calls.count("validate") == n

@@ -79,16 +79,21 @@ def clean_stale(folder: Path) -> list[Path]:
             continue
         if pid == os.getpid() or (_running(pid) and age < STALE_AFTER):
             continue
-        path = Path(entry.path)
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-        except OSError:
-            continue
-        removed.append(path)
+        if _remove(entry):
+            removed.append(Path(entry.path))
     return removed
+
+
+def _remove(entry: os.DirEntry[str]) -> bool:
+    """Remove a temporary (a folder with what it holds, or a file); False when it could not."""
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)  # noqa: PTH108
+    except OSError:
+        return False
+    return True
 
 
 def remove_own() -> list[Path]:
@@ -104,16 +109,7 @@ def remove_own() -> list[Path]:
             entries = [e for e in os.scandir(folder) if e.name.startswith(mine)]
         except OSError:
             continue
-        for entry in entries:
-            path = Path(entry.path)
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
-            except OSError:
-                continue
-            removed.append(path)
+        removed += [Path(entry.path) for entry in entries if _remove(entry)]
     return removed
 
 
